@@ -1,0 +1,72 @@
+"""What every page shares: the workspace, the sidebar's current-table picker, error display.
+
+Pages stay thin: they read inputs, call `workbench`, render. Each page run
+opens its own short-lived connections through `Workspace` (see
+workbench/workspace.py), so browser tabs never share one.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workbench import Workspace, WorkbenchError, samples
+
+TABLE_KEY = "table"
+
+
+@st.cache_resource(show_spinner="Loading the sample datasets into a new workspace…")
+def _seeded(home: str) -> bool:
+    """Seed a fresh workspace with the samples, once per server process and workspace."""
+    samples.seed(Workspace(home))
+    return True
+
+
+def workspace() -> Workspace:
+    ws = Workspace()
+    _seeded(str(ws.home))
+    return ws
+
+
+def sidebar() -> None:
+    ws = workspace()
+    with st.sidebar:
+        st.caption(f"Workspace `{ws.home}`")
+        try:
+            names = sorted(t.name for t in ws.tables())
+        except WorkbenchError as exc:
+            st.error(str(exc))
+            return
+        chosen = st.session_state.pop("_select_next", st.session_state.get(TABLE_KEY))
+        # a programmatic value wins over the address; the binding then updates ?table=
+        if chosen in names:
+            st.session_state[TABLE_KEY] = chosen
+        else:
+            st.session_state.pop(TABLE_KEY, None)
+        st.selectbox(
+            "Current table",
+            names,
+            index=None,
+            key=TABLE_KEY,
+            placeholder="Choose a table" if names else "No tables yet",
+            bind="query-params",
+            help="Follows you across pages; it is also in the address (?table=…) so you can share it.",
+        )
+
+
+def current_table() -> str | None:
+    return st.session_state.get(TABLE_KEY)
+
+
+def select_table(name: str | None) -> None:
+    """Make `name` the current table from the next sidebar render on (a callback, or before st.rerun)."""
+    st.session_state._select_next = name
+
+
+def flash(kind: str, message: str) -> None:
+    """A message shown once at the top of the next run (callbacks cannot render)."""
+    st.session_state.setdefault("_flash", []).append((kind, message))
+
+
+def show_flashes() -> None:
+    for kind, message in st.session_state.pop("_flash", []):
+        getattr(st, kind)(message)

@@ -1,0 +1,15 @@
+"""Entry point: the pages, and the sidebar every page shares (workspace, current table)."""
+
+import streamlit as st
+
+from pages import _ui
+
+st.set_page_config(page_title="Workbench", page_icon=":material/table_chart:", layout="wide")
+
+PAGES = [
+    st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data", default=True),
+]
+
+navigation = st.navigation(PAGES)
+_ui.sidebar()
+navigation.run()

@@ -1,0 +1,54 @@
+"""Printing results: one JSON document, CSV, or an aligned text table."""
+
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import click
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def emit_json(document: Any) -> None:
+    click.echo(json.dumps(document, default=_default, ensure_ascii=False))
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 40) -> str:
+    def cell(v: Any) -> str:
+        text = "" if v is None else str(v).replace("\n", " ")
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    cells = [[cell(v) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    lines = [headers, ["-" * w for w in widths], *cells]
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() for line in lines)
+
+
+def progress_printer(label: str):
+    """A progress callback drawing a bar on stderr; silent when stderr is not a terminal."""
+    stderr = click.get_text_stream("stderr")
+    if not stderr.isatty():
+        return nullcontext(), None
+    bar = click.progressbar(length=1000, label=label, file=stderr)
+    state = {"done": 0}
+
+    def update(fraction: float, _message: str) -> None:
+        target = int(fraction * 1000)
+        if target > state["done"]:
+            bar.update(target - state["done"])
+            state["done"] = target
+
+    return bar, update

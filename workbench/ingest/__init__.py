@@ -1,0 +1,191 @@
+"""Import files into the workspace: CSV/TSV/TXT, Parquet, JSON/NDJSON, Excel and zip archives.
+
+`load()` turns each path into one or more units (an archive's members, a
+workbook's sheets), and imports each unit into its own table in its own
+transaction: a unit that fails leaves no table and no metadata behind, and
+does not stop the others. Every result says what was made, what was rejected
+and why, or why nothing was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from workbench import metadata
+from workbench.errors import WorkbenchError
+from workbench.ingest import archive, readers
+from workbench.ingest.formats import CSV, EXCEL, JSON, PARQUET, ZIP, detect
+from workbench.jobs import Progress
+from workbench.names import table_name_from, unique_name
+from workbench.workspace import Workspace
+
+__all__ = ["ImportResult", "load"]
+
+_READERS = {CSV: readers.read_csv, PARQUET: readers.read_parquet, JSON: readers.read_json}
+
+
+@dataclass
+class ImportResult:
+    """The outcome of importing one unit (a file, an archive member or a sheet)."""
+
+    label: str
+    table: str | None = None
+    rows: int = 0
+    columns: int = 0
+    rejected: int = 0
+    reject_examples: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    skipped: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.table is not None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Unit:
+    path: Path
+    fmt: str
+    label: str
+    name_hint: str
+    detail: dict[str, Any]
+    sheet: str | None = None
+
+
+def load(
+    ws: Workspace,
+    paths: Iterable[str | Path],
+    *,
+    table: str | None = None,
+    source_kind: str = "file",
+    source_detail: dict[str, Any] | None = None,
+    on_progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> list[ImportResult]:
+    """Import every path; one result per unit. `table` names the table (or prefixes several)."""
+    results: list[ImportResult] = []
+    units: list[_Unit] = []
+    for raw in paths:
+        path = Path(raw).expanduser().resolve()
+        detail = {"path": str(path.resolve()), **(source_detail or {})}
+        _expand(ws, path, path.name, detail, units, results)
+    with ws.connect() as con:
+        taken = {t.name.lower() for t in metadata.list_tables(con)}
+        for i, unit in enumerate(units):
+            name = _table_name(table, unit, len(units), taken)
+            if name is None:
+                results.append(ImportResult(unit.label, error=f"A table named {table_name_from(table)!r} already exists; "
+                                            "choose another name or delete it first."))
+                continue
+            step = _scaled(on_progress, i, len(units), unit.label)
+            results.append(_import_unit(ws, con, unit, name, source_kind, step, cancel))
+            if results[-1].ok:
+                taken.add(name.lower())
+    if on_progress:
+        on_progress(1.0, "done")
+    return results
+
+
+def _expand(ws: Workspace, path: Path, label: str, detail: dict, units: list, results: list) -> None:
+    if not path.is_file():
+        results.append(ImportResult(label, error=f"No such file: {path}"))
+        return
+    fmt = detect(path)
+    if fmt is None:
+        results.append(ImportResult(label, skipped="not a data file the workbench reads "
+                                    "(CSV, TSV, TXT, Parquet, JSON, NDJSON, Excel .xlsx, zip)"))
+        return
+    stem = path.name.split(".")[0] or path.name
+    if fmt == ZIP:
+        if "archive" in detail:
+            results.append(ImportResult(label, skipped="archives inside archives are not opened"))
+            return
+        digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:8]
+        dest = ws.downloads / "extracted" / f"{table_name_from(stem)}_{digest}"
+        try:
+            members = archive.extract(path, dest, ws.limits)
+        except WorkbenchError as exc:
+            results.append(ImportResult(label, error=str(exc)))
+            return
+        for member in sorted(members):
+            rel = member.relative_to(dest).as_posix()
+            _expand(ws, member, f"{label}/{rel}", {**detail, "archive": detail["path"], "member": rel,
+                                                   "path": str(member)}, units, results)
+        return
+    detail = {**detail, "format": fmt, "size_bytes": path.stat().st_size}
+    if fmt == EXCEL:
+        try:
+            sheets = readers.excel_sheets(path)
+        except WorkbenchError as exc:
+            results.append(ImportResult(label, error=str(exc)))
+            return
+        for sheet in sheets:
+            hint = stem if len(sheets) == 1 else f"{stem}_{sheet}"
+            units.append(_Unit(path, fmt, f"{label} [{sheet}]", hint, {**detail, "sheet": sheet}, sheet))
+        return
+    units.append(_Unit(path, fmt, label, stem, detail))
+
+
+def _table_name(requested: str | None, unit: _Unit, count: int, taken: set[str]) -> str | None:
+    if requested and count == 1:
+        name = table_name_from(requested)
+        return None if name.lower() in taken else name
+    hint = f"{requested}_{unit.name_hint}" if requested else unit.name_hint
+    return unique_name(table_name_from(hint), taken)
+
+
+def _import_unit(ws: Workspace, con: duckdb.DuckDBPyConnection, unit: _Unit, name: str,
+                 source_kind: str, on_progress: Progress | None, cancel: threading.Event | None) -> ImportResult:
+    job = readers.Job(con, name, ws.downloads / ".tmp", ws.limits, on_progress, cancel, unit.label)
+    try:
+        try:
+            outcome, info = _import_in_transaction(ws, con, job, unit, source_kind)
+        except readers.NeedsSalvage:
+            job.salvage = True
+            outcome, info = _import_in_transaction(ws, con, job, unit, source_kind)
+    except duckdb.InterruptException:
+        raise
+    except (duckdb.Error, WorkbenchError, OSError, ValueError, UnicodeError) as exc:
+        return ImportResult(unit.label, error=f"Could not import {unit.label}: {_first_line(exc)}")
+    examples = [dict(zip(("line", "column", "error", "message", "raw"), r)) for r in outcome.reject_examples]
+    return ImportResult(unit.label, table=name, rows=info.rows or 0, columns=info.columns,
+                        rejected=outcome.rejected, reject_examples=examples)
+
+
+def _import_in_transaction(ws: Workspace, con: duckdb.DuckDBPyConnection, job: readers.Job,
+                           unit: _Unit, source_kind: str) -> tuple[readers.ReadOutcome, metadata.TableInfo]:
+    with ws.transaction(con):
+        if unit.fmt == EXCEL:
+            outcome = readers.read_excel_sheet(job, unit.path, unit.sheet)
+        else:
+            outcome = _READERS[unit.fmt](job, unit.path)
+        if job.column_count() == 0:
+            raise WorkbenchError("no columns found")
+        metadata.record_table(
+            con, job.table, source_kind=source_kind, operation="import", sql=outcome.sql,
+            source_detail={**unit.detail, **outcome.detail}, rejected=outcome.rejected,
+        )
+        metadata.record_rejects(con, job.table, outcome.reject_examples)
+        return outcome, metadata.list_tables(con, job.table)[0]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def _scaled(on_progress: Progress | None, index: int, count: int, label: str) -> Progress | None:
+    """Map one unit's 0..1 progress onto its share of the whole batch."""
+    if on_progress is None:
+        return None
+    return lambda done, _msg: on_progress((index + done) / count, label)

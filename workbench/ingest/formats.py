@@ -1,0 +1,57 @@
+"""What kind of file is this? By extension first, then by its first bytes."""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+from pathlib import Path
+
+CSV, PARQUET, JSON, EXCEL, ZIP = "csv", "parquet", "json", "excel", "zip"
+SUPPORTED = (CSV, PARQUET, JSON, EXCEL, ZIP)
+
+_BY_SUFFIX = {
+    ".csv": CSV, ".tsv": CSV, ".tab": CSV, ".txt": CSV, ".psv": CSV, ".dat": CSV,
+    ".parquet": PARQUET, ".pq": PARQUET,
+    ".json": JSON, ".ndjson": JSON, ".jsonl": JSON,
+    ".xlsx": EXCEL, ".xlsm": EXCEL,
+    ".zip": ZIP,
+}  # fmt: skip
+
+
+def detect(path: Path) -> str | None:
+    """The format of `path`, or None when it is not a data file we can read."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz" and len(suffixes) >= 2:
+        fmt = _BY_SUFFIX.get(suffixes[-2])
+        return fmt if fmt in (CSV, JSON) else None
+    if suffixes and suffixes[-1] in _BY_SUFFIX:
+        return _BY_SUFFIX[suffixes[-1]]
+    return _sniff(path)
+
+
+def open_text_sample(path: Path, size: int) -> bytes:
+    """The first `size` bytes of the file's content (decompressed for .gz)."""
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rb") as f:
+        return f.read(size)
+
+
+def _sniff(path: Path) -> str | None:
+    try:
+        head = path.read_bytes()[:0] or open(path, "rb").read(4096)
+    except OSError:
+        return None
+    if head.startswith(b"PAR1"):
+        return PARQUET
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                return EXCEL if "xl/workbook.xml" in z.namelist() else ZIP
+        except zipfile.BadZipFile:
+            return None
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # binary
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] in (b"[", b"{"):
+        return JSON
+    return CSV if head else None

@@ -1,0 +1,232 @@
+"""The `_workbench` schema: provenance and lineage of every table, in the workspace file.
+
+One row per table in `_workbench.tables` says where it came from (a file, an
+upload, a sample, Kaggle, or a step over parent tables), with the operation,
+its parameters and the SQL it ran, so a chain of steps can be replayed and
+undone. Rejected lines of an import are kept in `_workbench.rejects`.
+Functions here take an open connection and never commit on their own: callers
+wrap them in the transaction of the change they describe.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePath
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import duckdb
+
+from workbench.names import quote
+
+SCHEMA = "_workbench"
+SCHEMA_VERSION = 1
+
+DDL = f"""
+CREATE SCHEMA IF NOT EXISTS {SCHEMA};
+CREATE TABLE IF NOT EXISTS {SCHEMA}.tables (
+    name VARCHAR NOT NULL,
+    source_kind VARCHAR NOT NULL,   -- file | upload | sample | kaggle | step | sql
+    source_detail VARCHAR,          -- JSON: path, member, sheet, format, encoding, ref...
+    created_at TIMESTAMP NOT NULL,  -- UTC
+    row_count BIGINT,
+    column_count INTEGER,
+    rejected_count BIGINT NOT NULL DEFAULT 0,
+    parents VARCHAR[] NOT NULL DEFAULT [],
+    operation VARCHAR NOT NULL,     -- import, or the name of a step
+    parameters VARCHAR,             -- JSON
+    sql VARCHAR
+);
+CREATE TABLE IF NOT EXISTS {SCHEMA}.rejects (
+    table_name VARCHAR NOT NULL,
+    line BIGINT,
+    column_name VARCHAR,
+    error_type VARCHAR,
+    message VARCHAR,
+    raw VARCHAR
+);
+CREATE TABLE IF NOT EXISTS {SCHEMA}.settings (key VARCHAR NOT NULL, value VARCHAR);
+"""
+
+
+@dataclass
+class TableInfo:
+    name: str
+    kind: str  # "table" or "view"
+    rows: int | None
+    columns: int
+    source_kind: str  # "external" when the table was not made by the workbench
+    source_detail: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
+    rejected: int = 0
+    parents: list[str] = field(default_factory=list)
+    operation: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    sql: str | None = None
+
+    @property
+    def source(self) -> str:
+        """One line saying where the table came from."""
+        d = self.source_detail
+        if self.source_kind == "step":
+            return f"{self.operation} of {', '.join(self.parents)}"
+        where = d.get("ref") or d.get("upload") or d.get("archive") or d.get("path") or ""
+        if self.source_kind == "sample":
+            where = PurePath(where).name
+        inner = d.get("member") or ""
+        if d.get("sheet"):
+            inner = f"{inner} [{d['sheet']}]" if inner else f"[{d['sheet']}]"
+        return " ".join(p for p in (f"{self.source_kind}:", where, inner) if p)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "rows": self.rows,
+            "columns": self.columns,
+            "source_kind": self.source_kind,
+            "source": self.source,
+            "source_detail": self.source_detail,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "rejected": self.rejected,
+            "parents": self.parents,
+            "operation": self.operation,
+            "parameters": self.parameters,
+            "sql": self.sql,
+        }
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+    if get_setting(con, "schema_version") is None:
+        set_setting(con, "schema_version", str(SCHEMA_VERSION))
+
+
+def get_setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute(f"SELECT value FROM {SCHEMA}.settings WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute(f"DELETE FROM {SCHEMA}.settings WHERE key = ?", [key])
+    con.execute(f"INSERT INTO {SCHEMA}.settings VALUES (?, ?)", [key, value])
+
+
+def record_table(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    *,
+    source_kind: str,
+    operation: str,
+    source_detail: dict[str, Any] | None = None,
+    parents: list[str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    sql: str | None = None,
+    rejected: int = 0,
+) -> None:
+    """Write the provenance row of a table just created in this transaction."""
+    (rows,) = con.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()
+    (cols,) = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main' "
+        "AND database_name = current_database() AND table_name = ?",
+        [name],
+    ).fetchone()
+    con.execute(f"DELETE FROM {SCHEMA}.tables WHERE name = ?", [name])
+    con.execute(
+        f"INSERT INTO {SCHEMA}.tables VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            name,
+            source_kind,
+            json.dumps(source_detail or {}),
+            datetime.now(timezone.utc).replace(tzinfo=None),
+            rows,
+            cols,
+            rejected,
+            parents or [],
+            operation,
+            json.dumps(parameters or {}),
+            sql,
+        ],
+    )
+
+
+def record_rejects(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Keep example rejected lines: (line, column, error_type, message, raw)."""
+    if rows:
+        con.executemany(
+            f"INSERT INTO {SCHEMA}.rejects VALUES (?, ?, ?, ?, ?, ?)",
+            [(table, *r) for r in rows],
+        )
+
+
+_LIST_SQL = f"""
+WITH objects AS (
+    SELECT table_name AS name, 'table' AS kind, estimated_size AS est_rows, column_count
+    FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database()
+    UNION ALL
+    SELECT view_name, 'view', NULL, column_count
+    FROM duckdb_views() WHERE schema_name = 'main' AND database_name = current_database()
+      AND NOT internal
+)
+SELECT o.name, o.kind, coalesce(m.row_count, o.est_rows), o.column_count,
+       coalesce(m.source_kind, 'external'), m.source_detail, m.created_at,
+       coalesce(m.rejected_count, 0), coalesce(m.parents, []), m.operation,
+       m.parameters, m.sql
+FROM objects o LEFT JOIN {SCHEMA}.tables m ON m.name = o.name
+"""
+
+
+def list_tables(con: duckdb.DuckDBPyConnection, name: str | None = None) -> list[TableInfo]:
+    """Every table and view in the workspace, newest first, with its provenance."""
+    sql = _LIST_SQL + (" WHERE lower(o.name) = lower(?)" if name else "")
+    sql += " ORDER BY m.created_at DESC NULLS LAST, o.name"
+    rows = con.execute(sql, [name] if name else []).fetchall()
+    return [
+        TableInfo(
+            name=r[0],
+            kind=r[1],
+            rows=r[2],
+            columns=r[3],
+            source_kind=r[4],
+            source_detail=json.loads(r[5]) if r[5] else {},
+            created_at=r[6],
+            rejected=r[7],
+            parents=list(r[8]),
+            operation=r[9],
+            parameters=json.loads(r[10]) if r[10] else {},
+            sql=r[11],
+        )
+        for r in rows
+    ]
+
+
+def dependents(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    """Tables whose lineage names `name` as a parent."""
+    rows = con.execute(
+        f"SELECT name FROM {SCHEMA}.tables WHERE list_contains(parents, ?) ORDER BY name", [name]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def rename(con: duckdb.DuckDBPyConnection, old: str, new: str) -> None:
+    con.execute(f"UPDATE {SCHEMA}.tables SET name = ? WHERE name = ?", [new, old])
+    con.execute(
+        f"UPDATE {SCHEMA}.tables SET parents = list_transform(parents, lambda p: CASE WHEN p = ? THEN ? ELSE p END) "
+        "WHERE list_contains(parents, ?)",
+        [old, new, old],
+    )
+    con.execute(f"UPDATE {SCHEMA}.rejects SET table_name = ? WHERE table_name = ?", [new, old])
+
+
+def forget(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute(f"DELETE FROM {SCHEMA}.tables WHERE name = ?", [name])
+    con.execute(f"DELETE FROM {SCHEMA}.rejects WHERE table_name = ?", [name])
+
+
+def rejects(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple]:
+    return con.execute(
+        f"SELECT line, column_name, error_type, message, raw FROM {SCHEMA}.rejects "
+        "WHERE table_name = ? ORDER BY line",
+        [name],
+    ).fetchall()

@@ -1,0 +1,36 @@
+"""Settings, declared once. Every limit the library applies lives here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLES_DIR = PROJECT_ROOT / "data" / "samples"
+DB_FILENAME = "workbench.duckdb"
+
+
+@dataclass(frozen=True)
+class Limits:
+    # Seconds to keep retrying when another process holds the database file.
+    lock_timeout: float = 20.0
+    # Zip extraction: total uncompressed bytes and per-member compression ratio.
+    zip_max_total_bytes: int = 20 * 1024**3
+    zip_max_ratio: float = 200.0
+    zip_max_members: int = 10_000
+    # How many rejected lines are kept per table with their text (all are counted).
+    reject_examples: int = 100
+    # Bytes read to detect a text file's encoding.
+    encoding_sample_bytes: int = 1 << 20
+
+
+LIMITS = Limits()
+
+
+def default_home() -> Path:
+    """The workspace folder: WORKBENCH_HOME, else the project's data/ folder."""
+    env = os.environ.get("WORKBENCH_HOME")
+    if env:
+        return Path(env).expanduser().resolve()
+    return (PROJECT_ROOT / "data").resolve()

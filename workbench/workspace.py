@@ -1,0 +1,194 @@
+"""A workspace: one folder holding `workbench.duckdb` and `downloads/`.
+
+Connections (the concurrency design, see DESIGN.md "Concurrency")
+-----------------------------------------------------------------
+DuckDB lets one process at a time open a database file for writing, and while
+it does, no other process can open the file at all. The Streamlit server and
+the `workbench` command are separate processes, so nobody may hold the file
+open while idle: every unit of work (one page run, one command, one import)
+opens a connection with `Workspace.connect()`, does its work and closes it.
+
+* Across processes, an open that meets another process's lock is retried with
+  back-off for `Limits.lock_timeout` seconds, then fails with `WorkspaceLocked`
+  naming the holder. A `workbench load` while the UI is open therefore
+  succeeds; the UI shows the new table on its next run.
+* Within one process, DuckDB keeps one database instance per file while any
+  connection to it is open, so concurrent page runs (browser tabs are threads)
+  each get their own connection to the shared instance. No connection is ever
+  shared between threads.
+* Cost, measured on 2 cores: opening a closed file takes ~35 ms; opening it
+  while another thread has it open takes ~0.7 ms. One connection per page run
+  keeps that to one open per interaction.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from workbench import metadata
+from workbench.errors import TableNotFound, WorkbenchError, WorkspaceLocked
+from workbench.metadata import TableInfo
+from workbench.names import quote, table_name_from, unique_name
+from workbench.settings import DB_FILENAME, LIMITS, Limits, default_home
+
+# Extensions are never fetched: the workbench must work offline and must not
+# run code it downloaded on the user's behalf.
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc)
+    return "lock" in text.lower() and ("Conflicting lock" in text or "Could not set lock" in text)
+
+
+class Workspace:
+    """The folder, its database, and the operations on tables as wholes."""
+
+    def __init__(self, home: str | Path | None = None, limits: Limits = LIMITS):
+        self.home = Path(home).expanduser().resolve() if home else default_home()
+        self.limits = limits
+        self.db_path = self.home / DB_FILENAME
+        self.downloads = self.home / "downloads"
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.home)!r})"
+
+    # -- connections -----------------------------------------------------------------
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection for one unit of work (see the module docstring)."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.downloads.mkdir(exist_ok=True)
+        con = self._open()
+        try:
+            metadata.ensure_schema(con)
+            yield con
+        finally:
+            con.close()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.limits.lock_timeout
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.db_path), config=_CONFIG)
+            except duckdb.Error as exc:
+                if not _is_lock_error(exc):
+                    raise WorkbenchError(f"Cannot open the workspace database {self.db_path}: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise WorkspaceLocked(
+                        f"The workspace {self.home} is busy: another process is using "
+                        f"{DB_FILENAME} ({_lock_holder(exc)}). Wait for it to finish and try again."
+                    ) from exc
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 1.0)
+
+    @contextmanager
+    def transaction(self, con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing: a failure (or a cancel) rolls back every change."""
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    # -- reading ---------------------------------------------------------------------
+
+    def tables(self) -> list[TableInfo]:
+        with self.connect() as con:
+            return metadata.list_tables(con)
+
+    def table(self, name: str, con: duckdb.DuckDBPyConnection | None = None) -> TableInfo:
+        if con is None:
+            with self.connect() as con:
+                return self.table(name, con)
+        found = metadata.list_tables(con, name)
+        if not found:
+            raise TableNotFound(f"There is no table named {name!r} in {self.home}.")
+        return found[0]
+
+    def schema(self, name: str) -> pd.DataFrame:
+        """Column names and types of a table, in order."""
+        with self.connect() as con:
+            info = self.table(name, con)
+            return con.execute(
+                "SELECT column_name AS column, data_type AS type, is_nullable = 'YES' AS nullable "
+                "FROM information_schema.columns WHERE table_schema = 'main' "
+                "AND table_catalog = current_database() AND table_name = ? ORDER BY ordinal_position",
+                [info.name],
+            ).df()
+
+    def preview(self, name: str, limit: int = 100) -> pd.DataFrame:
+        with self.connect() as con:
+            info = self.table(name, con)
+            return con.execute(f"SELECT * FROM {quote(info.name)} LIMIT ?", [limit]).df()
+
+    def rejects(self, name: str) -> pd.DataFrame:
+        """The kept examples of lines rejected when the table was imported."""
+        with self.connect() as con:
+            rows = metadata.rejects(con, self.table(name, con).name)
+        return pd.DataFrame(rows, columns=["line", "column", "error", "message", "raw line"])
+
+    def dependents(self, name: str) -> list[str]:
+        with self.connect() as con:
+            return metadata.dependents(con, self.table(name, con).name)
+
+    def free_name(self, text: str, con: duckdb.DuckDBPyConnection) -> str:
+        """A new table name derived from `text`, unique in this workspace."""
+        taken = [t.name for t in metadata.list_tables(con)]
+        return unique_name(table_name_from(text), taken)
+
+    # -- changing tables as wholes ---------------------------------------------------
+
+    def rename(self, old: str, new: str) -> str:
+        """Rename a table, keeping its lineage and its children's. Returns the new name."""
+        safe = table_name_from(new)
+        with self.connect() as con:
+            info = self.table(old, con)
+            if safe.lower() != info.name.lower() and metadata.list_tables(con, safe):
+                raise WorkbenchError(f"A table named {safe!r} already exists; choose another name.")
+            with self.transaction(con):
+                con.execute(f"ALTER {info.kind.upper()} {quote(info.name)} RENAME TO {quote(safe)}")
+                metadata.rename(con, info.name, safe)
+        return safe
+
+    def drop(self, name: str) -> None:
+        """Delete a table and its provenance. Its children stay, their parent marked as gone."""
+        with self.connect() as con:
+            info = self.table(name, con)
+            with self.transaction(con):
+                con.execute(f"DROP {info.kind.upper()} {quote(info.name)}")
+                metadata.forget(con, info.name)
+
+    def create_table_as(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        name: str,
+        select_sql: str,
+        params: list | None = None,
+        **provenance,
+    ) -> TableInfo:
+        """Create `name` from a SELECT and record its provenance, in the caller's transaction.
+
+        This is the one way tables are made, by imports and by every later step,
+        so lineage can never be skipped. `provenance` goes to `metadata.record_table`.
+        """
+        con.execute(f"CREATE TABLE {quote(name)} AS {select_sql}", params or [])
+        metadata.record_table(con, name, sql=provenance.pop("sql", select_sql), **provenance)
+        return self.table(name, con)
+
+
+def _lock_holder(exc: Exception) -> str:
+    found = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
+    return f"PID {found.group(2)}, {found.group(1)}" if found else "the file is locked"
