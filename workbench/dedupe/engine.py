@@ -1,0 +1,216 @@
+"""A dedupe (or link) run: records -> blocked pairs -> patterns -> model -> scores.
+
+Everything heavy happens in DuckDB. A run's work tables live in the `_dedupe`
+schema of the workspace (hidden from the table list) so that a page can come
+back to them on every rerun: `records` (normalised copies, columns c0, c1...),
+`pairs` (l, r, rule, pattern) and `scores` (one row per distinct pattern with
+its count, the unsupervised probability `fs` and the current probability `p`,
+refined by labels). Only `scores` and pages of pairs ever reach pandas.
+
+Record ids are the source rowids; in link mode the right table's ids are
+offset by RIGHT_OFFSET so both tables share one id space.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from workbench.dedupe import blocking, features, fellegi_sunter
+from workbench.dedupe.blocking import Rule
+from workbench.dedupe.fellegi_sunter import Model
+from workbench.dedupe.normalise import Column, normalised, resolve_columns
+from workbench.errors import WorkbenchError
+from workbench.jobs import Progress, run_watched
+from workbench.names import quote
+from workbench.workspace import Workspace
+
+WORK_SCHEMA = "_dedupe"
+RIGHT_OFFSET = 1 << 40
+RANDOM_SAMPLE = 600  # records per side drawn for the random pairs that estimate u
+
+
+@dataclass
+class Run:
+    """What a page keeps between reruns: small, the data stays in the work tables."""
+
+    id: str
+    table: str
+    right: str | None
+    columns: list[Column]
+    rules: list[Rule]
+    n_records: int
+    comparisons: dict[str, int]  # rule text -> pairs it added
+    model: Model
+    scores: pd.DataFrame  # pattern, n, fs, p
+    labels: dict[tuple[int, int], int] = field(default_factory=dict)  # (l, r) -> 1 match / 0 not
+
+    @property
+    def link(self) -> bool:
+        return self.right is not None
+
+    def work(self, part: str) -> str:
+        return f"{WORK_SCHEMA}.{quote(f'run_{self.id}_{part}')}"
+
+    @property
+    def pairs_scored(self) -> int:
+        return int(self.scores["n"].sum())
+
+    def source_of(self, record_id: int) -> tuple[str, int]:
+        """(table, rowid) of a record id."""
+        if record_id >= RIGHT_OFFSET:
+            return self.right, record_id - RIGHT_OFFSET
+        return self.table, record_id
+
+
+def _records_sql(table: str, columns: list[Column], src: int) -> str:
+    values = ", ".join(f"{normalised(c)} AS c{i}" for i, c in enumerate(columns))
+    offset = f" + {RIGHT_OFFSET}" if src else ""
+    return f"SELECT rowid{offset} AS _id, {src} AS _src, {values} FROM {quote(table)}"
+
+
+def _candidates_sql(rules: list[Rule], position: dict[str, int], records: str, link: bool) -> tuple[str, list]:
+    """UNION ALL of each rule's pairs, minus pairs an earlier rule already produced."""
+    params: list = []
+    selects = []
+    order = "l._src = 0 AND r._src = 1" if link else "l._id < r._id"
+    for i, rule in enumerate(rules):
+        agree = blocking.agree_sql(rule, position, params)
+        earlier = [blocking.agree_sql(prev, position, params) for prev in rules[:i]]
+        exclude = "".join(f" AND NOT coalesce({e}, false)" for e in earlier)
+        selects.append(f"SELECT l._id AS l, r._id AS r, {i} AS rule FROM {records} l "
+                       f"JOIN {records} r ON {agree} AND {order}{exclude}")  # fmt: skip
+    return " UNION ALL ".join(selects), params
+
+
+def _random_pairs_sql(records: str, link: bool) -> str:
+    side = f"(SELECT _id FROM {records} WHERE _src = {{src}}) USING SAMPLE reservoir({RANDOM_SAMPLE} ROWS) REPEATABLE ({{seed}})"
+    a = side.format(src=0, seed=7)
+    b = side.format(src=1 if link else 0, seed=11)
+    return f"SELECT a._id AS l, b._id AS r, -1 AS rule FROM (SELECT _id FROM {a}) a, (SELECT _id FROM {b}) b WHERE a._id <> b._id"
+
+
+def start(
+    ws: Workspace,
+    table: str,
+    columns: list[str],
+    *,
+    right: str | None = None,
+    rules: list[str] | None = None,
+    on_progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> Run:
+    """Block, compare and score `table` (or link `table` with `right`), unsupervised."""
+    step = _Steps(on_progress, 6)
+    run_id = uuid.uuid4().hex[:12]
+    with ws.connect() as con:
+        info = ws.table(table, con)
+        cols = resolve_columns(con, info.name, columns)
+        right_info = ws.table(right, con) if right else None
+        if right_info is not None:
+            right_cols = resolve_columns(con, right_info.name, [c.name for c in cols])
+            cols = [c if c.kind == rc.kind else Column(c.name, "string") for c, rc in zip(cols, right_cols)]
+        if len(cols) > features.MAX_COLUMNS:
+            raise WorkbenchError(f"Compare at most {features.MAX_COLUMNS} columns at once.")
+        run = Run(run_id, info.name, right_info.name if right_info else None, cols, [], 0, {},
+                  Model(cols, np.zeros(0), np.zeros(0), 0.0), pd.DataFrame())  # fmt: skip
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {WORK_SCHEMA}")
+        with ws.transaction(con):
+            _build(con, run, rules, step, cancel)
+    return run
+
+
+class _Steps:
+    """Maps each step's own progress onto one bar."""
+
+    def __init__(self, on_progress: Progress | None, total: int):
+        self.on_progress, self.total, self.done = on_progress, total, 0
+
+    def watch(self, label: str) -> Progress | None:
+        if self.on_progress is None:
+            return None
+        base, total, report = self.done, self.total, self.on_progress
+        self.done += 1
+        report(base / total, label)
+        return lambda fraction, _msg: report((base + fraction) / total, label)
+
+
+def _build(con: duckdb.DuckDBPyConnection, run: Run, rules: list[str] | None, step: _Steps,
+           cancel: threading.Event | None) -> None:
+    records, pairs = run.work("records"), run.work("pairs")
+    sql = _records_sql(run.table, run.columns, 0)
+    if run.link:
+        sql += " UNION ALL " + _records_sql(run.right, run.columns, 1)
+    run_watched(con, f"CREATE TABLE {records} AS {sql}", on_progress=step.watch("Normalising records"), cancel=cancel)
+    run.n_records = con.execute(f"SELECT count(*) FROM {records}").fetchone()[0]
+    if run.n_records < 2:
+        raise WorkbenchError("There are fewer than two records: nothing to compare.")
+    position = {c.name: i for i, c in enumerate(run.columns)}
+    step.watch("Choosing blocking rules")
+    if rules:
+        run.rules = [blocking.parse_rule(text, run.columns) for text in rules]
+    else:
+        run.rules = blocking.suggest_rules(con, records, run.columns, run.n_records, run.link)
+    candidates, params = _candidates_sql(run.rules, position, records, run.link)
+    run_watched(con, f"CREATE TABLE {pairs} AS {features.pattern_sql(run.columns, f'({candidates})', records)}",
+                params, on_progress=step.watch("Comparing candidate pairs"), cancel=cancel)  # fmt: skip
+    per_rule = dict(con.execute(f"SELECT rule, count(*) FROM {pairs} GROUP BY rule").fetchall())
+    run.comparisons = {r.text(): int(per_rule.get(i, 0)) for i, r in enumerate(run.rules)}
+    if not sum(run.comparisons.values()):
+        raise WorkbenchError("The blocking rules produced no candidate pairs: try looser rules (fewer keys or prefixes).")
+    step.watch("Estimating u from random pairs")
+    random = features.pattern_sql(run.columns, f"({_random_pairs_sql(records, run.link)})", records)
+    u_rows = con.execute(f"SELECT pattern, count(*) FROM ({random}) GROUP BY pattern").fetchall()
+    step.watch("Fitting the model (EM)")
+    patterns = con.execute(f"SELECT pattern, count(*) AS n FROM {pairs} GROUP BY pattern ORDER BY pattern").df()
+    u = fellegi_sunter.estimate_u(run.columns, np.array([r[0] for r in u_rows]), np.array([r[1] for r in u_rows]))
+    run.model = fellegi_sunter.fit(run.columns, patterns["pattern"].to_numpy(), patterns["n"].to_numpy(), u)
+    levels = fellegi_sunter.levels_matrix(patterns["pattern"], len(run.columns))
+    patterns["fs"] = run.model.probability(levels)
+    patterns["p"] = patterns["fs"]
+    run.scores = patterns
+    step.watch("Saving scores")
+    con.execute(f"CREATE TABLE {run.work('scores')} AS SELECT pattern, n, fs, p FROM patterns")
+    if step.on_progress:
+        step.on_progress(1.0, "Done")
+
+
+def save_scores(ws: Workspace, run: Run) -> None:
+    """Write the run's current probabilities back (after labels refined them)."""
+    scores = run.scores[["pattern", "n", "fs", "p"]]
+    with ws.connect() as con, ws.transaction(con):
+        con.execute(f"DELETE FROM {run.work('scores')}")
+        con.execute(f"INSERT INTO {run.work('scores')} SELECT pattern, n, fs, p FROM scores")
+
+
+def drop(ws: Workspace, run: Run) -> None:
+    """Remove a run's work tables."""
+    with ws.connect() as con:
+        for part in ("records", "pairs", "scores", "clusters"):
+            con.execute(f"DROP TABLE IF EXISTS {run.work(part)}")
+
+
+def estimate_quality(run: Run, threshold: float) -> dict:
+    """Expected precision and recall at `threshold`, from the model's own probabilities."""
+    p, n = run.scores["p"].to_numpy(), run.scores["n"].to_numpy()
+    above = p >= threshold
+    expected_true = float((p * n).sum())
+    kept = float(n[above].sum())
+    true_kept = float((p[above] * n[above]).sum())
+    return {
+        "threshold": threshold,
+        "pairs_above": int(kept),
+        "precision": true_kept / kept if kept else 1.0,
+        "recall": true_kept / expected_true if expected_true else 1.0,
+    }
+
+
+def histogram(run: Run, bins: int = 20) -> pd.DataFrame:
+    """Pairs per band of match probability."""
+    counts, edges = np.histogram(run.scores["p"], bins=bins, range=(0.0, 1.0), weights=run.scores["n"])
+    return pd.DataFrame({"from": edges[:-1], "to": edges[1:], "pairs": counts.astype(np.int64)})

@@ -1,0 +1,122 @@
+"""Unsupervised match probabilities: the Fellegi-Sunter model fitted by EM.
+
+For each column and comparison level the model has m (how often true matches
+show that level) and u (how often non-matches do). u comes from random pairs
+of records, nearly all non-matches; m and the share of matches among the
+compared pairs (lambda) are estimated by expectation-maximisation. EM runs on
+the table of distinct patterns with their counts (a few thousand rows however
+many pairs there are), so it is fast at any scale.
+
+A pair's log-odds of being a match is the prior log-odds plus, per column,
+log2(m/u) of its level: the column's *contribution* (a log Bayes factor),
+which is exactly how a score is explained. A missing value contributes 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.dedupe.features import BITS, MISSING, level_count
+from workbench.dedupe.normalise import Column
+
+SLOTS = MISSING + 1
+
+
+def levels_matrix(patterns: pd.Series | np.ndarray, n_columns: int) -> np.ndarray:
+    """Unpack packed patterns into a (patterns x columns) array of levels."""
+    packed = np.asarray(patterns, dtype=np.int64)
+    shifts = np.arange(n_columns, dtype=np.int64) * BITS
+    return (packed[:, None] >> shifts[None, :]) & MISSING
+
+
+@dataclass
+class Model:
+    columns: list[Column]
+    m: np.ndarray  # columns x SLOTS
+    u: np.ndarray  # columns x SLOTS
+    lam: float
+    iterations: int = 0
+    converged: bool = False
+
+    def contributions(self) -> np.ndarray:
+        """log2(m/u) per column and level; 0 for MISSING and for levels a column does not have."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bf = np.log2(self.m / self.u)
+        bf[~np.isfinite(bf)] = 0.0
+        bf[:, MISSING] = 0.0
+        return bf
+
+    def prior(self) -> float:
+        return float(np.log2(self.lam / (1 - self.lam)))
+
+    def log_odds(self, levels: np.ndarray) -> np.ndarray:
+        bf = self.contributions()
+        return self.prior() + bf[np.arange(len(self.columns))[None, :], levels].sum(axis=1)
+
+    def probability(self, levels: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp2(-self.log_odds(levels)))
+
+    def as_dict(self) -> dict:
+        return {
+            "columns": [c.as_dict() for c in self.columns],
+            "m": self.m.tolist(),
+            "u": self.u.tolist(),
+            "lambda": self.lam,
+            "iterations": self.iterations,
+            "converged": self.converged,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Model:
+        return cls([Column(**c) for c in d["columns"]], np.array(d["m"]), np.array(d["u"]), d["lambda"],
+                   d["iterations"], d["converged"])  # fmt: skip
+
+
+def _valid(columns: list[Column]) -> np.ndarray:
+    """Which (column, level) slots exist: 0..ladder length, not MISSING."""
+    mask = np.zeros((len(columns), SLOTS), dtype=bool)
+    for k, c in enumerate(columns):
+        mask[k, : level_count(c.kind) + 1] = True
+    return mask
+
+
+def _frequencies(levels: np.ndarray, weights: np.ndarray, valid: np.ndarray, pseudo: float) -> np.ndarray:
+    """Per column, the weighted share of each level among non-missing values (+pseudo-counts)."""
+    out = np.zeros(valid.shape)
+    for k in range(valid.shape[0]):
+        counts = np.bincount(levels[:, k], weights=weights, minlength=SLOTS)[:SLOTS]
+        counts = np.where(valid[k], counts + pseudo, 0.0)
+        out[k] = counts / counts.sum()
+    return out
+
+
+def estimate_u(columns: list[Column], random_patterns: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """u from the patterns of random pairs (one pseudo-count per level keeps rare levels non-zero)."""
+    return _frequencies(levels_matrix(random_patterns, len(columns)), counts.astype(float), _valid(columns), 1.0)
+
+
+def fit(columns: list[Column], patterns: np.ndarray, counts: np.ndarray, u: np.ndarray,
+        max_iterations: int = 200, tolerance: float = 1e-6) -> Model:
+    """EM for m and lambda with u fixed, over distinct patterns and their counts."""
+    valid = _valid(columns)
+    levels = levels_matrix(patterns, len(columns))
+    n = counts.astype(float)
+    # start: matches mostly agree exactly, disagreement is rare among them
+    m = np.where(valid, np.exp2(np.arange(SLOTS, dtype=float))[None, :], 0.0)
+    m = np.where(valid & (np.arange(SLOTS) == 0)[None, :], 0.01, m)
+    m = m / m.sum(axis=1, keepdims=True)
+    model = Model(columns, m, u, lam=0.1)
+    for iteration in range(1, max_iterations + 1):
+        post = model.probability(levels)
+        weights = n * post
+        new_lam = float(np.clip(weights.sum() / n.sum(), 1e-9, 1 - 1e-9))
+        new_m = _frequencies(levels, weights, valid, 1e-6)
+        change = max(float(np.abs(new_m - model.m).max()), abs(new_lam - model.lam))
+        model.m, model.lam, model.iterations = new_m, new_lam, iteration
+        if change < tolerance:
+            model.converged = True
+            break
+    return model
