@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pages import _ui
+from workbench import WorkbenchError
 
 st.set_page_config(page_title="Workbench", page_icon=":material/table_chart:", layout="wide")
 
@@ -12,4 +13,7 @@ PAGES = [
 
 navigation = st.navigation(PAGES)
 _ui.sidebar()
-navigation.run()
+try:
+    navigation.run()
+except WorkbenchError as exc:  # an expected failure anywhere in a page: say it, no traceback
+    st.error(_ui.md(exc))

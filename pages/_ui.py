@@ -7,6 +7,8 @@ workbench/workspace.py), so browser tabs never share one.
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from workbench import Workspace, WorkbenchError, samples
@@ -34,7 +36,7 @@ def sidebar() -> None:
         try:
             names = sorted(t.name for t in ws.tables())
         except WorkbenchError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             return
         chosen = st.session_state.pop("_select_next", st.session_state.get(TABLE_KEY))
         # a programmatic value wins over the address; the binding then updates ?table=
@@ -45,9 +47,9 @@ def sidebar() -> None:
         st.selectbox(
             "Current table",
             names,
-            index=None,
+            index=0 if names else None,
             key=TABLE_KEY,
-            placeholder="Choose a table" if names else "No tables yet",
+            placeholder="No tables yet",
             bind="query-params",
             help="Follows you across pages; it is also in the address (?table=…) so you can share it.",
         )
@@ -60,6 +62,15 @@ def current_table() -> str | None:
 def select_table(name: str | None) -> None:
     """Make `name` the current table from the next sidebar render on (a callback, or before st.rerun)."""
     st.session_state._select_next = name
+
+
+# characters that start emphasis, code, links, HTML, LaTeX, tables or headings
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$~|#])")
+
+
+def md(text: object) -> str:
+    """Escape a data value (a file name, a table name, a cell) for st.markdown and friends."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def flash(kind: str, message: str) -> None:

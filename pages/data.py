@@ -10,10 +10,11 @@ from workbench.uploads import save_upload
 ws = _ui.workspace()
 st.title("Data")
 _ui.show_flashes()
+infos = ws.tables()
 
 # -- import ------------------------------------------------------------------------
 
-with st.expander("Import files", expanded=not ws.tables(), icon=":material/upload:"):
+with st.expander("Import files", expanded=not infos, icon=":material/upload:"):
     uploads = st.file_uploader(
         "CSV, TSV, TXT, Parquet, JSON, NDJSON, Excel (.xlsx, every sheet) or a .zip of these",
         accept_multiple_files=True,
@@ -45,22 +46,16 @@ with st.expander("Import files", expanded=not ws.tables(), icon=":material/uploa
 
     for r in st.session_state.get("import_results", []):
         if r["table"]:
-            st.success(f"**{r['label']}** → `{r['table']}`: {r['rows']:,} rows × {r['columns']} columns")
+            st.success(f"**{_ui.md(r['label'])}** → `{r['table']}`: {r['rows']:,} rows × {r['columns']} columns")
             if r["rejected"]:
                 st.warning(f"{r['rejected']:,} malformed lines were set aside, not imported. First examples:")
                 st.dataframe(pd.DataFrame(r["reject_examples"]), hide_index=True)
         elif r["skipped"]:
-            st.info(f"**{r['label']}** skipped: {r['skipped']}")
+            st.info(f"**{_ui.md(r['label'])}** skipped: {_ui.md(r['skipped'])}")
         else:
-            st.error(r["error"])
+            st.error(_ui.md(r["error"]))
 
 # -- overview ----------------------------------------------------------------------
-
-try:
-    infos = ws.tables()
-except WorkbenchError as exc:
-    st.error(str(exc))
-    st.stop()
 
 st.subheader(f"{len(infos)} tables in the workspace")
 if infos:
@@ -96,7 +91,7 @@ info = next((t for t in infos if t.name == name), None)
 if info is None:
     st.stop()
 st.subheader(f"`{info.name}`")
-st.caption(f"{info.rows:,} rows × {info.columns} columns · {info.source}")
+st.caption(f"{info.rows:,} rows × {info.columns} columns · {_ui.md(info.source)}")
 
 preview_tab, provenance_tab, rejects_tab, manage_tab = st.tabs(
     ["Preview", "Provenance", f"Rejected lines ({info.rejected:,})", "Rename or delete"]
@@ -124,7 +119,7 @@ def _rename() -> None:
     try:
         new = ws.rename(name, st.session_state.new_name)
     except WorkbenchError as exc:
-        _ui.flash("error", str(exc))
+        _ui.flash("error", _ui.md(exc))
         return
     _ui.select_table(new)
     _ui.flash("success", f"Renamed `{name}` to `{new}`.")
@@ -134,7 +129,7 @@ def _delete() -> None:
     try:
         ws.drop(name)
     except WorkbenchError as exc:
-        _ui.flash("error", str(exc))
+        _ui.flash("error", _ui.md(exc))
         return
     _ui.select_table(None)
     _ui.flash("success", f"Deleted `{name}`.")
@@ -148,7 +143,7 @@ with manage_tab:
         children = ws.dependents(info.name)
         if children:
             st.warning(
-                f"{len(children)} tables were made from `{info.name}`: {', '.join(children)}. "
+                f"{len(children)} tables were made from `{info.name}`: {', '.join(f'`{c}`' for c in children)}. "
                 "They stay, but their lineage will point to a table that no longer exists."
             )
         st.button(f"Delete `{info.name}` for good", type="primary", on_click=_delete, key="delete")

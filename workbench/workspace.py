@@ -37,7 +37,8 @@ from workbench import metadata
 from workbench.errors import TableNotFound, WorkbenchError, WorkspaceLocked
 from workbench.metadata import TableInfo
 from workbench.names import quote, table_name_from, unique_name
-from workbench.settings import DB_FILENAME, LIMITS, Limits, default_home
+from workbench import settings
+from workbench.settings import DB_FILENAME, Limits, default_home
 
 # Extensions are never fetched: the workbench must work offline and must not
 # run code it downloaded on the user's behalf.
@@ -52,9 +53,9 @@ def _is_lock_error(exc: Exception) -> bool:
 class Workspace:
     """The folder, its database, and the operations on tables as wholes."""
 
-    def __init__(self, home: str | Path | None = None, limits: Limits = LIMITS):
+    def __init__(self, home: str | Path | None = None, limits: Limits | None = None):
         self.home = Path(home).expanduser().resolve() if home else default_home()
-        self.limits = limits
+        self.limits = limits or settings.LIMITS
         self.db_path = self.home / DB_FILENAME
         self.downloads = self.home / "downloads"
 

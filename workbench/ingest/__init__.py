@@ -78,7 +78,7 @@ def load(
     for raw in paths:
         path = Path(raw).expanduser().resolve()
         detail = {"path": str(path.resolve()), **(source_detail or {})}
-        _expand(ws, path, path.name, detail, units, results)
+        _expand(ws, path, detail.get("upload") or path.name, detail, units, results)
     with ws.connect() as con:
         taken = {t.name.lower() for t in metadata.list_tables(con)}
         for i, unit in enumerate(units):

@@ -1,0 +1,135 @@
+"""The Data page: overview, preview, upload (good and bad files), rename, delete, a locked workspace."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+
+from tests.app.conftest import rerun
+from workbench import Workspace
+from workbench.settings import LIMITS
+
+
+def plain(text: str) -> str:
+    """A message as the user reads it: markdown escapes removed."""
+    return text.replace("\\", "")
+
+
+def test_fresh_workspace_opens_on_the_samples(app):
+    at = app.run()
+    assert not at.exception
+    assert at.subheader[0].value == "3 tables in the workspace"
+    overview = at.dataframe[0].value
+    assert sorted(overview["table"]) == ["cars", "febrl_people", "penguins_raw"]
+    assert dict(zip(overview["table"], overview["rows"])) == {"cars": 406, "febrl_people": 1000, "penguins_raw": 344}
+    assert set(overview["source"]) == {"sample: cars.json", "sample: febrl_people.csv", "sample: penguins_raw.csv"}
+    # the sidebar's picker lists every table, alphabetically, and starts on the first
+    picker = at.selectbox(key="table")
+    assert picker.options == ["cars", "febrl_people", "penguins_raw"]
+    assert picker.value == "cars"
+
+
+def test_preview_shows_schema_and_first_rows_of_the_current_table(app):
+    at = app.run()
+    at.selectbox(key="table").set_value("penguins_raw")
+    at = rerun(at)
+    assert at.subheader[1].value == "`penguins_raw`"
+    schema = at.dataframe[1].value
+    assert len(schema) == 17
+    assert schema["column"][0] == "studyName"
+    preview = at.dataframe[2].value
+    assert len(preview) == 100
+    assert preview["Species"][0] == "Adelie Penguin (Pygoscelis adeliae)"
+
+
+def test_upload_imports_and_reports_rejected_lines(app):
+    at = app.run()
+    content = b"name,score\nann,1\nbob,2,extra\ncid,3\n"
+    at.file_uploader(key="uploads").upload("Scores (v2).csv", content, "text/csv")
+    at = rerun(at)
+    at.button(key="import").click()
+    at = rerun(at)
+    assert not at.exception
+    assert at.subheader[0].value == "4 tables in the workspace"
+    assert "`scores_v2`: 2 rows × 2 columns" in at.success[0].value
+    assert "1 malformed lines were set aside" in at.warning[0].value
+    assert at.selectbox(key="table").value == "scores_v2"  # the new table is the current one
+    rejects = at.dataframe[-1].value
+    assert list(rejects["line"]) == [3]
+    assert rejects["error"][0] == "TOO MANY COLUMNS"
+    assert rejects["raw line"][0] == "bob,2,extra"
+
+
+def test_a_bad_file_shows_an_error_and_imports_nothing(app):
+    at = app.run()
+    at.file_uploader(key="uploads").upload("broken.json", b'[{"a": 1}, {"a": ', "application/json")
+    at = rerun(at)
+    at.button(key="import").click()
+    at = rerun(at)
+    assert not at.exception
+    assert "Could not import broken.json: Invalid Input Error: Malformed JSON" in plain(at.error[0].value)
+    assert at.subheader[0].value == "3 tables in the workspace"
+
+
+def test_rename_keeps_the_table_current(app):
+    at = app.run()
+    at.selectbox(key="table").set_value("cars")
+    at = rerun(at)
+    at.text_input(key="new_name").input("Autos 1970s")
+    at = rerun(at)
+    at.button(key="rename").click()
+    at = rerun(at)
+    assert "Renamed `cars` to `autos_1970s`." in at.success[0].value
+    assert at.selectbox(key="table").value == "autos_1970s"
+    assert "cars" not in at.selectbox(key="table").options
+
+
+def test_rename_to_an_existing_name_is_refused(app):
+    at = app.run()
+    at.selectbox(key="table").set_value("cars")
+    at = rerun(at)
+    at.text_input(key="new_name").input("penguins_raw")
+    at = rerun(at)
+    at.button(key="rename").click()
+    at = rerun(at)
+    assert "already exists" in at.error[0].value
+    assert at.selectbox(key="table").value == "cars"
+
+
+def test_delete_warns_about_dependent_tables(app, tmp_path, monkeypatch):
+    at = app.run()
+    ws = Workspace()
+    with ws.connect() as con, ws.transaction(con):
+        ws.create_table_as(con, "cars_clean", "SELECT * FROM cars WHERE Horsepower IS NOT NULL",
+                           source_kind="step", operation="drop_missing", parents=["cars"])
+    at.selectbox(key="table").set_value("cars")
+    at = rerun(at)
+    at.toggle(key="confirm_delete").set_value(True)
+    at = rerun(at)
+    assert "1 tables were made from `cars`: `cars_clean`." in at.warning[0].value
+    at.button(key="delete").click()
+    at = rerun(at)
+    assert "Deleted `cars`." in at.success[0].value
+    assert "cars" not in at.selectbox(key="table").options
+    assert [t.name for t in ws.tables()].count("cars_clean") == 1
+
+
+def test_locked_workspace_shows_a_clear_error(app, monkeypatch):
+    at = app.run()
+    ws = Workspace()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+         "time.sleep(30)", str(ws.db_path)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        monkeypatch.setattr("workbench.settings.LIMITS", replace(LIMITS, lock_timeout=0.5))
+        at = rerun(at)
+        assert not at.exception
+        assert "is busy: another process is using workbench.duckdb" in plain(at.error[0].value)
+        assert f"PID {holder.pid}" in at.error[0].value
+    finally:
+        holder.kill()
+        holder.wait()

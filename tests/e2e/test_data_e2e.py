@@ -1,0 +1,64 @@
+"""The Data page as a person uses it: samples listed, a CSV uploaded, the new table listed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.e2e.conftest import wait_idle
+
+
+def _overview_text(page) -> str:
+    return page.locator("[data-testid='stMain']").inner_text()
+
+
+def test_open_app_see_samples_upload_csv(app_server, page, tmp_path):
+    page.goto(app_server.url)
+    wait_idle(page)
+    page.get_by_text("3 tables in the workspace").wait_for()
+
+    csv_file = tmp_path / "Wine Reviews (2024).csv"
+    csv_file.write_text("country,points,price\nItaly,87,\nPortugal,87,15\nUS,87,14\n", encoding="utf-8")
+    page.get_by_text("Import files").click()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(csv_file))
+    wait_idle(page)
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_text("4 tables in the workspace").wait_for()
+    wait_idle(page)
+    text = _overview_text(page)
+    assert "Wine Reviews (2024).csv → wine_reviews_2024: 3 rows × 3 columns" in text
+    # the new table became the current one: its preview and provenance are shown
+    assert "3 rows × 3 columns · upload: Wine Reviews (2024).csv" in text
+    # the new table became the current one, and the address says so
+    assert "table=wine_reviews_2024" in page.url
+
+
+def test_cli_load_while_ui_open_shows_on_next_rerun(start_app, browser, tmp_path):
+    server = start_app()
+    first, second = browser.new_page(), browser.new_page()
+    try:
+        for tab in (first, second):  # two browser sessions at once
+            tab.goto(server.url)
+        for tab in (first, second):
+            wait_idle(tab)
+            tab.get_by_text("3 tables in the workspace").wait_for()
+
+        extra = tmp_path / "from_terminal.csv"
+        extra.write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-m", "workbench.cli", "--home", str(server.home), "load", str(extra), "--json"],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert '"table": "from_terminal"' in done.stdout
+
+        for tab in (first, second):
+            tab.keyboard.press("r")  # Streamlit's rerun shortcut
+            tab.get_by_text("4 tables in the workspace").wait_for()
+            wait_idle(tab)
+            tab.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
+            tab.get_by_role("option", name="from_terminal").click()
+            tab.get_by_text("2 rows × 2 columns · file:").wait_for()
+    finally:
+        first.close()
+        second.close()
