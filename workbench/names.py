@@ -9,23 +9,25 @@ format names columns alike.
 
 from __future__ import annotations
 
+import math
 import re
+import string
 import unicodedata
 from collections.abc import Iterable
 
 MAX_TABLE_NAME = 63
 
-# DuckDB's reserved keywords (``SELECT keyword_name FROM duckdb_keywords()
-# WHERE keyword_category = 'reserved'``), frozen here so naming needs no connection.
+# DuckDB keywords that cannot name a table unquoted: the 'reserved' ones and the
+# 'type_function' ones (left, join, like...), as listed by ``SELECT keyword_name
+# FROM duckdb_keywords() WHERE keyword_category IN ('reserved', 'type_function')``,
+# frozen here so naming needs no connection.
 RESERVED = frozenset(
-    """all analyse analyze and any array as asc asymmetric both case cast check
-    collate column constraint create default deferrable desc describe distinct do
-    else end except false fetch for foreign from group having in initially
-    intersect into lambda lateral leading limit not null offset on only or order pivot pivot_longer
-    pivot_wider placing primary qualify references returning select show some
-    summarize symmetric table then to trailing true union unique unpivot using
-    variadic when where window with""".split()
+    ["all", "analyse", "analyze", "and", "anti", "any", "array", "as", "asc", "asof", "asymmetric", "at", "authorization", "binary", "both", "by", "case", "cast", "check", "collate", "collation", "column", "columns", "concurrently", "constraint", "create", "cross", "default", "deferrable", "desc", "describe", "distinct", "do", "else", "end", "except", "false", "fetch", "for", "foreign", "freeze", "from", "full", "generated", "glob", "group", "having", "ilike", "in", "initially", "inner", "intersect", "into", "is", "isnull", "join", "lambda", "lateral", "leading", "left", "like", "limit", "map", "natural", "not", "notnull", "null", "offset", "on", "only", "or", "order", "outer", "overlaps", "pivot", "pivot_longer", "pivot_wider", "placing", "positional", "primary", "qualify", "references", "returning", "right", "select", "semi", "show", "similar", "some", "struct", "summarize", "symmetric", "table", "tablesample", "then", "to", "trailing", "true", "try_cast", "tuple", "union", "unique", "unpack", "unpivot", "using", "variadic", "verbose", "when", "where", "window", "with"]
 )
+
+# Letters NFKD does not reduce to ASCII.
+_SPELLED_OUT = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ø": "o", "Ø": "O",
+                              "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
 
 
 def quote(identifier: str) -> str:
@@ -35,9 +37,9 @@ def quote(identifier: str) -> str:
 
 def table_name_from(text: str) -> str:
     """Turn any text (a file name, a sheet name) into a safe table name."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    # split camelCase so "SalesData" -> "sales_data"
-    ascii_text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", ascii_text)
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_SPELLED_OUT)).encode("ascii", "ignore").decode()
+    # split camelCase so "SalesData" -> "sales_data" and "HTTPServerLog" -> "http_server_log"
+    ascii_text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})", "_", ascii_text)
     name = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
     if not name:
         name = "table"
@@ -64,19 +66,35 @@ def unique_name(base: str, taken: Iterable[str]) -> str:
 
 
 def disambiguate_columns(names: Iterable[object]) -> list[str]:
-    """Keep each header's text; name blanks ``column{i}`` and number repeats ``name_{k}``."""
+    """Keep each header's text; name blanks and number repeats exactly as DuckDB's CSV reader does.
+
+    Blanks become ``column{i}``, zero-padded to the width of the last index
+    (``column07`` among 12 columns). A repeat of a name already used (compared
+    with ASCII case folding, as DuckDB does) gets ``_{k}``, where k counts how
+    often that name has collided, until the result is free (``a``, ``a_1``,
+    then ``a_1_1`` if a source column was itself called ``a_1``).
+    """
+    headers = list(names)
+    width = len(str(max(len(headers) - 1, 0)))
+    collisions: dict[str, int] = {}
     result: list[str] = []
-    seen: set[str] = set()
-    for i, raw in enumerate(names):
-        text = "" if raw is None else str(raw).strip()
-        name = text if text and text.lower() != "nan" else f"column{i}"
-        candidate, k = name, 1
-        while candidate.lower() in seen:
-            candidate = f"{name}_{k}"
-            k += 1
-        seen.add(candidate.lower())
-        result.append(candidate)
+    for i, raw in enumerate(headers):
+        name = "" if _missing(raw) else str(raw).strip()
+        name = name or f"column{i:0{width}d}"
+        while (key := name.translate(_ASCII_LOWER)) in collisions:
+            collisions[key] += 1
+            name = f"{name}_{collisions[key]}"
+        collisions[key] = 0
+        result.append(name)
     return result
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _missing(value: object) -> bool:
+    """None or a float NaN (an empty cell read by pandas); the text "nan" is a real name."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def literal(value: object) -> str:
