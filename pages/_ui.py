@@ -11,7 +11,7 @@ import re
 
 import streamlit as st
 
-from workbench import Workspace, WorkbenchError, samples
+from workbench import WorkbenchError, Workspace, samples
 
 TABLE_KEY = "table"
 

@@ -11,9 +11,9 @@ wrap them in the transaction of the change they describe.
 from __future__ import annotations
 
 import json
-from pathlib import PurePath
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from pathlib import PurePath
 from typing import Any
 
 import duckdb
@@ -139,7 +139,7 @@ def record_table(
             name,
             source_kind,
             json.dumps(source_detail or {}),
-            datetime.now(timezone.utc).replace(tzinfo=None),
+            datetime.now(UTC).replace(tzinfo=None),
             rows,
             cols,
             rejected,

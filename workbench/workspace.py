@@ -33,11 +33,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from workbench import metadata
+from workbench import metadata, settings
 from workbench.errors import TableNotFound, WorkbenchError, WorkspaceLocked
 from workbench.metadata import TableInfo
 from workbench.names import quote, table_name_from, unique_name
-from workbench import settings
 from workbench.settings import DB_FILENAME, Limits, default_home
 
 # Extensions are never fetched: the workbench must work offline and must not
@@ -112,8 +111,8 @@ class Workspace:
 
     def table(self, name: str, con: duckdb.DuckDBPyConnection | None = None) -> TableInfo:
         if con is None:
-            with self.connect() as con:
-                return self.table(name, con)
+            with self.connect() as own:
+                return self.table(name, own)
         found = metadata.list_tables(con, name)
         if not found:
             raise TableNotFound(f"There is no table named {name!r} in {self.home}.")

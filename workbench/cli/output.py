@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from contextlib import nullcontext
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any

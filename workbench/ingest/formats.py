@@ -38,7 +38,8 @@ def open_text_sample(path: Path, size: int) -> bytes:
 
 def _sniff(path: Path) -> str | None:
     try:
-        head = path.read_bytes()[:0] or open(path, "rb").read(4096)
+        with open(path, "rb") as f:
+            head = f.read(4096)
     except OSError:
         return None
     if head.startswith(b"PAR1"):
