@@ -1,10 +1,8 @@
-"""Workspace commands: ui, load, tables, sql."""
+"""Workspace commands: ui, load, tables."""
 
 from __future__ import annotations
 
-import csv
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,7 +11,6 @@ import click
 from workbench import ingest
 from workbench.cli.output import emit_json, progress_printer, text_table
 from workbench.errors import WorkbenchError
-from workbench.query import execute
 from workbench.settings import PROJECT_ROOT
 from workbench.workspace import Workspace
 
@@ -32,8 +29,8 @@ def ui(ws: Workspace, port: int, host: str) -> None:
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     click.echo(f"Workbench on http://{host}:{port} (workspace {ws.home})", err=True)
-    env = {**os.environ, "WORKBENCH_HOME": str(ws.home)}
-    sys.exit(subprocess.call(command, env=env))
+    # exec, not a child process: Ctrl+C and kill reach the server itself
+    os.execve(sys.executable, command, {**os.environ, "WORKBENCH_HOME": str(ws.home)})
 
 
 @click.command()
@@ -83,40 +80,4 @@ def tables(ws: Workspace, as_json: bool) -> None:
     click.echo(text_table(["table", "rows", "cols", "rejected", "source", "created (UTC)"], rows, max_width=60))
 
 
-@click.command()
-@click.argument("query", required=False)
-@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Read the query from a .sql file.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
-@click.option("--csv", "as_csv", is_flag=True, help="Print the result as CSV.")
-@click.option("--limit", type=int, default=50, show_default=True, help="Rows shown in the text view.")
-@pass_ws
-def sql(ws: Workspace, query: str | None, query_file: Path | None, as_json: bool, as_csv: bool, limit: int) -> None:
-    """Run a read-only SQL query over the workspace."""
-    if as_json and as_csv:
-        raise WorkbenchError("choose one of --json and --csv.")
-    if (query is None) == (query_file is None):
-        raise WorkbenchError("give a QUERY or --file QUERY.sql (one of them).")
-    text = query if query is not None else query_file.read_text(encoding="utf-8")
-    with execute(ws, text) as cur:
-        if as_csv:
-            writer = csv.writer(click.get_text_stream("stdout"), lineterminator="\n")
-            writer.writerow(cur.columns)
-            for batch in cur.batches():
-                writer.writerows(batch)
-            return
-        if as_json:
-            rows = [dict(zip(cur.columns, r)) for batch in cur.batches() for r in batch]
-            emit_json({"columns": cur.columns, "types": cur.types, "rows": rows, "row_count": len(rows)})
-            return
-        shown: list[tuple] = []
-        total = 0
-        for batch in cur.batches():
-            shown += batch[: max(limit - len(shown), 0)]
-            total += len(batch)
-        click.echo(text_table(cur.columns, shown))
-        more = f" ({total - len(shown):,} not shown; --limit or --csv)" if total > len(shown) else ""
-        click.echo(f"{total:,} rows in {cur.elapsed:.3f} s{more}", err=True)
-
-
-COMMANDS = [ui, load, tables, sql]
+COMMANDS = [ui, load, tables]
