@@ -32,7 +32,9 @@ from workbench.workspace import Workspace
 
 WORK_SCHEMA = "_dedupe"
 RIGHT_OFFSET = 1 << 40
-RANDOM_SAMPLE = 600  # records per side drawn for the random pairs that estimate u
+# Match probability above which pairs join a cluster unless the user chooses otherwise.
+DEFAULT_THRESHOLD = 0.99
+RANDOM_SAMPLE = 450  # records per side drawn for the random pairs that estimate u
 
 
 @dataclass
@@ -119,6 +121,7 @@ def start(
             raise WorkbenchError(f"Compare at most {features.MAX_COLUMNS} columns at once.")
         run = Run(run_id, info.name, right_info.name if right_info else None, cols, [], 0, {},
                   Model(cols, np.zeros(0), np.zeros(0), 0.0), pd.DataFrame())  # fmt: skip
+        con.execute("SET enable_progress_bar_print = false")
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {WORK_SCHEMA}")
         with ws.transaction(con):
             _build(con, run, rules, step, cancel)
