@@ -17,10 +17,20 @@ _BY_SUFFIX = {
     ".zip": ZIP,
 }  # fmt: skip
 
+# Documentation that ships beside data (Kaggle and UCI archives are full of it):
+# never a table, also as README.txt or LICENSE with no extension.
+_DOC_STEMS = {"readme", "license", "licence", "copying", "notice", "changelog", "authors", "citation"}
+_DOC_SUFFIXES = {".md", ".markdown", ".rst", ".html", ".htm", ".pdf", ".doc", ".docx", ".rtf", ".xml",
+                 ".yml", ".yaml", ".toml", ".ini", ".cfg", ".py", ".ipynb", ".r", ".sql", ".sh", ".names"}
+
 
 def detect(path: Path) -> str | None:
     """The format of `path`, or None when it is not a data file we can read."""
     suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] in _DOC_SUFFIXES:
+        return None
+    if path.name.split(".")[0].lower() in _DOC_STEMS and suffixes in ([], [".txt"]):
+        return None
     if suffixes and suffixes[-1] == ".gz" and len(suffixes) >= 2:
         fmt = _BY_SUFFIX.get(suffixes[-2])
         return fmt if fmt in (CSV, JSON) else None

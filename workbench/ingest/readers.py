@@ -134,6 +134,12 @@ def _read_csv_as(job: Job, path: Path, encoding: str, text_sample: str) -> ReadO
         [job.limits.reject_examples],
     ).fetchall()
     sniffed = job.con.execute(f"SELECT delimiter, quote, has_header FROM {_SCANS} LIMIT 1").fetchone()
+    if sniffed is None:  # the scan table only has a row when a line was rejected: ask the sniffer
+        dialect = ["?", "encoding = ?"] + (["delim = ?"] if delimiter else [])
+        sniffed = job.con.execute(
+            f"SELECT Delimiter, Quote, HasHeader FROM sniff_csv({', '.join(dialect)})",
+            [str(path), encoding] + ([delimiter] if delimiter else []),
+        ).fetchone()
     job.con.execute(f"DROP TABLE IF EXISTS {_REJECTS}; DROP TABLE IF EXISTS {_SCANS}")
     detail: dict[str, Any] = {"delimiter": sniffed[0], "quote": sniffed[1], "header": sniffed[2]} if sniffed else {}
     if as_text:
