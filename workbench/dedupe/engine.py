@@ -170,9 +170,11 @@ def _build(con: duckdb.DuckDBPyConnection, run: Run, rules: list[str] | None, st
     random = features.pattern_sql(run.columns, f"({_random_pairs_sql(records, run.link)})", records)
     u_rows = con.execute(f"SELECT pattern, count(*) FROM ({random}) GROUP BY pattern").fetchall()
     step.watch("Fitting the model (EM)")
-    patterns = con.execute(f"SELECT pattern, count(*) AS n FROM {pairs} GROUP BY pattern ORDER BY pattern").df()
+    by_rule = con.execute(f"SELECT pattern, rule, count(*) AS n FROM {pairs} GROUP BY ALL ORDER BY ALL").df()
     u = fellegi_sunter.estimate_u(run.columns, np.array([r[0] for r in u_rows]), np.array([r[1] for r in u_rows]))
-    run.model = fellegi_sunter.fit(run.columns, patterns["pattern"].to_numpy(), patterns["n"].to_numpy(), u)
+    blocked = _blocked_columns(run)[by_rule["rule"].to_numpy()]
+    run.model = fellegi_sunter.fit(run.columns, by_rule["pattern"].to_numpy(), by_rule["n"].to_numpy(), u, blocked)
+    patterns = by_rule.groupby("pattern", as_index=False)["n"].sum()
     levels = fellegi_sunter.levels_matrix(patterns["pattern"], len(run.columns))
     patterns["fs"] = run.model.probability(levels)
     patterns["p"] = patterns["fs"]
@@ -181,6 +183,16 @@ def _build(con: duckdb.DuckDBPyConnection, run: Run, rules: list[str] | None, st
     con.execute(f"CREATE TABLE {run.work('scores')} AS SELECT pattern, n, fs, p FROM patterns")
     if step.on_progress:
         step.on_progress(1.0, "Done")
+
+
+def _blocked_columns(run: Run) -> np.ndarray:
+    """rules x columns: True where a pair of that rule was selected for agreeing on the column."""
+    position = {c.name: i for i, c in enumerate(run.columns)}
+    blocked = np.zeros((len(run.rules), len(run.columns)), dtype=bool)
+    for i, rule in enumerate(run.rules):
+        for earlier in run.rules[: i + 1]:
+            blocked[i, [position[k.column] for k in earlier.keys]] = True
+    return blocked
 
 
 def save_scores(ws: Workspace, run: Run) -> None:

@@ -99,10 +99,18 @@ def estimate_u(columns: list[Column], random_patterns: np.ndarray, counts: np.nd
 
 
 def fit(columns: list[Column], patterns: np.ndarray, counts: np.ndarray, u: np.ndarray,
-        max_iterations: int = 200, tolerance: float = 1e-6) -> Model:
-    """EM for m and lambda with u fixed, over distinct patterns and their counts."""
+        blocked: np.ndarray | None = None, max_iterations: int = 200, tolerance: float = 1e-6) -> Model:
+    """EM for m and lambda with u fixed, over distinct patterns and their counts.
+
+    `blocked` (patterns x columns, True where the pair was chosen *because* of
+    that column: a key of its blocking rule or of an earlier rule) hides those
+    levels from EM. Otherwise every pair found by blocking on the surname would
+    "agree on the surname" as evidence, and EM would call nearly all of them matches.
+    """
     valid = _valid(columns)
     levels = levels_matrix(patterns, len(columns))
+    if blocked is not None:
+        levels = np.where(blocked, MISSING, levels)
     n = counts.astype(float)
     # start: matches mostly agree exactly, disagreement is rare among them
     m = np.where(valid, np.exp2(np.arange(SLOTS, dtype=float))[None, :], 0.0)
