@@ -49,9 +49,9 @@ def main(ctx: click.Context, home: str | None) -> None:
 
 
 def register() -> None:
-    from workbench.cli import basic, sql, dedupe
+    from workbench.cli import basic, dedupe
 
-    for command in basic.COMMANDS + sql.COMMANDS + dedupe.COMMANDS:
+    for command in basic.COMMANDS + dedupe.COMMANDS:
         main.add_command(command)
 
 
