@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import duckdb
+
 from tests.e2e.conftest import wait_idle
+from workbench import Workspace
 
 
 def _overview_text(page) -> str:
@@ -62,3 +65,24 @@ def test_cli_load_while_ui_open_shows_on_next_rerun(start_app, browser, tmp_path
     finally:
         first.close()
         second.close()
+
+
+def test_cancel_stops_an_import_and_keeps_nothing_half_done(app_server, page, tmp_path):
+    big = tmp_path / "big.csv"
+    duckdb.connect().execute(
+        f"COPY (SELECT range AS id, md5(range::VARCHAR) AS h, random() AS x FROM range(2500000)) TO '{big}'"
+    )
+    page.goto(app_server.url)
+    wait_idle(page)
+    before = page.get_by_role("heading", name="tables in the workspace").inner_text()
+    page.get_by_text("Import files").click()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(big))
+    wait_idle(page, 120_000)
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_role("button", name="Cancel import").click()
+    page.get_by_text("The last import was stopped before it finished").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_role("heading", name="tables in the workspace").inner_text() == before
+    assert "big" not in [t.name for t in Workspace(app_server.home).tables()]
+    # the uploaded file itself is kept in the workspace: nothing the user gave is lost
+    assert list((app_server.home / "downloads" / "uploads").rglob("big.csv"))
