@@ -23,6 +23,12 @@ class Limits:
     reject_examples: int = 100
     # Bytes read to detect a text file's encoding.
     encoding_sample_bytes: int = 1 << 20
+    # Kaggle: seconds to wait for a connection and for each read (the client has none),
+    # and how often a dropped download is resumed, with back-off from kaggle_backoff seconds.
+    kaggle_connect_timeout: float = 15.0
+    kaggle_read_timeout: float = 60.0
+    kaggle_retries: int = 4
+    kaggle_backoff: float = 1.0
 
 
 LIMITS = Limits()

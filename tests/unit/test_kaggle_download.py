@@ -1,0 +1,202 @@
+# ruff: noqa: F811  (fixtures imported from tests.kaggle.fixtures)
+"""Search, list, download and import through the real Kaggle client talking HTTP to the fake server."""
+
+from __future__ import annotations
+
+import base64
+import threading
+
+import pytest
+
+from tests.kaggle.fake_server import KEY, TOKEN, USERNAME
+from tests.kaggle.fixtures import SALES_CSV, fake_kaggle, kaggle_env, kws  # noqa: F401
+from workbench.errors import Cancelled
+from workbench.kaggle import download_and_import, fetch, files, parse, search
+from workbench.kaggle.errors import (
+    AuthFailed,
+    CorruptDownload,
+    DownloadInterrupted,
+    Forbidden,
+    NoCredentials,
+    NotFound,
+    RateLimited,
+    TimedOut,
+    Unreachable,
+)
+
+
+def _tables(ws):
+    return {t.name: t for t in ws.tables()}
+
+
+def test_search_goes_through_the_proxy_with_basic_auth(kaggle_env):
+    found = search("wine")
+    assert [d.ref for d in found] == ["ada/wine-notes"]
+    assert (found[0].title, found[0].version, found[0].licence) == ("Wine tasting notes", 1, "CC0-1.0")
+    call = kaggle_env.calls("ListDatasets")[0]
+    assert call.body["search"] == "wine"
+    assert call.headers["Authorization"] == "Basic " + base64.b64encode(f"{USERNAME}:{KEY}".encode()).decode()
+
+
+def test_files_of_a_dataset_and_of_a_competition(kaggle_env):
+    listed = {f.name: f.size for f in files(parse("ada/shop-sales"))}
+    assert listed["data/2024/sales.csv"] == len(SALES_CSV) and "README.md" in listed
+    assert {f.name for f in files(parse("titanic", competition=True))} == {"train.csv", "test.csv"}
+
+
+def test_multi_file_dataset_imports_every_data_file_with_provenance(kaggle_env, kws):
+    seen = []
+    done = download_and_import(kws, parse("https://www.kaggle.com/datasets/ada/shop-sales"), on_transfer=seen.append)
+    by_label = {r.label: r for r in done.results}
+    assert by_label["README.md"].skipped == "documentation, not data"
+    assert {label: r.table for label, r in by_label.items() if r.ok} == {
+        "data/2024/sales.csv": "sales", "data/stores.parquet": "stores", "meta/regions.json": "regions"}
+    tables = _tables(kws)
+    assert (tables["sales"].rows, tables["stores"].rows, tables["regions"].rows) == (3, 2, 2)
+    detail = tables["stores"].source_detail
+    assert tables["stores"].source_kind == "kaggle"
+    assert {k: detail[k] for k in ("ref", "version", "file", "licence", "url")} == {
+        "ref": "ada/shop-sales", "version": 3, "file": "data/stores.parquet", "licence": "CC-BY-SA-4.0",
+        "url": "https://www.kaggle.com/datasets/ada/shop-sales/versions/3"}
+    assert detail["downloaded_at"].startswith("20")
+    assert seen[-1].done == seen[-1].total == done.fetched.size and seen[-1].fraction == 1.0
+    assert kaggle_env.calls("DownloadDataset")[0].body["datasetVersionNumber"] == 3
+    assert (done.fetched.folder / "files" / "data" / "2024" / "sales.csv").read_bytes() == SALES_CSV
+
+
+def test_single_file(kaggle_env, kws):
+    done = download_and_import(kws, parse("ada/shop-sales"), file="data/2024/sales.csv")
+    assert done.tables == ["sales"]
+    assert kaggle_env.calls("DownloadDataset")[0].body["fileName"] == "data/2024/sales.csv"
+    assert _tables(kws)["sales"].source_detail["file"] == "sales.csv"
+    assert done.fetched.folder.name == "file-sales.csv"
+
+
+def test_competition(kaggle_env, kws):
+    done = download_and_import(kws, parse("titanic", competition=True))
+    assert sorted(done.tables) == ["test", "train"]
+    train = _tables(kws)["train"]
+    assert train.rows == 3 and train.source_detail["licence"].endswith("/competitions/titanic/rules")
+    assert kaggle_env.calls("DownloadDataFiles")[0].body == {"competitionName": "titanic"}
+
+
+def test_a_member_that_cannot_be_parsed_does_not_stop_the_others(kaggle_env, kws):
+    done = download_and_import(kws, parse("ada/wine-notes"))
+    by_label = {r.label: r for r in done.results}
+    assert by_label["notes.csv"].table == "notes"
+    assert by_label["broken.parquet"].table is None and "broken.parquet" in by_label["broken.parquet"].error
+    assert set(_tables(kws)) == {"notes"}
+
+
+def test_cache_hit_downloads_nothing_and_imports_nothing_twice(kaggle_env, kws):
+    first = download_and_import(kws, parse("ada/shop-sales"))
+    second = download_and_import(kws, parse("ada/shop-sales/versions/3"))
+    assert not first.fetched.cached and second.fetched.cached
+    assert len(kaggle_env.blob_gets()) == 1
+    assert second.tables == []
+    assert {r.label: r.skipped for r in second.results}["data/stores.parquet"] == "already imported as stores"
+    assert len(kaggle_env.calls("GetDataset")) == 2  # the version is asked for each time, the data is not
+
+
+def test_force_downloads_again_and_imports_again(kaggle_env, kws):
+    download_and_import(kws, parse("ada/shop-sales"))
+    again = download_and_import(kws, parse("ada/shop-sales"), force=True)
+    assert not again.fetched.cached and len(kaggle_env.blob_gets()) == 2
+    assert sorted(again.tables) == ["regions_2", "sales_2", "stores_2"]
+
+
+def test_resume_after_a_dropped_connection(kaggle_env, kws):
+    kaggle_env.drops, kaggle_env.drop_after = 2, 200_000
+    done = download_and_import(kws, parse("ada/big-blob"))
+    assert done.tables == ["numbers"] and _tables(kws)["numbers"].rows == 300_000
+    ranges = [g.headers.get("Range") for g in kaggle_env.blob_gets()]
+    starts = [int(r.removeprefix("bytes=").rstrip("-")) for r in ranges[1:]]
+    assert ranges[0] is None and len(starts) == 2
+    assert 0 < starts[0] <= 200_000 < starts[1] <= starts[0] + 200_000  # each attempt resumes where the last stopped
+
+
+def test_a_download_that_keeps_dropping_fails_clearly_and_the_next_run_resumes(kaggle_env, kws):
+    kaggle_env.drops, kaggle_env.drop_after = 10, 100_000
+    with pytest.raises(DownloadInterrupted, match=r"3 attempts, \S+ KB of \S+ KB received and kept\. Run the same"):
+        fetch(kws, parse("ada/big-blob"))
+    assert kws.tables() == []
+    part = next((kws.downloads / "kaggle").rglob("*.part"))
+    kept = part.stat().st_size
+    assert kept > 100_000
+    kaggle_env.drops = 0
+    done = download_and_import(kws, parse("ada/big-blob"))
+    assert done.tables == ["numbers"]
+    assert kaggle_env.blob_gets()[-1].headers["Range"] == f"bytes={kept}-"
+
+
+def test_401_says_where_the_key_was_read_from(kaggle_env, kws, monkeypatch):
+    monkeypatch.setenv("KAGGLE_KEY", "wrong")
+    with pytest.raises(AuthFailed, match="KAGGLE_USERNAME and KAGGLE_KEY environment variables .*401"):
+        download_and_import(kws, parse("ada/shop-sales"))
+
+
+def test_a_bearer_token_is_used_when_set(kaggle_env, monkeypatch):
+    monkeypatch.setenv("KAGGLE_API_TOKEN", TOKEN)
+    monkeypatch.setenv("KAGGLE_KEY", "wrong")  # the token comes first, as in the kaggle client
+    assert search("shop")[0].ref == "ada/shop-sales"
+    assert kaggle_env.calls("ListDatasets")[0].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_403_on_a_competition_gives_the_rules_page(kaggle_env, kws):
+    with pytest.raises(Forbidden, match=r"Open https://www.kaggle.com/competitions/secret-comp/rules, accept"):
+        download_and_import(kws, parse("secret-comp", competition=True))
+    assert kws.tables() == []
+
+
+def test_404_for_a_dataset_and_for_a_file(kaggle_env, kws):
+    with pytest.raises(NotFound, match="no dataset 'ada/nope'"):
+        download_and_import(kws, parse("ada/nope"))
+    with pytest.raises(NotFound, match="no dataset 'ada/shop-sales/versions/9'"):
+        download_and_import(kws, parse("ada/shop-sales/versions/9"))
+    with pytest.raises(NotFound, match="has no file named 'nope.csv'.*workbench kaggle files ada/shop-sales"):
+        download_and_import(kws, parse("ada/shop-sales"), file="nope.csv")
+
+
+def test_429(kaggle_env):
+    kaggle_env.rate_limited = True
+    with pytest.raises(RateLimited, match="429 Too Many Requests"):
+        search("shop")
+
+
+def test_a_server_that_never_answers_times_out(kaggle_env, kws):
+    kaggle_env.hang = True
+    with pytest.raises(TimedOut, match="did not answer within 1.5 s"):
+        fetch(kws, parse("ada/shop-sales"))
+
+
+def test_network_unreachable(kaggle_env, kws, monkeypatch):
+    kaggle_env.stop()  # nothing listens on its port any more
+    with pytest.raises(Unreachable, match=r"Cannot reach Kaggle at http://localhost through the proxy .*HTTPS_PROXY"):
+        fetch(kws, parse("ada/shop-sales"))
+
+
+def test_no_credentials(kaggle_env, kws, monkeypatch):
+    monkeypatch.delenv("KAGGLE_USERNAME")
+    monkeypatch.delenv("KAGGLE_KEY")
+    with pytest.raises(NoCredentials, match="Create New Token"):
+        download_and_import(kws, parse("ada/shop-sales"))
+    assert kaggle_env.seen == []
+
+
+def test_a_corrupt_archive_leaves_nothing_behind(kaggle_env, kws):
+    with pytest.raises(CorruptDownload, match="corrupt.zip is not a valid zip archive"):
+        download_and_import(kws, parse("ada/corrupt"))
+    assert kws.tables() == []
+    assert not (kws.downloads / "kaggle" / "datasets" / "ada" / "corrupt" / "v1" / "all").exists()
+
+
+def test_cancel_stops_the_download_and_keeps_what_arrived(kaggle_env, kws):
+    cancel = threading.Event()
+    def stop_soon(progress):
+        cancel.set()
+
+    with pytest.raises(Cancelled, match="cancelled"):
+        fetch(kws, parse("ada/big-blob"), on_progress=stop_soon, cancel=cancel)
+    assert kws.tables() == []
+    parts = list((kws.downloads / "kaggle").rglob("*.part"))
+    assert len(parts) == 1 and parts[0].stat().st_size > 0
