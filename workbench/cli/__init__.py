@@ -49,9 +49,9 @@ def main(ctx: click.Context, home: str | None) -> None:
 
 
 def register() -> None:
-    from workbench.cli import basic, dedupe
+    from workbench.cli import basic, dedupe, kaggle
 
-    for command in basic.COMMANDS + dedupe.COMMANDS:
+    for command in basic.COMMANDS + dedupe.COMMANDS + kaggle.COMMANDS:
         main.add_command(command)
 
 
