@@ -129,8 +129,11 @@ def _read_csv_as(job: Job, path: Path, encoding: str, text_sample: str) -> ReadO
             continue
         break
     (rejected,) = job.con.execute(f"SELECT count(DISTINCT line) FROM {_REJECTS}").fetchone()
+    # DuckDB reports a line once per extra column ("Found: 4", then "Found: 5"):
+    # keep each line's last error, which tells the whole story.
     examples = job.con.execute(
-        f"SELECT line, column_name, error_type, error_message, csv_line FROM {_REJECTS} ORDER BY line LIMIT ?",
+        f"SELECT line, column_name, error_type, error_message, csv_line FROM {_REJECTS} "
+        "QUALIFY row_number() OVER (PARTITION BY line ORDER BY byte_position DESC) = 1 ORDER BY line LIMIT ?",
         [job.limits.reject_examples],
     ).fetchall()
     sniffed = job.con.execute(f"SELECT delimiter, quote, has_header FROM {_SCANS} LIMIT 1").fetchone()
