@@ -67,6 +67,7 @@ def dataset(rows: int, data_dir: Path = DATA_DIR) -> Path:
         data_dir.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial.csv")
         with duckdb.connect() as con:
+            con.execute("SET enable_progress_bar = false")  # stdout may carry the --json document
             con.execute(_GENERATE, [rows, str(partial)])
         partial.replace(path)
     return path
