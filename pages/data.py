@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pages import _ui
+from pages import _kaggle, _ui
 from workbench import WorkbenchError, ingest
 from workbench.uploads import save_upload
 
@@ -54,6 +54,9 @@ with st.expander("Import files", expanded=not infos, icon=":material/upload:"):
             st.info(f"**{_ui.md(r['label'])}** skipped: {_ui.md(r['skipped'])}")
         else:
             st.error(_ui.md(r["error"]))
+
+with st.expander("Download from Kaggle", icon=":material/cloud_download:"):
+    _kaggle.render(ws)
 
 # -- overview ----------------------------------------------------------------------
 

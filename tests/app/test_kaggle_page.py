@@ -1,0 +1,93 @@
+"""The Kaggle part of the Data page, against the fake Kaggle server through the real client."""
+
+# ruff: noqa: F811  (fixtures imported from tests.kaggle.fixtures)
+from __future__ import annotations
+
+import pytest
+from streamlit.delta_generator import DeltaGenerator
+
+from tests.app.conftest import rerun
+from tests.kaggle.fixtures import fake_kaggle, kaggle_env  # noqa: F401
+
+
+@pytest.fixture
+def progress_texts(monkeypatch) -> list[str]:
+    """What the page's progress bar said, in order (the bar is gone once the page reruns)."""
+    seen: list[str] = []
+    original = DeltaGenerator.progress
+
+    def spy(self, value, text=None):
+        seen.append(text or "")
+        return original(self, value, text=text)
+
+    monkeypatch.setattr(DeltaGenerator, "progress", spy)
+    return seen
+
+
+def _texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def test_missing_credentials_show_the_steps(app):
+    at = app.run()
+    assert not at.exception
+    warning = next(w for w in _texts(at.info) if "No Kaggle credentials found" in w)
+    assert "Create New Token" in warning and "kaggle.json" in warning
+    assert not [b for b in at.button if b.key == "kaggle_search"]
+
+
+def test_search_lists_datasets_and_says_where_the_credentials_are(app, kaggle_env):
+    at = app.run()
+    assert any("KAGGLE\\_USERNAME and KAGGLE\\_KEY environment variables" in c for c in _texts(at.caption))
+    at.text_input(key="kaggle_term").input("shop")
+    at.button(key="kaggle_search").click()
+    at = at.run()
+    assert not at.exception
+    found = next(df.value for df in at.dataframe if "licence" in df.value.columns)
+    assert list(found["ref"]) == ["ada/shop-sales"] and list(found["licence"]) == ["CC-BY-SA-4.0"]
+    assert at.selectbox(key="kaggle_pick").options == ["ada/shop-sales"]
+
+
+def test_show_files_then_download_with_progress(app, kaggle_env, progress_texts):
+    at = app.run()
+    at.text_input(key="kaggle_term").input("shop")
+    at.button(key="kaggle_search").click()
+    at = at.run()
+    at.selectbox(key="kaggle_pick").set_value("ada/shop-sales")
+    at = at.run()
+    at.button(key="kaggle_files").click()
+    at = at.run()
+    assert "data/stores.parquet" in at.selectbox(key="kaggle_file").options
+    at.button(key="kaggle_download").click()
+    at = rerun(at)
+    assert not at.exception
+    assert any(t.startswith("Downloading ada/shop-sales: ") and " at " in t for t in progress_texts)
+    assert any(t.startswith("Importing data/2024/sales.csv") for t in progress_texts)
+    successes = _texts(at.success)
+    assert any("`sales`: 3 rows × 3 columns" in s for s in successes)
+    assert any("`stores`: 2 rows × 2 columns" in s for s in successes)
+    assert any("README.md" in i and "documentation" in i for i in _texts(at.info))
+    assert at.selectbox(key="table").value == "sales"  # the first new table is the current one
+    overview = next(df.value for df in at.dataframe if "table" in df.value.columns)
+    assert {"sales", "stores", "regions"} <= set(overview["table"])
+    assert set(overview.loc[overview["table"] == "sales", "source"]) == {"kaggle: ada/shop-sales"}
+
+
+def test_errors_are_shown_not_raised(app, kaggle_env):
+    at = app.run()
+    at.text_input(key="kaggle_ref").input("ada/nope")
+    at = at.run()
+    at.button(key="kaggle_download").click()
+    at = at.run()
+    assert not at.exception
+    assert any("no dataset 'ada/nope'" in e for e in _texts(at.error))
+    at.text_input(key="kaggle_ref").input("secret-comp")
+    at.checkbox(key="kaggle_competition").check()
+    at = at.run()
+    at.button(key="kaggle_download").click()
+    at = at.run()
+    assert any("competitions/secret-comp/rules" in e for e in _texts(at.error))
+    at.text_input(key="kaggle_ref").input("not a ref")
+    at.checkbox(key="kaggle_competition").uncheck()
+    at = at.run()
+    assert any("owner/dataset" in e for e in _texts(at.error))
