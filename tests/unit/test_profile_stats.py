@@ -1,0 +1,67 @@
+"""Statistics and chart bins against values computed independently."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from workbench.cli import main
+from workbench.profile import figures, profile_table
+
+
+@pytest.fixture
+def numbers_ws(ws):
+    with ws.connect() as con:
+        con.execute("""CREATE TABLE numbers AS SELECT i AS n, i * 0.5 AS half, DATE '2024-01-01' + i::INT AS day,
+                       i % 3 = 0 AS third, ['a', 'b', 'b'][1 + i % 3] AS letter FROM range(1000) t(i)""")
+    return ws
+
+
+def test_overview_and_column_statistics(numbers_ws):
+    p = profile_table(numbers_ws, "numbers")
+    assert (p.rows, p.overview["columns"], p.overview["missing_cells"], p.overview["duplicate_rows"]) == (1000, 5, 0, 0)
+    assert p.overview["exact"] is True and p.overview["storage_bytes"] > 0
+    half = p.column("half").stats
+    assert (half["min"], half["max"], half["distinct"], half["nulls"]) == (0.0, 499.5, 1000, 0)
+    assert half["mean"] == pytest.approx(np.arange(1000).mean() / 2)
+    assert half["std"] == pytest.approx(np.arange(1000).std(ddof=1) / 2)
+    assert half["quantiles"]["p25"] == pytest.approx(np.quantile(np.arange(1000) / 2, 0.25))
+    assert half["mad"] == pytest.approx(125.0)
+    assert p.column("half").approximate == []
+    chart = p.column("half").chart
+    assert chart["kind"] == "histogram" and sum(chart["counts"]) + chart["below"] + chart["above"] == 1000
+    assert len(chart["edges"]) == len(chart["counts"]) + 1
+    letter = p.column("letter").stats
+    assert letter["top_values"] == [["b", 666], ["a", 334]] and letter["distinct"] == 2
+    assert p.column("third").stats["top_values"] == [[False, 666], [True, 334]]
+    day = p.column("day")
+    assert day.chart["kind"] == "dates" and sum(day.chart["counts"]) == 1000
+    assert {c.name: c.semantic for c in p.columns} == {"n": "identifier", "half": "numeric", "day": "datetime",
+                                                      "third": "boolean", "letter": "categorical"}  # fmt: skip
+    assert [f.kind for f in p.findings] == ["identifier"]
+
+
+def test_every_column_gets_a_figure(numbers_ws):
+    p = profile_table(numbers_ws, "numbers")
+    titles = {c.name: figures.column_figure(c).layout.title.text for c in p.columns}
+    assert titles["half"] == "half: histogram" and titles["letter"] == "letter: most frequent values"
+    assert titles["day"] == "day: rows over time"
+
+
+def test_cli_profile_json_and_text(numbers_ws):
+    runner = CliRunner()
+    result = runner.invoke(main, ["--home", str(numbers_ws.home), "profile", "numbers", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["rows"] == 1000 and [c["name"] for c in doc["columns"]] == ["n", "half", "day", "third", "letter"]
+    assert doc["columns"][1]["statistics"]["max"] == 499.5 and doc["columns"][1]["semantic_type"] == "numeric"
+    assert doc["findings"] == [{"kind": "identifier", "column": "n", "severity": "low", "count": 1000, "share": 1.0,
+                                "message": "identifier-like: 1,000 distinct values in 1,000 rows",
+                                "examples": [], "suggestion": doc["findings"][0]["suggestion"], "detail": {}}]  # fmt: skip
+    text = runner.invoke(main, ["--home", str(numbers_ws.home), "profile", "numbers"])
+    assert text.exit_code == 0 and "numbers: 1,000 rows x 5 columns" in text.output and "[low] identifier in n" in text.output
+    missing = runner.invoke(main, ["--home", str(numbers_ws.home), "profile", "nope"])
+    assert missing.exit_code == 1 and "There is no table named 'nope'" in missing.output

@@ -1,0 +1,326 @@
+"""Dirty-data detectors. Each looks at one column's profile and returns findings.
+
+Every finding has a stable `kind` (documented in the README), the column, a
+severity, the number of rows concerned, example values, a suggested fix and a
+WHERE clause selecting the offending rows. Thresholds are chosen so that a tidy
+column (a normal spread of numbers, a clean category) raises nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from workbench.names import quote
+from workbench.profile import checks, semantic, values
+from workbench.profile.checks import Predicate
+from workbench.profile.result import SEVERITIES, ColumnProfile, Finding
+
+KINDS = (
+    "missing", "disguised_missing", "sentinel", "numbers_as_text", "dates_as_text", "booleans_as_text",
+    "inconsistent_category", "outlier", "whitespace", "mixed_types", "constant", "near_constant",
+    "identifier", "high_cardinality", "skew", "duplicate_rows",
+)  # fmt: skip
+
+NEAR_CONSTANT = 0.95  # share of the most frequent value
+HIGH_CARDINALITY = 100  # distinct values of a categorical column
+SKEW = 0.3  # |Kelly's quantile skewness|
+SENTINEL_EXCESS = 5  # a code is a sentinel when this many times more frequent than an average value
+
+
+def _level(share: float, high: float, medium: float) -> str:
+    return "high" if share >= high else "medium" if share >= medium else "low"
+
+
+class Detector:
+    """Runs the detectors of one profile; text detectors read the value-count table."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, rows: int, text_index: dict[str, int]):
+        self.con, self.rows, self.text_index = con, rows, text_index
+
+    def finding(self, kind: str, col: ColumnProfile | None, count: int, severity: str, message: str,
+                suggestion: str, predicate: Predicate | None = None, **extra) -> Finding:  # fmt: skip
+        where, params = predicate.on(quote(col.name)) if predicate and col else (None, [])
+        return Finding(kind=kind, column=col.name if col else None, severity=severity, count=int(count),
+                       message=message, suggestion=suggestion, where=where, params=params,
+                       share=count / self.rows if self.rows else 0.0, **extra)  # fmt: skip
+
+    def examples(self, col: ColumnProfile, predicate: Predicate, limit: int = 5) -> list:
+        return values.examples(self.con, self.text_index[col.name], predicate, limit)
+
+    def column(self, col: ColumnProfile) -> list[Finding]:
+        found: list[Finding] = []
+        for detect in DETECTORS.get(col.family, []) + DETECTORS["*"]:
+            found += detect(self, col)
+        if "sample_rows" in col.stats:  # text checks ran on a sample: confirm() recounts them
+            for f in found:
+                if f.kind not in ("missing", "identifier"):
+                    f.detail["sampled"] = True
+        return found
+
+
+# -- every column ------------------------------------------------------------------------
+
+
+def missing(d: Detector, col: ColumnProfile) -> list[Finding]:
+    nulls = col.stats.get("nulls", 0)
+    if not nulls:
+        return []
+    share = nulls / d.rows
+    if share == 1:
+        msg, fix = "every value is missing", "Drop the column: it carries no information."
+    else:
+        msg = f"{nulls:,} missing values ({share:.1%})"
+        fix = ("Mostly empty: drop the column, or keep only a 'was missing' flag." if share >= 0.5 else
+               "Impute (median for numbers, most frequent value for categories) and add a 'was missing' "
+               "flag column, or drop these rows if few.")  # fmt: skip
+    return [d.finding("missing", col, nulls, _level(share, 0.5, 0.05), msg, fix, Predicate("{c} IS NULL"))]
+
+
+def constant(d: Detector, col: ColumnProfile) -> list[Finding]:
+    st = col.stats
+    if not st.get("count") or col.family == "other":
+        return []
+    top = st.get("top_values") or []
+    if st.get("distinct") == 1 or (st.get("min") is not None and st.get("min") == st.get("max")):
+        value = top[0][0] if top else st.get("min")
+        return [d.finding("constant", col, st["count"], "medium", f"a single value ({value!r}) in every row",
+                          "Drop the column: a constant cannot help a model or an analysis.", examples=[value])]  # fmt: skip
+    if top and st.get("distinct", 0) >= 2:
+        seen = st.get("values_seen", st["count"])
+        value, n = top[0]
+        if "sample_rows" not in st and n >= NEAR_CONSTANT * seen:
+            others = seen - n
+            pred = Predicate("{c} <> ?", (value,))
+            return [d.finding("near_constant", col, others, "low",
+                              f"{n / seen:.1%} of values are {value!r}; only {others:,} differ",
+                              "Little information: drop it, or keep it as a rare-event flag if the exceptions matter.",
+                              pred, examples=[row[0] for row in top[1:6]])]  # fmt: skip
+    return []
+
+
+# -- numbers -----------------------------------------------------------------------------
+
+
+def sentinel_numbers(d: Detector, col: ColumnProfile) -> list[Finding]:
+    st = col.stats
+    fence = st.get("fences")
+    average = st["count"] / max(st.get("distinct") or 1, 1)
+    codes = []
+    for value, n in st.get("sentinel_counts", []):
+        if value == -1:
+            suspicious = n >= 2 and st["negatives"] == n and (st.get("distinct") or 0) >= 5
+        else:
+            outside = fence is not None and not fence[0] <= value <= fence[1]
+            suspicious = outside or (n >= 2 and n > SENTINEL_EXCESS * average)
+        if suspicious:
+            codes.append((value, n))
+    return _sentinel_finding(d, col, codes, Predicate("{c} IN " + _marks(codes), tuple(v for v, _ in codes)))
+
+
+def sentinel_dates(d: Detector, col: ColumnProfile) -> list[Finding]:
+    st = col.stats
+    average = st["count"] / max(st.get("distinct") or 1, 1)
+    codes = [(v, n) for v, n in st.get("sentinel_counts", []) if n >= 2 and n > SENTINEL_EXCESS * average]
+    day = "{c}" if col.type.upper() == "DATE" else "{c}::DATE"
+    return _sentinel_finding(d, col, codes, Predicate(day + " IN " + _marks(codes), tuple(v for v, _ in codes)))
+
+
+def _marks(items: list) -> str:
+    return "(" + ", ".join("?" for _ in items) + ")"
+
+
+def _sentinel_finding(d: Detector, col: ColumnProfile, codes: list, predicate: Predicate) -> list[Finding]:
+    if not codes:
+        return []
+    total = sum(n for _, n in codes)
+    shown = ", ".join(f"{_num(v)} ({n:,}×)" for v, n in codes)
+    col.stats["sentinels"] = [v for v, _ in codes]
+    return [d.finding("sentinel", col, total, "high", f"placeholder codes standing for 'unknown': {shown}",
+                      "Replace these codes with NULL before computing anything (they distort means, ranges "
+                      "and models), then treat them as missing.", predicate,
+                      examples=[[v, n] for v, n in codes])]  # fmt: skip
+
+
+def _num(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def outliers(d: Detector, col: ColumnProfile) -> list[Finding]:
+    st = col.stats
+    count = st.get("outliers", 0)
+    if not count or col.semantic not in ("numeric",):
+        return []
+    low, high = st["fences"]
+    median, mad = st["quantiles"]["p50"], st.get("mad") or 0
+    if not st.get("outlier_examples"):
+        return []
+    scale = 1.4826 * mad if mad else (st["quantiles"]["p75"] - st["quantiles"]["p25"]) / 1.349
+    far = max(abs(v - median) for v in st["outlier_examples"]) / scale if scale else float("inf")
+    kept = st.get("not_outliers", [])
+    predicate = Predicate("(({c} < ? OR {c} > ?)" + "".join(" AND {c} <> ?" for _ in kept) + ")", (low, high, *kept))
+    return [d.finding("outlier", col, count, "high" if far >= 100 else "medium",
+                      f"{count:,} values outside [{_num(low)}, {_num(high)}] (beyond 3 IQR from the quartiles), "
+                      f"up to {far:,.0f} MADs from the median {_num(median)}",
+                      "Check them: fix data-entry errors (units, extra zeros), cap (winsorize) or use a robust "
+                      "scaler; keep genuine extremes.", predicate,
+                      examples=st["outlier_examples"], detail={"fences": [low, high], "max_mads": far})]  # fmt: skip
+
+
+def skew(d: Detector, col: ColumnProfile) -> list[Finding]:
+    st = col.stats
+    k = st.get("kelly_skew")
+    if k is None or abs(k) < SKEW or col.semantic != "numeric" or (st.get("distinct") or 0) <= 10:
+        return []
+    side = "right (a long tail of large values)" if k > 0 else "left (a long tail of small values)"
+    q = st["quantiles"]
+    fix = ("Use log1p (or a quantile transform) before linear models and distance-based methods; "
+           "report the median rather than the mean.")  # fmt: skip
+    return [d.finding("skew", col, st["count"], "low",
+                      f"strongly skewed to the {side}: median {_num(q['p50'])}, 90th percentile {_num(q['p90'])}",
+                      fix, detail={"kelly_skew": k})]  # fmt: skip
+
+
+def identifier(d: Detector, col: ColumnProfile) -> list[Finding]:
+    if col.semantic != "identifier":
+        return []
+    n = col.stats["distinct"]
+    return [d.finding("identifier", col, n, "low", f"identifier-like: {n:,} distinct values in {col.stats['count']:,} rows",
+                      "Use it as a key (joins, deduplication) but exclude it from model features: it would "
+                      "only let a model memorise rows.")]  # fmt: skip
+
+
+# -- text --------------------------------------------------------------------------------
+
+
+def disguised_missing(d: Detector, col: ColumnProfile) -> list[Finding]:
+    n = col.stats.get("missing_tokens", 0)
+    if not n:
+        return []
+    ex = d.examples(col, checks.MISSING_TOKEN)
+    shown = ", ".join(f"{v!r} ({c:,}×)" for v, c in ex)
+    return [d.finding("disguised_missing", col, n, _level(n / d.rows, 0.2, 0.0), f"{n:,} values that mean 'missing': {shown}",
+                      "Turn them into NULL (NULLIF / CASE WHEN ... THEN NULL) so they are counted and handled "
+                      "as missing.", checks.MISSING_TOKEN, examples=ex)]  # fmt: skip
+
+
+def whitespace(d: Detector, col: ColumnProfile) -> list[Finding]:
+    n = col.stats.get("whitespace", 0)
+    if not n:
+        return []
+    ex = d.examples(col, checks.WHITESPACE)
+    return [d.finding("whitespace", col, n, "low", f"{n:,} values with leading or trailing spaces, e.g. "
+                      + ", ".join(repr(v) for v, _ in ex[:3]),
+                      "Trim them (trim()): ' Paris' and 'Paris' are different values to a GROUP BY or a model.",
+                      checks.WHITESPACE, examples=ex)]  # fmt: skip
+
+
+_AS_TEXT = {
+    "numbers": ("numbers_as_text", checks.both(checks.NUMBER, checks.MISSING_TOKEN, negate_b=True), "numbers",
+                "Convert with TRY_CAST(... AS DOUBLE) after fixing or nulling the values that do not parse."),
+    "dates": ("dates_as_text", checks.DATE, "dates",
+              "Convert with TRY_CAST(... AS DATE) or strptime() with the right format, after fixing the values "
+              "that do not parse."),
+    "booleans": ("booleans_as_text", checks.BOOLEAN, "yes/no values",
+                 "Map them to a BOOLEAN column (lower(trim(x)) IN ('yes', 'true', 'y', 't'))."),
+}  # fmt: skip
+
+
+def typed_text(d: Detector, col: ColumnProfile) -> list[Finding]:
+    """Numbers, dates or booleans stored as text, or a mix of types in one column."""
+    present = semantic.present_values(col)
+    share = semantic.shares(col)
+    if present <= 0:
+        return []
+    target = {"numeric": "numbers", "datetime": "dates", "boolean": "booleans"}.get(col.semantic)
+    if target:
+        kind, predicate, noun, fix = _AS_TEXT[target]
+        n = col.stats[target]
+        blocking = checks.both(checks.PRESENT, predicate, negate_b=True)
+        bad = d.examples(col, blocking)
+        tail = f"; {present - n:,} do not parse, e.g. " + ", ".join(repr(v) for v, _ in bad[:3]) if present > n else ""
+        return [d.finding(kind, col, n, "medium", f"{share[target]:.1%} of the present values are {noun} stored as "
+                          f"text{tail}", fix, predicate, examples=bad or d.examples(col, predicate, 3),
+                          detail={"parsed_share": share[target], "unparsed": present - n})]  # fmt: skip
+    best = max(("numbers", "dates"), key=lambda k: share[k])
+    if not semantic.TYPE_SHARE > share[best] >= 1 - semantic.TYPE_SHARE:
+        return []
+    kind_pred = _AS_TEXT[best][1]
+    typed = col.stats[best]
+    if typed >= present - typed:  # the untyped values are the odd ones out
+        predicate, count, odd = checks.both(checks.PRESENT, kind_pred, negate_b=True), present - typed, "other text"
+    else:
+        predicate, count, odd = kind_pred, typed, _AS_TEXT[best][2]
+    ex = d.examples(col, predicate)
+    return [d.finding("mixed_types", col, count, "high",
+                      f"mixed types: {share[best]:.1%} of the present values are {_AS_TEXT[best][2]}, the rest "
+                      f"are not; {count:,} rows hold {odd}, e.g. " + ", ".join(repr(v) for v, _ in ex[:3]),
+                      "Split the column, or decide on one type and map the others (e.g. 'five' -> 5) or null them.",
+                      predicate, examples=ex, detail={"share": share[best], "type": best})]  # fmt: skip
+
+
+def categories(d: Detector, col: ColumnProfile) -> list[Finding]:
+    st = col.stats
+    if col.semantic != "categorical" or "sample_rows" in st:
+        return []
+    found = []
+    if st.get("distinct", 0) > HIGH_CARDINALITY:
+        found.append(d.finding("high_cardinality", col, st["distinct"], "low",
+                               f"{st['distinct']:,} distinct categories",
+                               "Do not one-hot encode it: group rare values into 'Other', or use frequency/target "
+                               "encoding; check whether it is really free text or an identifier."))  # fmt: skip
+    if st.get("distinct", 0) > values.MAX_CLUSTER_VALUES:
+        return found
+    groups = values.clusters(d.con, d.text_index[col.name])
+    if groups:
+        variants = [v for g in groups for v, _ in g["variants"]]
+        count = sum(g["count"] for g in groups)
+        shown = "; ".join(f"{', '.join(repr(v) for v, _ in g['variants'][:3])} -> {g['canonical']!r}" for g in groups[:3])
+        st["clusters"] = groups
+        found.append(d.finding("inconsistent_category", col, count, _level(count / d.rows, 0.01, 0.0),
+                               f"{len(variants)} spellings of {len(groups)} categories: {shown}",
+                               "Map each variant to its canonical value (lower/trim, then a replacement table).",
+                               Predicate("{c} IN " + _marks(variants), tuple(variants)),
+                               examples=[[v, g["canonical"], n] for g in groups for v, n in g["variants"]][:10],
+                               detail={"clusters": groups[:20]}))  # fmt: skip
+    return found
+
+
+# -- whole table -------------------------------------------------------------------------
+
+
+def duplicate_rows(d: Detector, columns: list[ColumnProfile], duplicates: int) -> list[Finding]:
+    if not duplicates:
+        return []
+    share = duplicates / d.rows
+    return [d.finding("duplicate_rows", None, duplicates, "high" if share >= 0.01 else "medium",
+                      f"{duplicates:,} rows are exact copies of another row ({share:.2%})",
+                      "Drop exact duplicates (SELECT DISTINCT) unless repeated rows are genuine events; then "
+                      "look for near-duplicates on the Dedupe page.",
+                      detail={"columns": [c.name for c in columns]})]  # fmt: skip
+
+
+DETECTORS: dict[str, list[Callable[[Detector, ColumnProfile], list[Finding]]]] = {
+    "numeric": [sentinel_numbers, outliers, skew, identifier],
+    "temporal": [sentinel_dates],
+    "text": [disguised_missing, whitespace, typed_text, categories, identifier],
+    "*": [missing, constant],
+}
+
+
+def confirm(con: duckdb.DuckDBPyConnection, table: str, found: list[Finding], rows: int) -> None:
+    """Recount exactly, over the whole table, the findings raised on a sample of a text column."""
+    sampled = [f for f in found if f.detail.get("sampled") and f.where]
+    if not sampled:
+        return
+    exprs = ", ".join(f"count(*) FILTER ({f.where})" for f in sampled)
+    params = [p for f in sampled for p in f.params]
+    counts = con.execute(f"SELECT {exprs} FROM {quote(table)}", params).fetchone()
+    for f, n in zip(sampled, counts):
+        f.message = f.message.replace(f"{f.count:,}", f"{n:,}", 1)
+        f.count, f.share = int(n), n / rows if rows else 0.0
+
+
+def rank(found: list[Finding]) -> list[Finding]:
+    return sorted(found, key=lambda f: (SEVERITIES.index(f.severity), -f.share, f.kind, f.column or ""))

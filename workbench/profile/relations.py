@@ -1,0 +1,143 @@
+"""How columns relate: correlations, Cramer's V, missing-value patterns, correspondence analysis.
+
+Aggregates and contingency tables are computed in DuckDB; numpy only sees
+bounded matrices (pairs of columns, top categories). Scatter plots use a
+reservoir sample whose size the caller shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from workbench.errors import WorkbenchError
+from workbench.names import quote
+
+MAX_COLUMNS = 20  # per matrix
+MAX_CATEGORIES = 30  # per column in a contingency table; the rest is lumped into "(other)"
+SCATTER_ROWS = 5_000
+OTHER, MISSING = "(other)", "(missing)"
+
+
+def correlations(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> pd.DataFrame:
+    """Pearson correlation of every pair of numeric columns, in one pass."""
+    columns = columns[:MAX_COLUMNS]
+    pairs = list(combinations(columns, 2))
+    matrix = pd.DataFrame(np.eye(len(columns)), index=columns, columns=columns)
+    if not pairs:
+        return matrix
+    exprs = ", ".join(f"corr({quote(a)}::DOUBLE, {quote(b)}::DOUBLE)" for a, b in pairs)
+    row = con.execute(f"SELECT {exprs} FROM {quote(table)}").fetchone()
+    for (a, b), r in zip(pairs, row):
+        matrix.loc[a, b] = matrix.loc[b, a] = np.nan if r is None else r
+    return matrix
+
+
+def _category(column: str) -> str:
+    return f"coalesce({quote(column)}::VARCHAR, '{MISSING}')"
+
+
+def contingency(con: duckdb.DuckDBPyConnection, table: str, a: str, b: str) -> pd.DataFrame:
+    """Counts of each pair of categories of `a` (rows) and `b` (columns); rare ones lumped together."""
+    if a == b:
+        raise WorkbenchError("Choose two different columns.")
+    sql = f"""
+    WITH t AS (SELECT {_category(a)} AS a, {_category(b)} AS b FROM {quote(table)}),
+    ta AS (SELECT a FROM t GROUP BY a ORDER BY count(*) DESC, a LIMIT ?),
+    tb AS (SELECT b FROM t GROUP BY b ORDER BY count(*) DESC, b LIMIT ?)
+    SELECT coalesce(ta.a, ?) AS a, coalesce(tb.b, ?) AS b, count(*) AS n
+    FROM t LEFT JOIN ta ON t.a = ta.a LEFT JOIN tb ON t.b = tb.b GROUP BY ALL
+    """
+    df = con.execute(sql, [MAX_CATEGORIES, MAX_CATEGORIES, OTHER, OTHER]).df()
+    return df.pivot_table(index="a", columns="b", values="n", aggfunc="sum", fill_value=0).rename_axis(
+        index=a, columns=b
+    )
+
+
+def cramers_v_table(counts: pd.DataFrame) -> float:
+    """Cramer's V of a contingency table (bias-corrected, Bergsma 2013)."""
+    observed = counts.to_numpy(dtype=float)
+    n = observed.sum()
+    r, k = observed.shape
+    if n == 0 or r < 2 or k < 2:
+        return float("nan")
+    expected = observed.sum(1, keepdims=True) * observed.sum(0, keepdims=True) / n
+    chi2 = ((observed - expected) ** 2 / expected).sum()
+    phi2 = max(0.0, chi2 / n - (k - 1) * (r - 1) / (n - 1))
+    rc, kc = r - (r - 1) ** 2 / (n - 1), k - (k - 1) ** 2 / (n - 1)
+    denominator = min(kc - 1, rc - 1)
+    return float(np.sqrt(phi2 / denominator)) if denominator > 0 else float("nan")
+
+
+def cramers_v(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> pd.DataFrame:
+    """Cramer's V of every pair of categorical columns (0: independent, 1: one determines the other)."""
+    columns = columns[:MAX_COLUMNS]
+    matrix = pd.DataFrame(np.eye(len(columns)), index=columns, columns=columns)
+    for a, b in combinations(columns, 2):
+        matrix.loc[a, b] = matrix.loc[b, a] = cramers_v_table(contingency(con, table, a, b))
+    return matrix
+
+
+@dataclass
+class Correspondence:
+    """Correspondence analysis (AFC) of a contingency table: principal coordinates of rows and columns."""
+
+    rows: pd.DataFrame  # index: categories of the row variable; columns: dim1, dim2, mass
+    columns: pd.DataFrame
+    explained: list[float]  # share of inertia of each dimension
+    inertia: float
+
+
+def correspondence(counts: pd.DataFrame, dims: int = 2) -> Correspondence:
+    """CA by SVD of the standardized residuals (Greenacre): S = D_r^-1/2 (P - r c^T) D_c^-1/2."""
+    counts = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
+    if min(counts.shape) < 2:
+        raise WorkbenchError("Correspondence analysis needs at least two categories in each column.")
+    p = counts.to_numpy(dtype=float, copy=True)
+    p = p / p.sum()
+    r, c = p.sum(1), p.sum(0)
+    s = (p - np.outer(r, c)) / np.sqrt(np.outer(r, c))
+    u, sigma, vt = np.linalg.svd(s, full_matrices=False)
+    inertia = float((sigma**2).sum())
+    dims = min(dims, len(sigma))
+    row_coords = (u[:, :dims] * sigma[:dims]) / np.sqrt(r)[:, None]
+    col_coords = (vt.T[:, :dims] * sigma[:dims]) / np.sqrt(c)[:, None]
+    names = [f"dim{i + 1}" for i in range(dims)]
+    rows = pd.DataFrame(row_coords, index=counts.index.astype(str), columns=names).assign(mass=r)
+    cols = pd.DataFrame(col_coords, index=counts.columns.astype(str), columns=names).assign(mass=c)
+    explained = [float(v) / inertia if inertia else 0.0 for v in sigma[:dims] ** 2]
+    return Correspondence(rows, cols, explained, inertia)
+
+
+def missing_pattern(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], top: int = 15) -> pd.DataFrame:
+    """The most frequent combinations of missing columns (True = missing), with their row counts."""
+    if not columns:
+        return pd.DataFrame()
+    flags = ", ".join(f"{quote(c)} IS NULL AS {quote(c)}" for c in columns[:MAX_COLUMNS])
+    return con.execute(
+        f"SELECT {flags}, count(*) AS rows FROM {quote(table)} GROUP BY ALL ORDER BY rows DESC LIMIT ?", [top]
+    ).df()
+
+
+def missing_together(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> pd.DataFrame:
+    """Correlation of the missing-value indicators: 1 means two columns are always missing together."""
+    columns = columns[:MAX_COLUMNS]
+    matrix = pd.DataFrame(np.eye(len(columns)), index=columns, columns=columns)
+    pairs = list(combinations(columns, 2))
+    if pairs:
+        exprs = ", ".join(f"corr(({quote(a)} IS NULL)::INT, ({quote(b)} IS NULL)::INT)" for a, b in pairs)
+        for (a, b), v in zip(pairs, con.execute(f"SELECT {exprs} FROM {quote(table)}").fetchone()):
+            matrix.loc[a, b] = matrix.loc[b, a] = np.nan if v is None else v
+    return matrix
+
+
+def sample(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: int = SCATTER_ROWS) -> pd.DataFrame:
+    """A reservoir sample of up to `rows` rows of `columns` (the same rows on every call)."""
+    names = ", ".join(quote(c) for c in columns)
+    return con.execute(
+        f"SELECT {names} FROM {quote(table)} USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE (42)"
+    ).df()

@@ -1,0 +1,352 @@
+"""Table overview, per-column statistics and chart bins, in a few passes over the table.
+
+1. row count, min/max and DuckDB's stored statistics (distinct estimate):
+   answered from metadata and zone maps, nearly free;
+2. quantiles and the median absolute deviation of number and date columns
+   (over the table when it is small, else over a block sample of ~`SAMPLE_ROWS`);
+3. one pass for every column at once: counts, distinct values, mean/std,
+   negatives, true/false, histogram bins (over the bulk of the data, values
+   beyond the outlier fences counted apart), outlier counts and examples, and
+   the counts of the sentinel codes that fall in each column's range;
+4. exact duplicate rows, by sorting row hashes.
+Text columns are profiled from their value counts instead (see values.py).
+
+Exactness: up to `EXACT_ROWS` rows everything is exact. Above, distinct counts
+are HyperLogLog estimates and quantiles come from the sample; each column lists
+those statistics in `approximate`. Counts of findings stay exact.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timezone
+from typing import Any
+
+import duckdb
+
+from workbench.names import quote
+from workbench.profile import checks
+from workbench.profile.result import ColumnProfile
+
+EXACT_ROWS = 200_000
+SAMPLE_ROWS = 100_000
+QUANTILES = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99]
+QNAMES = [f"p{round(q * 100):02d}" for q in QUANTILES]
+BINS = 30
+# integer columns spanning fewer values than this are charted value by value
+FEW_VALUES = 40
+# outlier fences: Tukey's "far out", 3 IQR beyond the quartiles
+FENCE = 3.0
+
+_INTEGER = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+            "UBIGINT", "UHUGEINT"}  # fmt: skip
+_FLOAT = {"FLOAT", "DOUBLE", "REAL"}
+
+
+def family(type_: str) -> str:
+    t = type_.upper()
+    if t in _INTEGER or t in _FLOAT or t.startswith("DECIMAL"):
+        return "numeric"
+    if t == "VARCHAR":
+        return "text"
+    if t == "DATE" or t.startswith("TIMESTAMP"):
+        return "temporal"
+    if t == "BOOLEAN":
+        return "boolean"
+    return "other"
+
+
+def is_integer(col: ColumnProfile) -> bool:
+    return col.type.upper() in _INTEGER
+
+
+class Aggregates:
+    """A SELECT list built piece by piece, each piece with its own bound values."""
+
+    def __init__(self) -> None:
+        self.exprs: list[str] = []
+        self.params: list[Any] = []
+        self.slots: dict[str, dict[str, int]] = {}
+
+    def add(self, owner: str, key: str, expr: str, params: list | tuple = ()) -> None:
+        self.slots.setdefault(owner, {})[key] = len(self.exprs)
+        self.exprs.append(expr)
+        self.params.extend(params)
+
+    def sql(self, source: str) -> str:
+        return f"SELECT {', '.join(self.exprs) or '1'} FROM {source}"
+
+    def read(self, row: tuple) -> dict[str, dict[str, Any]]:
+        return {owner: {key: row[i] for key, i in keys.items()} for owner, keys in self.slots.items()}
+
+
+def describe(con: duckdb.DuckDBPyConnection, table: str) -> list[ColumnProfile]:
+    rows = con.execute(f"DESCRIBE {quote(table)}").fetchall()
+    return [ColumnProfile(name=r[0], type=r[1], family=family(r[1])) for r in rows]
+
+
+def _x(col: ColumnProfile) -> str:
+    """The column as DOUBLE for numeric statistics."""
+    return quote(col.name) if col.type.upper() == "DOUBLE" else f"{quote(col.name)}::DOUBLE"
+
+
+# -- 1. quantiles ----------------------------------------------------------------------
+
+
+def quantile_sql(table: str, columns: list[ColumnProfile], rows: int) -> tuple[str, list, bool] | None:
+    """Quantiles and MAD of numbers, 1st/99th percentiles of dates; exact unless the table is big."""
+    numeric = [c for c in columns if c.family == "numeric"]
+    temporal = [c for c in columns if c.family == "temporal"]
+    if not numeric and not temporal:
+        return None
+    exact = rows <= EXACT_ROWS
+    names = ", ".join(quote(c.name) for c in numeric + temporal)
+    sample = "" if exact else f" USING SAMPLE {100 * SAMPLE_ROWS / rows:.6f} PERCENT (system)"
+    medians = ", ".join(f"median({_x(c)}) AS m{i}" for i, c in enumerate(numeric)) or "1"
+    parts = []
+    for i, c in enumerate(numeric):
+        parts += [f"quantile_cont({_x(c)}, {QUANTILES})", f"quantile_cont(abs({_x(c)} - m{i}), 0.5)"]
+    parts += [f"quantile_disc({quote(c.name)}, [0.01, 0.99])" for c in temporal]
+    sql = (f"WITH s AS MATERIALIZED (SELECT {names} FROM {quote(table)}{sample}), m AS (SELECT {medians} FROM s) "
+           f"SELECT {', '.join(parts)} FROM s, m")  # fmt: skip
+    return sql, [], exact
+
+
+def read_quantiles(row: tuple, columns: list[ColumnProfile], exact: bool) -> None:
+    numeric = [c for c in columns if c.family == "numeric"]
+    temporal = [c for c in columns if c.family == "temporal"]
+    values = iter(row)
+    for col in numeric:
+        q, mad = next(values), next(values)
+        col.stats["quantiles"] = dict(zip(QNAMES, q or [None] * len(QUANTILES)))
+        col.stats["mad"] = mad
+        col.stats["kelly_skew"] = kelly_skew(col.stats["quantiles"])
+        if not exact:
+            col.approximate += ["quantiles", "mad"]
+    for col in temporal:
+        col.stats["p01"], col.stats["p99"] = next(values) or [None, None]
+        if not exact:
+            col.approximate.append("percentiles")
+
+
+def kelly_skew(q: dict[str, float | None]) -> float | None:
+    """Kelly's quantile skewness (P90 + P10 - 2 P50) / (P90 - P10): robust to outliers, in [-1, 1]."""
+    p10, p50, p90 = q.get("p10"), q.get("p50"), q.get("p90")
+    if p10 is None or p90 is None or p90 <= p10:
+        return None
+    return (p90 + p10 - 2 * p50) / (p90 - p10)
+
+
+# -- 2. ranges and counts --------------------------------------------------------------
+
+
+def ranges(columns: list[ColumnProfile]) -> Aggregates:
+    """Row count and min/max: answered from DuckDB's zone maps, nearly free."""
+    agg = Aggregates()
+    agg.add("", "rows", "count(*)")
+    for col in columns:
+        if col.family in ("numeric", "temporal"):
+            agg.add(col.name, "min", f"min({quote(col.name)})")
+            agg.add(col.name, "max", f"max({quote(col.name)})")
+    return agg
+
+
+def storage_sql(table: str, columns: list[ColumnProfile]) -> str:
+    """DuckDB's stored statistics of each column (they carry a distinct-count estimate)."""
+    return f"SELECT {', '.join(f'stats({quote(c.name)})' for c in columns)} FROM {quote(table)} LIMIT 1"
+
+
+def read_ranges(got: dict, stored: tuple | None, columns: list[ColumnProfile]) -> int:
+    for i, col in enumerate(columns):
+        g = got.get(col.name, {})
+        for key in ("min", "max"):
+            if key in g:
+                value = g[key]
+                if col.family == "numeric" and value is not None:
+                    value = int(value) if is_integer(col) else float(value)
+                col.stats[key] = value
+        found = stored[i] if stored else None
+        if isinstance(found, dict) and found.get("approx_unique") is not None and col.family != "other":
+            col.stats["distinct"] = found["approx_unique"]
+    return got[""]["rows"]
+
+
+def counts(agg: Aggregates, columns: list[ColumnProfile], exact: bool) -> None:
+    """Non-null and distinct counts, moments, negatives, true/false of every column."""
+    for col in columns:
+        c, name = quote(col.name), col.name
+        agg.add(name, "count", f"count({c})")
+        if col.family == "other":
+            continue
+        if exact:
+            agg.add(name, "distinct", f"count(DISTINCT {c})")
+        elif col.family != "text" or "distinct" not in col.stats:
+            # text columns: the storage estimate only decides whether to sample; values.py counts them
+            agg.add(name, "distinct", f"approx_count_distinct({c})")
+        if col.family == "numeric":
+            x = _x(col)
+            agg.add(name, "mean", f"avg({x})")
+            agg.add(name, "std", f"stddev_samp({x})")
+            agg.add(name, "negatives", f"count(*) FILTER ({x} < 0)")
+        elif col.family == "boolean":
+            agg.add(name, "trues", f"count(*) FILTER ({c})")
+
+
+def read_counts(got: dict, columns: list[ColumnProfile], rows: int, exact: bool) -> None:
+    for col in columns:
+        g, st = got[col.name], col.stats
+        st["count"], st["nulls"] = g["count"], rows - g["count"]
+        if "distinct" in g:
+            st["distinct"] = g["distinct"]
+        if not exact and "distinct" in st:
+            col.approximate.append("distinct")
+        for key in ("mean", "std", "negatives"):
+            if key in g:
+                st[key] = g[key]
+        if col.family == "boolean":
+            st["top_values"] = sorted([[True, g["trues"]], [False, g["count"] - g["trues"]]], key=lambda p: -p[1])
+
+
+def duplicates_sql(table: str) -> str:
+    """Rows equal to another row, counted by sorting the row hashes (cheaper than a DISTINCT of wide rows)."""
+    return (f"SELECT count(*) FROM (SELECT h, lag(h) OVER (ORDER BY h) AS previous "
+            f"FROM (SELECT hash(*COLUMNS(*)) AS h FROM {quote(table)})) WHERE h = previous")  # fmt: skip
+
+
+# -- 3. bins, outliers, sentinels ------------------------------------------------------
+
+
+def fences(col: ColumnProfile, rows: int) -> tuple[float, float] | None:
+    """Outliers lie beyond these. Two robust rules must both agree:
+
+    * 3 IQR past the quartiles (Tukey's "far out"; the upper fence on a log scale
+      for right-skewed positive columns), and
+    * further from the median than a normal sample of this size ever gets:
+      sqrt(2 ln n) + 1 robust standard deviations (1.4826 MAD), so a tidy
+      normal column of millions of rows raises nothing.
+    """
+    q, st = col.stats.get("quantiles") or {}, col.stats
+    q1, q3, median = q.get("p25"), q.get("p75"), q.get("p50")
+    if q1 is None or q3 is None or q3 <= q1:
+        return None
+    low, high = q1 - FENCE * (q3 - q1), q3 + FENCE * (q3 - q1)
+    skew = st.get("kelly_skew")
+    if q1 > 0 and skew is not None and skew > 0.2:
+        high = math.exp(math.log(q3) + FENCE * (math.log(q3) - math.log(q1)))
+    elif st.get("mad"):
+        reach = (math.sqrt(2 * math.log(max(rows, 2))) + 1) * 1.4826 * st["mad"]
+        low, high = min(low, median - reach), max(high, median + reach)
+    return low, high
+
+
+def sentinel_candidates(col: ColumnProfile) -> list:
+    """The sentinel codes that fall inside the column's range (only those can be present)."""
+    st = col.stats
+    if st.get("min") is None:
+        return []
+    if col.family == "temporal":
+        low, high = _day(st["min"]), _day(st["max"])
+        return [d for d in checks.DATE_SENTINELS if low <= d <= high]
+    codes = [float(v) for v in checks.NUMERIC_SENTINELS if st["min"] <= v <= st["max"]]
+    return codes + ([-1.0] if st["min"] == -1 else [])
+
+
+def bins(agg: Aggregates, columns: list[ColumnProfile], rows: int) -> None:
+    """Histogram bins (or per-value counts), outliers and sentinel codes, added to the pass of `counts`."""
+    for col in columns:
+        st, c, name = col.stats, quote(col.name), col.name
+        if st.get("min") is None:
+            continue
+        if col.family == "numeric":
+            x = _x(col)
+            candidates = sentinel_candidates(col)
+            fence = fences(col, rows)
+            if is_integer(col) and st["max"] - st["min"] < FEW_VALUES:
+                agg.add(name, "values", f"histogram({x})")
+            else:
+                for i, v in enumerate(candidates):
+                    agg.add(name, f"code{i}", f"count(*) FILTER ({x} = ?)", [v])
+                a, b, width, bins = _bin_range(col, candidates, fence)
+                col.chart = {"kind": "histogram", "start": a, "width": width, "bins": bins}
+                agg.add(name, "bins", f"histogram(CASE WHEN {x} < ? THEN -1 WHEN {x} > ? THEN ? "
+                        f"ELSE least(floor(({x} - ?) / ?)::BIGINT, ?) END)", [a, b, bins, a, width, bins - 1])  # fmt: skip
+            if fence:
+                low, high = fence
+                st["fences"] = [low, high]
+                # codes beyond the fences are judged as sentinels, not counted as outliers
+                st["not_outliers"] = [v for v in candidates if not low <= v <= high]
+                keep, keep_params = _excluding(x, st["not_outliers"])
+                agg.add(name, "outliers", f"count(*) FILTER (({x} < ? OR {x} > ?){keep})", [low, high, *keep_params])
+                agg.add(name, "high_outliers", f"max({x}, 5) FILTER ({x} > ?{keep})", [high, *keep_params])
+                agg.add(name, "low_outliers", f"min({x}, 5) FILTER ({x} < ?{keep})", [low, *keep_params])
+        elif col.family == "temporal":
+            candidates = sentinel_candidates(col)
+            day = c if col.type.upper() == "DATE" else f"{c}::DATE"
+            for i, v in enumerate(candidates):
+                agg.add(name, f"code{i}", f"count(*) FILTER ({day} = ?)", [v])
+            lo = st["p01"] if _day(st["min"]) in candidates and st.get("p01") is not None else st["min"]
+            hi = st["p99"] if _day(st["max"]) in candidates and st.get("p99") is not None else st["max"]
+            start, end = _epoch(lo), _epoch(hi)
+            width = max(end - start, 1.0) / BINS
+            col.chart = {"kind": "dates", "start": start, "width": width, "bins": BINS}
+            e = f"epoch({c}::TIMESTAMP)"
+            agg.add(name, "bins", f"histogram(CASE WHEN {e} < ? THEN -1 WHEN {e} > ? THEN ? "
+                    f"ELSE least(floor(({e} - ?) / ?)::BIGINT, ?) END)",
+                    [start, end, BINS, start, width, BINS - 1])  # fmt: skip
+
+
+def _excluding(x: str, values: list) -> tuple[str, list]:
+    return "".join(f" AND {x} <> ?" for _ in values), list(values)
+
+
+def read_bins(got: dict, columns: list[ColumnProfile]) -> None:
+    for col in columns:
+        g, st = got.get(col.name), col.stats
+        if g is None or col.family not in ("numeric", "temporal") or st.get("min") is None:
+            continue
+        candidates = sentinel_candidates(col)
+        if "values" in g:
+            pairs = sorted((float(k), v) for k, v in (g["values"] or {}).items())
+            col.chart = {"kind": "values", "labels": [k for k, _ in pairs], "counts": [v for _, v in pairs]}
+            st["top_values"] = sorted(([k, v] for k, v in pairs), key=lambda p: -p[1])[:20]
+            counts = dict(pairs)
+            st["sentinel_counts"] = [[v, counts[v]] for v in candidates if counts.get(v)]
+        else:
+            codes = [[v, g[f"code{i}"]] for i, v in enumerate(candidates)]
+            st["sentinel_counts"] = [[v, n] for v, n in codes if n]
+        if "bins" in g:
+            counts = dict(g["bins"] or {})
+            bins = col.chart["bins"]
+            col.chart["counts"] = [counts.get(i, 0) for i in range(bins)]
+            col.chart["below"] = counts.get(-1, 0)
+            col.chart["above"] = counts.get(bins, 0)
+            col.chart["edges"] = [col.chart["start"] + i * col.chart["width"] for i in range(bins + 1)]
+        if "outliers" in g:
+            st["outliers"] = g["outliers"]
+            st["outlier_examples"] = sorted((g["low_outliers"] or []) + (g["high_outliers"] or []))
+
+
+def _bin_range(col: ColumnProfile, candidates: list, fence: tuple[float, float] | None) -> tuple[float, float, float, int]:
+    """Bins over the bulk of the data: [min, max], or the 1st/99th percentile when min/max is an outlier or a code."""
+    st, q = col.stats, col.stats.get("quantiles") or {}
+    a, b = st["min"], st["max"]
+    if (fence and a < fence[0]) or a in candidates:
+        a = max(q.get("p01", a), fence[0] if fence else a)
+    if (fence and b > fence[1]) or b in candidates:
+        b = min(q.get("p99", b), fence[1] if fence else b)
+    if is_integer(col):
+        a, b = math.floor(a), math.floor(b)
+        width = max(1, math.ceil((b - a + 1) / BINS))
+        return float(a), float(b), float(width), max(1, math.ceil((b - a + 1) / width))
+    width = (b - a) / BINS if b > a else 1.0
+    return float(a), float(b), width, BINS
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _epoch(value: date | datetime) -> float:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+    return datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp()

@@ -1,0 +1,154 @@
+"""Text columns, profiled from their value counts.
+
+A text column of a million rows usually holds a few hundred distinct values:
+grouping it once and testing each distinct value (parses as a number? a date?
+a missing-value token? surrounded by spaces?) weighted by its count is exact
+and far cheaper than testing every row. The counts live in a temporary table
+of the profiling connection. Columns with more than `MAX_VALUES` distinct
+values in big tables are screened on a reservoir sample of `SAMPLE_ROWS` rows
+instead; findings raised there are then recounted exactly over the table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from workbench.names import quote
+from workbench.profile import checks
+from workbench.profile.checks import Predicate
+from workbench.profile.result import ColumnProfile
+
+VALUES = "_wb_profile_values"
+MAX_VALUES = 50_000
+SAMPLE_ROWS = 20_000
+TOP = 20
+LENGTH_BINS = 30
+
+
+def counts_sql(table: str, columns: list[ColumnProfile], rows: int, exact: bool) -> tuple[str, list]:
+    """The statement that fills the value-count table: one GROUP BY per text column."""
+    parts, params = [], []
+    for i, col in enumerate(columns):
+        c = quote(col.name)
+        sampled = not exact and col.stats.get("distinct", 0) > MAX_VALUES and rows > SAMPLE_ROWS
+        if sampled:
+            col.stats["sample_rows"] = SAMPLE_ROWS
+            source = f"(SELECT {c} FROM {quote(table)} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (7))"
+        else:
+            source = quote(table)
+        parts.append(f"SELECT ? AS i, {c} AS v, count(*) AS n FROM {source} WHERE {c} IS NOT NULL GROUP BY {c}")
+        params.append(i)
+    return f"CREATE OR REPLACE TEMP TABLE {VALUES} AS " + " UNION ALL ".join(parts), params
+
+
+def _sum_where(p: Predicate) -> tuple[str, list]:
+    sql, params = p.on("v")
+    return f"coalesce(sum(n) FILTER ({sql}), 0)", params
+
+
+def summarize(con: duckdb.DuckDBPyConnection, columns: list[ColumnProfile]) -> None:
+    """Fill each text column's stats from its value counts."""
+    pieces = {
+        "missing_tokens": checks.MISSING_TOKEN,
+        "whitespace": checks.WHITESPACE,
+        "numbers": checks.both(checks.NUMBER, checks.MISSING_TOKEN, negate_b=True),
+        "dates": checks.DATE,
+        "booleans": checks.BOOLEAN,
+    }
+    exprs, params = [], []
+    for predicate in pieces.values():
+        sql, p = _sum_where(predicate)
+        exprs.append(sql)
+        params += p
+    rows = con.execute(
+        f"SELECT i, sum(n), count(*), min(v), max(v), min(length(v)), max(length(v)), sum(n * length(v)) / sum(n), "
+        f"sum(n * (length(v) - length(replace(v, ' ', '')))) / sum(n), {', '.join(exprs)} "
+        f"FROM {VALUES} GROUP BY i",
+        params,
+    ).fetchall()
+    by_index = {r[0]: r for r in rows}
+    tops = con.execute(
+        f"SELECT i, list([v, n::VARCHAR] ORDER BY n DESC, v) FROM "
+        f"(SELECT * FROM {VALUES} QUALIFY row_number() OVER (PARTITION BY i ORDER BY n DESC, v) <= ?) GROUP BY i",
+        [TOP],
+    ).fetchall()
+    top_by_index = {i: [[v, int(n)] for v, n in pairs] for i, pairs in tops}
+    lengths = con.execute(f"SELECT i, length(v) AS len, sum(n) FROM {VALUES} GROUP BY ALL ORDER BY ALL").fetchall()
+    for i, col in enumerate(columns):
+        st = col.stats
+        r = by_index.get(i)
+        if r is None:  # every value is NULL
+            continue
+        seen, distinct = int(r[1]), int(r[2])
+        if "sample_rows" not in st:
+            st["distinct"] = distinct  # exact: overrides the estimate of pass one
+            if "distinct" in col.approximate:
+                col.approximate.remove("distinct")
+        st["values_seen"] = seen
+        st.update(min=r[3], max=r[4], min_length=r[5], max_length=r[6], mean_length=float(r[7]),
+                  mean_spaces=float(r[8]))  # fmt: skip
+        st.update({key: int(v) for key, v in zip(pieces, r[9:])})
+        st["top_values"] = top_by_index.get(i, [])
+        col.chart = _length_chart([(length, n) for j, length, n in lengths if j == i])
+        if "sample_rows" in st:
+            col.approximate += ["top_values", "lengths", "text checks"]
+
+
+def _length_chart(pairs: list[tuple[int, int]]) -> dict[str, Any]:
+    """Text lengths: one bar per length when few, else LENGTH_BINS bins."""
+    if not pairs:
+        return {}
+    low, high = pairs[0][0], pairs[-1][0]
+    width = max(1, -(-(high - low + 1) // LENGTH_BINS))
+    bins: dict[int, int] = {}
+    for length, n in pairs:
+        key = low + (length - low) // width * width
+        bins[key] = bins.get(key, 0) + int(n)
+    return {"kind": "lengths", "start": low, "width": width, "starts": list(bins), "counts": list(bins.values())}
+
+
+def examples(con: duckdb.DuckDBPyConnection, index: int, predicate: Predicate, limit: int = 5) -> list[list]:
+    """The most frequent values of text column `index` that match `predicate`, with their counts."""
+    sql, params = predicate.on("v")
+    rows = con.execute(
+        f"SELECT v, n FROM {VALUES} WHERE i = ? AND {sql} ORDER BY n DESC, v LIMIT ?", [index, *params, limit]
+    ).fetchall()
+    return [[v, int(n)] for v, n in rows]
+
+
+# Near-identical categories: same fingerprint (case, spacing, punctuation), or a
+# rare spelling one edit away from a value at least ten times as frequent.
+_CLUSTERS = f"""
+WITH f AS (
+    SELECT v, n, trim(regexp_replace(lower(v), '[^[:alnum:]]+', ' ', 'g')) AS fp FROM {VALUES}
+    WHERE i = ? AND NOT {{missing}}
+), g AS (
+    SELECT fp, sum(n) AS n FROM f GROUP BY fp
+), typo AS (
+    SELECT b.fp, a.fp AS target FROM g a JOIN g b
+      ON a.fp <> b.fp AND b.n * 10 <= a.n AND length(b.fp) >= 4 AND abs(length(a.fp) - length(b.fp)) <= 1
+     AND NOT regexp_matches(b.fp || a.fp, '[0-9]') AND damerau_levenshtein(a.fp, b.fp) = 1
+    QUALIFY row_number() OVER (PARTITION BY b.fp ORDER BY a.n DESC, a.fp) = 1
+)
+SELECT coalesce(typo.target, f.fp) AS cluster, f.v, f.n FROM f LEFT JOIN typo USING (fp) WHERE f.fp <> ''
+QUALIFY count(*) OVER (PARTITION BY cluster) > 1
+ORDER BY cluster, f.n DESC, f.v
+"""
+MAX_CLUSTER_VALUES = 2_000
+
+
+def clusters(con: duckdb.DuckDBPyConnection, index: int) -> list[dict[str, Any]]:
+    """Groups of spellings of one category: the most frequent spelling is taken as the right one."""
+    groups: dict[str, list[tuple[str, int]]] = {}
+    missing, params = checks.MISSING_TOKEN.on("v")
+    for key, v, n in con.execute(_CLUSTERS.format(missing=missing), [index, *params]).fetchall():
+        groups.setdefault(key, []).append((v, int(n)))
+    out = []
+    for members in groups.values():
+        canonical, _ = members[0]
+        variants = members[1:]
+        out.append({"canonical": canonical, "variants": [[v, n] for v, n in variants],
+                    "count": sum(n for _, n in variants)})  # fmt: skip
+    return sorted(out, key=lambda c: -c["count"])
