@@ -1,0 +1,85 @@
+"""`workbench sql`: the SQL panel's engine from the terminal (same sandbox, limits, history)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import click
+
+from workbench.cli.output import emit_json, text_table
+from workbench.errors import WorkbenchError
+from workbench.sql import engine
+from workbench.sql import params as sql_params
+from workbench.workspace import Workspace
+
+pass_ws = click.make_pass_decorator(Workspace)
+
+
+@click.command()
+@click.argument("query", required=False)
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the query from a .sql file.",
+)
+@click.option(
+    "--param",
+    "assignments",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A value for a $NAME parameter (repeatable); bound, never pasted into the SQL.",
+)
+@click.option("--write", is_flag=True, help="Allow CREATE TABLE name AS SELECT ... (recorded in lineage).")
+@click.option(
+    "--timeout",
+    type=float,
+    default=engine.SQL_LIMITS.timeout,
+    show_default=True,
+    help="Time limit in seconds (0: none).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the shown rows and the total as one JSON document.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the full result as CSV.")
+@click.option("--limit", type=int, default=50, show_default=True, help="Rows shown (text and --json).")
+@pass_ws
+def sql(ws: Workspace, query: str | None, query_file: Path | None, assignments: tuple[str, ...], write: bool,
+        timeout: float, as_json: bool, as_csv: bool, limit: int) -> None:  # fmt: skip
+    """Run SQL over the workspace, sandboxed and read-only unless --write."""
+    if as_json and as_csv:
+        raise WorkbenchError("choose one of --json and --csv.")
+    if (query is None) == (query_file is None):
+        raise WorkbenchError("give a QUERY or --file QUERY.sql (one of them).")
+    text = query if query is not None else query_file.read_text(encoding="utf-8")
+    values = sql_params.bind(text, sql_params.from_assignments(assignments))
+    if as_csv:
+        # the full result, streamed by DuckDB into a workspace file, then copied out
+        path, _rows = engine.export(ws, text, "csv", values, stem="cli", timeout=timeout)
+        try:
+            with path.open(encoding="utf-8", newline="") as source:
+                shutil.copyfileobj(source, click.get_text_stream("stdout"))
+        finally:
+            path.unlink(missing_ok=True)
+        return
+    result = engine.run(ws, text, values, write=write, max_rows=max(limit, 1), timeout=timeout)
+    frame = result.frame.head(limit)
+    frame = frame.astype(object).where(frame.notna(), None)
+    if as_json:
+        emit_json({
+            "columns": result.columns, "types": result.types,
+            "rows": json.loads(frame.to_json(orient="records", date_format="iso")),
+            "row_count": result.total, "shown": len(frame), "elapsed_s": result.elapsed,
+            "created": result.created,
+        })  # fmt: skip
+        return
+    if result.statement == "plan":
+        click.echo(result.plan)
+    else:
+        click.echo(text_table(result.columns, list(frame.itertuples(index=False))))
+    more = f" ({result.total - len(frame):,} not shown; --limit or --csv)" if result.total > len(frame) else ""
+    made = f"; created table {result.created}" if result.created else ""
+    click.echo(f"{result.total:,} rows in {result.elapsed:.3f} s{more}{made}", err=True)
+
+
+COMMANDS = [sql]

@@ -1,0 +1,1 @@
+"""The SQL panel's engine: sandboxed execution, export, saved queries, history, parameters."""

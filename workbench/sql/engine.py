@@ -1,0 +1,270 @@
+"""Running the user's SQL: in the sandbox process (see sandbox.py), with a row cap,
+the true total, the elapsed time, a time limit and cancel.
+
+Only the first page of a result (at most `max_rows` rows and `max_bytes`
+bytes) ever reaches the calling process, so a 10-million-row result costs the
+Streamlit server one page of memory. The full result is counted in the worker
+and can be exported whole (`export`), streamed by DuckDB to a file.
+
+Stopping: the worker's own timer interrupts the query at the time limit.
+`on_tick` is called about every `poll` seconds while waiting; anything it
+raises (Streamlit stopping a script for a rerun, Ctrl+C on the command line)
+interrupts the query, and a worker that does not stop is killed. Either way
+the next query runs normally. Workers are kept in a small pool between
+queries (they hold no file while idle), so a query costs one file open, not a
+process start; a stopped worker is not reused.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from workbench.errors import WorkbenchError
+from workbench.sql import history
+from workbench.sql.export import export_path
+from workbench.sql.worker import receive
+from workbench.workspace import Workspace
+
+# Seconds a worker gets, beyond the time limit or after a cancel, before it is killed.
+KILL_GRACE = 3.0
+
+
+@dataclass(frozen=True)
+class SqlLimits:
+    max_rows: int = 10_000  # rows shown (the page); the total is always counted
+    max_rows_ceiling: int = 200_000  # the most a user may ask to see at once
+    max_bytes: int = 64 * 1024**2  # the page's size in Arrow bytes, whatever the row cap
+    timeout: float = 30.0  # seconds; 0 means no limit
+
+
+SQL_LIMITS = SqlLimits()
+
+
+class QueryFailed(WorkbenchError):
+    """The query did not complete: `status` is error, refused, timeout or cancelled."""
+
+    def __init__(self, message: str, status: str = "error"):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    types: list[str]
+    frame: pd.DataFrame  # the first page only
+    total: int | None  # every row of the result, None while still counting
+    first_page_s: float
+    elapsed: float | None = None
+    statement: str = "rows"  # rows | plan | created
+    created: str | None = None  # the table a CREATE TABLE ... AS made
+
+    @property
+    def truncated(self) -> bool:
+        return self.total is not None and self.total > len(self.frame)
+
+    @property
+    def plan(self) -> str:
+        """An EXPLAIN result as the text DuckDB draws."""
+        return "\n\n".join(str(v) for v in self.frame.iloc[:, -1]) if len(self.frame.columns) else ""
+
+
+Tick = Callable[[float], None]
+
+
+_idle: list[subprocess.Popen] = []
+_idle_lock = threading.Lock()
+_ids = itertools.count(1)
+# Idle workers kept for the next queries (each holds no file while idle).
+POOL_SIZE = 2
+
+
+def _take_worker() -> subprocess.Popen:
+    with _idle_lock:
+        while _idle:
+            worker = _idle.pop()
+            if worker.poll() is None:
+                return worker
+    return subprocess.Popen(
+        [sys.executable, "-m", "workbench.sql.worker"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def _give_back(worker: subprocess.Popen) -> None:
+    with _idle_lock:
+        if worker.poll() is None and len(_idle) < POOL_SIZE:
+            _idle.append(worker)
+            return
+    _close(worker)
+
+
+def _close(worker: subprocess.Popen, grace: float = KILL_GRACE) -> None:
+    """End the worker: the end of its stdin stops it; kill it if it does not end soon."""
+    try:
+        worker.stdin.close()
+    except OSError:
+        pass
+    try:
+        worker.wait(grace)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+    for pipe in (worker.stdout, worker.stderr):
+        pipe.close()
+
+
+def _exchange(request: dict, on_page: Callable[[dict], None] | None, on_tick: Tick | None, poll: float) -> dict:
+    """Send one request to a worker and wait for its final reply."""
+    worker = _take_worker()
+    request = {**request, "id": next(_ids)}
+    started = time.monotonic()
+    limit = request.get("timeout") or 0
+    replies: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        try:
+            while (reply := receive(worker.stdout)) is not None:
+                replies.put(reply)
+                if reply["kind"] != "page":
+                    return
+        except (OSError, ValueError):  # the worker was killed
+            pass
+        replies.put(None)
+
+    reusable = False
+    try:
+        worker.stdin.write(json.dumps(request).encode() + b"\n")
+        worker.stdin.flush()
+        threading.Thread(target=read, daemon=True).start()
+        while True:
+            try:
+                reply = replies.get(timeout=poll)
+            except queue.Empty:
+                waited = time.monotonic() - started
+                if limit and waited > limit + KILL_GRACE:
+                    raise QueryFailed(
+                        f"Stopped: the query ran longer than the time limit ({limit:g} s).", "timeout"
+                    ) from None
+                if on_tick is not None:
+                    on_tick(waited)
+                continue
+            if reply is None:
+                worker.kill()
+                worker.wait()
+                detail = worker.stderr.read().decode(errors="replace").strip().splitlines()
+                raise QueryFailed(
+                    f"The query process ended unexpectedly: {detail[-1] if detail else worker.returncode}"
+                )
+            if reply["kind"] == "page":
+                if on_page is not None:
+                    on_page(reply)
+                continue
+            reusable = True
+            if reply["kind"] == "error":
+                raise QueryFailed(reply["message"], reply["status"])
+            return reply
+    except BaseException:
+        if not reusable:  # stopped by the caller or past the limit: interrupt, then end the worker
+            try:
+                worker.stdin.write(f"cancel {request['id']}\n".encode())
+                worker.stdin.flush()
+            except OSError:
+                pass
+            _close(worker)
+        raise
+    finally:
+        if reusable:
+            _give_back(worker)
+
+
+def _request(ws: Workspace, op: str, sql: str, params: dict | None, write: bool, timeout: float | None, **extra):
+    if not ws.db_path.exists():
+        with ws.connect():  # a new workspace: create its (empty) database
+            pass
+    limit = SQL_LIMITS.timeout if timeout is None else timeout
+    return {
+        "op": op, "home": str(ws.home), "sql": sql, "params": params or {}, "write": write,
+        "timeout": limit, "lock_timeout": ws.limits.lock_timeout, **extra,
+    }  # fmt: skip
+
+
+def run(
+    ws: Workspace,
+    sql: str,
+    params: dict | None = None,
+    *,
+    write: bool = False,
+    max_rows: int | None = None,
+    timeout: float | None = None,
+    on_page: Callable[[Result], None] | None = None,
+    on_tick: Tick | None = None,
+    poll: float = 0.1,
+    record: bool = True,
+) -> Result:
+    """Run `sql` (several statements allowed; the last one's result is returned).
+
+    `on_page` gets the result as soon as its first page is read, before the total
+    is counted. Every run, failed or not, goes to the history unless `record` is off.
+    """
+    rows = min(max_rows or SQL_LIMITS.max_rows, SQL_LIMITS.max_rows_ceiling)
+    request = _request(ws, "query", sql, params, write, timeout, max_rows=rows, max_bytes=SQL_LIMITS.max_bytes)
+    holder: list[Result] = []
+
+    def page(reply: dict) -> None:
+        frame = pa.ipc.open_stream(reply["data"]).read_all().to_pandas()
+        holder.append(Result(reply["columns"], reply["types"], frame, None, reply["first_page_s"]))
+        if on_page is not None:
+            on_page(holder[0])
+
+    ran_at = datetime.now(UTC).replace(tzinfo=None)
+    clock = time.perf_counter()
+    try:
+        done = _exchange(request, page, on_tick, poll)
+    except BaseException as exc:
+        if record:
+            status = exc.status if isinstance(exc, QueryFailed) else "cancelled"
+            history.record(ws, sql, ran_at, time.perf_counter() - clock, None, status, str(exc) or status)
+        raise
+    result = holder[0] if holder else Result([], [], pd.DataFrame(), 0, done["elapsed"])
+    result.total, result.elapsed = done["total"], done["elapsed"]
+    result.statement, result.created = done.get("statement") or "rows", done.get("created")
+    if record:
+        history.record(ws, sql, ran_at, time.perf_counter() - clock, result.total, "ok", result.created)
+    return result
+
+
+def export(
+    ws: Workspace, sql: str, fmt: str, params: dict | None = None, *, stem: str = "query",
+    timeout: float | None = None, on_tick: Tick | None = None,
+) -> tuple[Path, int]:  # fmt: skip
+    """Write the full result of the last statement to `exports/` as csv or parquet: (path, rows)."""
+    path = export_path(ws.home, stem, fmt)
+    done = _exchange(
+        _request(ws, "export", sql, params, False, timeout, path=str(path), format=fmt), None, on_tick, 0.1
+    )
+    return Path(done["path"]), done["total"]
+
+
+def save_as_table(
+    ws: Workspace, name: str, sql: str, params: dict | None = None, *,
+    timeout: float | None = None, on_tick: Tick | None = None,
+) -> tuple[str, int]:  # fmt: skip
+    """Save the last statement's full result as a new table, its lineage recorded: (name, rows)."""
+    with ws.connect() as con:
+        free = ws.free_name(name, con)
+    done = _exchange(_request(ws, "create", sql, params, True, timeout, name=free), None, on_tick, 0.1)
+    return done["created"], done["total"]

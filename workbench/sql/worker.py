@@ -1,0 +1,285 @@
+"""The sandboxed process that runs the SQL panel's requests (see sandbox.py).
+
+`engine` starts it as `python -m workbench.sql.worker` and writes JSON request
+lines on its stdin; it reads framed replies on stdout: a JSON header line,
+followed by `payload` bytes when the header has one (an Arrow IPC stream).
+Requests are served one at a time, each on a freshly opened (and freshly
+sandboxed) connection that is closed before the final reply. A `cancel <id>`
+line, or the end of stdin, stops the running query; so does the time limit,
+through a timer thread calling `interrupt()`.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import BinaryIO
+
+import duckdb
+import pyarrow as pa
+
+from workbench import metadata
+from workbench.errors import WorkbenchError
+from workbench.names import quote
+from workbench.sql import sandbox
+from workbench.sql.export import copy_options
+from workbench.workspace import Workspace
+
+BATCH_ROWS = 65_536
+# A worker is replaced after this many requests, so that nothing accumulates in it.
+MAX_REQUESTS = 500
+
+
+def send(out: BinaryIO, header: dict, payload: bytes = b"") -> None:
+    if payload:
+        header = {**header, "payload": len(payload)}
+    out.write(json.dumps(header, default=str).encode() + b"\n" + payload)
+    out.flush()
+
+
+def receive(stream: BinaryIO) -> dict | None:
+    """The next reply (its payload under "data"), or None at the end of the stream."""
+    line = stream.readline()
+    if not line:
+        return None
+    header = json.loads(line)
+    if header.get("payload"):
+        header["data"] = stream.read(header["payload"])
+    return header
+
+
+class _Stopper:
+    """Interrupts the query once, for the first reason given (time limit or cancel)."""
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self._lock = threading.Lock()
+
+    def stop(self, reason: str) -> None:
+        with self._lock:
+            if self.reason is None:
+                self.reason = reason
+                if self.con is not None:
+                    self.con.interrupt()
+
+    def attach(self, con: duckdb.DuckDBPyConnection) -> None:
+        with self._lock:
+            self.con = con
+            if self.reason is not None:
+                con.interrupt()
+
+    def check(self) -> None:
+        if self.reason is not None:
+            raise duckdb.InterruptException("interrupted")
+
+
+def _params(statement: duckdb.Statement, params: dict) -> dict:
+    missing = sorted(statement.named_parameters - params.keys())
+    if missing:
+        raise WorkbenchError(f"Give a value for the parameter(s): {', '.join('$' + m for m in missing)}.")
+    return {k: params[k] for k in statement.named_parameters}
+
+
+def _body(statement: duckdb.Statement) -> str:
+    """The statement's text without its trailing semicolon (kept on its own line for comments)."""
+    return statement.query.strip().rstrip(";").strip() + "\n"
+
+
+def _relation(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> duckdb.DuckDBPyRelation | None:
+    """A lazy relation, read batch by batch. Its errors lack the position DuckDB gives
+    through `execute`, so a failing statement is run once more that way for the message."""
+    try:
+        return con.sql(sql, params=params or None)
+    except duckdb.InterruptException:
+        raise
+    except duckdb.Error:
+        con.execute(sql, params or None)
+        raise
+
+
+def _tables_read(con: duckdb.DuckDBPyConnection, select_sql: str) -> set[str]:
+    """The tables a query reads (its lineage parents). DuckDB's parser cannot list them for a
+    query with parameters, so for this parse only (never run) each `$name` reads NULL."""
+    try:
+        return con.get_table_names(re.sub(r"\$[A-Za-z_][A-Za-z0-9_]*", "NULL", select_sql))
+    except duckdb.Error:
+        return set()
+
+
+def _create(ws: Workspace, con, name: str, select_sql: str, params: dict, sql: str):
+    """A new table from a query, through `Workspace.create_table_as` so its lineage is kept.
+
+    DuckDB cannot prepare `CREATE TABLE ... AS` with parameters, so a parameterised
+    query is first inserted (bound) into a staging table in the same transaction,
+    never visible outside it.
+    """
+    parents = sorted(_tables_read(con, select_sql) & {t.name for t in metadata.list_tables(con)})
+    with ws.transaction(con):
+        source = select_sql
+        if params:
+            staged = f"_sql_staged_{name}"
+            shape = con.sql(select_sql, params=params)
+            columns = ", ".join(f"{quote(c)} {t}" for c, t in zip(shape.columns, shape.types))
+            con.execute(f"CREATE TABLE {quote(staged)} ({columns})")
+            con.execute(f"INSERT INTO {quote(staged)} {select_sql}", params)
+            source = f"SELECT * FROM {quote(staged)}"
+        info = ws.create_table_as(
+            con, name, source, source_kind="sql", operation="sql query",
+            parents=parents, parameters=params, sql=sql,
+        )  # fmt: skip
+        if params:
+            con.execute(f"DROP TABLE {quote(staged)}")
+    return info
+
+
+def _stream(out: BinaryIO, rel: duckdb.DuckDBPyRelation, request: dict, stop: _Stopper, started: float) -> int:
+    """Send the first page (row and byte capped) as soon as it is read, then count the rest."""
+    max_rows, max_bytes = request["max_rows"], request["max_bytes"]
+    header = {"kind": "page", "columns": rel.columns, "types": [str(t) for t in rel.types]}
+    schema_holder: list[pa.Schema] = []
+    kept: list[pa.RecordBatch] = []
+    kept_rows = kept_bytes = total = 0
+    sent = False
+
+    def flush() -> None:
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, schema_holder[0]) as writer:
+            for b in kept:
+                writer.write_batch(b)
+        send(out, {**header, "rows": kept_rows, "first_page_s": time.perf_counter() - started},
+             sink.getvalue().to_pybytes())  # fmt: skip
+
+    reader = rel.to_arrow_reader(BATCH_ROWS)
+    schema_holder.append(reader.schema)
+    for batch in reader:
+        stop.check()
+        total += batch.num_rows
+        if sent:
+            continue
+        take = batch.slice(0, max_rows - kept_rows)
+        if kept_bytes + take.nbytes > max_bytes:  # keep the rows that fit (at least one)
+            fits = int(take.num_rows * (max_bytes - kept_bytes) / max(take.nbytes, 1))
+            take = take.slice(0, max(fits, 0 if kept else 1))
+        kept.append(take)
+        kept_rows += take.num_rows
+        kept_bytes += take.nbytes
+        if kept_rows >= max_rows or kept_bytes >= max_bytes:
+            flush()
+            sent = True
+    if not sent:
+        flush()
+    return total
+
+
+def serve(request: dict, out: BinaryIO, stop: _Stopper) -> dict:
+    """Run the request, sending the first page as it comes; the final reply is returned so that
+    it is sent only after the workspace file is closed (the caller may open it right away)."""
+    home = Path(request["home"])
+    write = bool(request.get("write"))
+    con = sandbox.connect(home, write, request.get("lock_timeout", 20.0))
+    stop.attach(con)
+    try:
+        statements = sandbox.check(con, request["sql"], write)
+        params = request.get("params") or {}
+        ws = Workspace(home)
+        started = time.perf_counter()
+        op = request["op"]
+        last = statements[-1]
+        if op != "query" and last.type != duckdb.StatementType.SELECT:
+            raise WorkbenchError("Only the result of a query (SELECT ...) can be exported or saved as a table.")
+        if op == "export":
+            path = Path(request["path"])
+            (rows,) = con.execute(
+                f"COPY (\n{_body(last)}) TO $_export_path ({copy_options(request['format'])})",
+                {**_params(last, params), "_export_path": str(path)},
+            ).fetchone()
+            return {"kind": "done", "total": rows, "elapsed": time.perf_counter() - started, "path": str(path)}
+        if op == "create":
+            info = _create(ws, con, request["name"], _body(last), _params(last, params), request["sql"])
+            return {"kind": "done", "total": info.rows, "elapsed": time.perf_counter() - started, "created": info.name}
+        created, rel = None, None
+        for statement in statements:
+            bound = _params(statement, params)
+            stop.check()
+            if statement.type == duckdb.StatementType.CREATE:
+                ctas = sandbox.create_table(statement.query)
+                created = _create(ws, con, ctas.name, ctas.select_sql, bound, statement.query).name
+                rel = con.sql(f"SELECT * FROM {quote(created)}")
+            else:
+                rel = _relation(con, _body(statement), bound)
+        if rel is None:  # the last statement returned nothing to show
+            return {"kind": "done", "total": 0, "elapsed": time.perf_counter() - started, "created": created}
+        kind = "plan" if last.type == duckdb.StatementType.EXPLAIN else ("created" if created else "rows")
+        header_extra = {"statement": kind, "created": created if last.type == duckdb.StatementType.CREATE else None}
+        total = _stream(out, rel, request, stop, started)
+        return {"kind": "done", "total": total, "elapsed": time.perf_counter() - started, **header_extra}
+    finally:
+        con.close()
+
+
+def _status(exc: BaseException, stop: _Stopper, request: dict) -> tuple[str, str]:
+    if isinstance(exc, duckdb.InterruptException) or stop.reason:
+        if stop.reason == "timeout":
+            return "timeout", (
+                f"Stopped: the query ran longer than the time limit ({request['timeout']:g} s). "
+                "Raise the limit or narrow the query."
+            )
+        return "cancelled", "Cancelled: the query was stopped."
+    if isinstance(exc, sandbox.SandboxRefused):
+        return "refused", str(exc)
+    if isinstance(exc, WorkbenchError):
+        return "error", str(exc)
+    if isinstance(exc, duckdb.Error):
+        message = sandbox.explain_permission(str(exc), Path(request["home"]))
+        return ("refused" if message != str(exc) else "error"), message
+    return "error", f"{type(exc).__name__}: {exc}"
+
+
+def main() -> None:
+    """Serve requests one after another; a `cancel <id>` line stops request <id>."""
+    stdin, out = sys.stdin.buffer, sys.stdout.buffer
+    requests: queue.Queue = queue.Queue()
+    current: dict = {}
+
+    def read_stdin() -> None:
+        for line in stdin:
+            words = line.split()
+            if words[:1] == [b"cancel"]:
+                if current.get("id") == int(words[1]):
+                    current["stop"].stop("cancel")
+            else:
+                requests.put(json.loads(line))
+        if current:  # the caller went away: stop whatever runs
+            current["stop"].stop("cancel")
+        requests.put(None)
+
+    threading.Thread(target=read_stdin, daemon=True).start()
+    for _ in range(MAX_REQUESTS):
+        request = requests.get()
+        if request is None:
+            return
+        stop = _Stopper()
+        current.update(id=request["id"], stop=stop)
+        timer = threading.Timer(request["timeout"], stop.stop, ["timeout"]) if request.get("timeout") else None
+        if timer:
+            timer.daemon = True
+            timer.start()
+        try:
+            reply = serve(request, out, stop)
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller as a reply
+            status, message = _status(exc, stop, request)
+            reply = {"kind": "error", "status": status, "message": message}
+        if timer:
+            timer.cancel()
+        current.clear()
+        send(out, reply)
+
+
+if __name__ == "__main__":
+    main()
