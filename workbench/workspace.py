@@ -36,7 +36,7 @@ import pandas as pd
 from workbench import metadata, settings
 from workbench.errors import TableNotFound, WorkbenchError, WorkspaceLocked
 from workbench.metadata import TableInfo
-from workbench.names import quote, table_name_from, unique_name
+from workbench.names import quote, render, table_name_from, unique_name
 from workbench.settings import DB_FILENAME, Limits, default_home
 
 # Extensions are never fetched: the workbench must work offline and must not
@@ -182,10 +182,13 @@ class Workspace:
         """Create `name` from a SELECT and record its provenance, in the caller's transaction.
 
         This is the one way tables are made, by imports and by every later step,
-        so lineage can never be skipped. `provenance` goes to `metadata.record_table`.
+        so lineage can never be skipped. `provenance` goes to `metadata.record_table`;
+        the SQL kept, unless given, is the statement itself with its parameters as literals.
         """
-        con.execute(f"CREATE TABLE {quote(name)} AS {select_sql}", params or [])
-        metadata.record_table(con, name, sql=provenance.pop("sql", select_sql), **provenance)
+        statement = f"CREATE TABLE {quote(name)} AS {select_sql}"
+        con.execute(statement, params or [])
+        sql = provenance.pop("sql", None) or (render(statement, params) if params else statement)
+        metadata.record_table(con, name, sql=sql, **provenance)
         return self.table(name, con)
 
 

@@ -199,9 +199,13 @@ def read_json(job: Job, path: Path) -> ReadOutcome:
                     continue
                 dst.write(line if line.endswith("\n") else line + "\n")
         job.create("SELECT * FROM read_json(?, format = 'newline_delimited')", [str(good)])
+    # The same table in SQL alone: ignore_errors turns a bad line into a row of
+    # NULLs, and read_ndjson_objects marks the same lines NULL, row for row.
     sql = render(
-        f"CREATE TABLE {quote(job.table)} AS SELECT * FROM read_json(?, format = 'newline_delimited', ignore_errors = true)",
-        [str(path)],
+        f"CREATE TABLE {quote(job.table)} AS SELECT j.* "
+        "FROM read_json(?, format = 'newline_delimited', ignore_errors = true) AS j "
+        "POSITIONAL JOIN read_ndjson_objects(?, ignore_errors = true) AS o WHERE o.json IS NOT NULL",
+        [str(path), str(path)],
     )
     return ReadOutcome(sql=sql, rejected=rejected, reject_examples=rejects)
 
