@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -113,6 +112,13 @@ def datasets(quick: bool, scale_copies: int) -> list[dict]:
 # -- the workbench side, in a child process ------------------------------------------
 
 
+def peak_mib() -> float:
+    """This process's peak resident memory. Not ru_maxrss: Linux carries that over from the
+    parent across fork and exec, so a child would report at least its parent's peak."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+
+
 def run_workbench(spec: dict) -> dict:
     """Load, block, score and cluster `spec["files"]` with the workbench; optionally label."""
     from workbench import ingest
@@ -131,7 +137,7 @@ def run_workbench(spec: dict) -> dict:
         else:
             merge.merge(ws, run, spec["threshold"])  # clusters, then the merged and mapping tables
         seconds = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = peak_mib()
         out = {"side": "workbench", "seconds": seconds, "peak_mib": peak, "rules": [r.text() for r in run.rules],
                "comparisons": sum(run.comparisons.values())}  # fmt: skip
         with ws.connect() as con:

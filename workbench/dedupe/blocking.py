@@ -49,7 +49,7 @@ def parse_rule(text: str, columns: list[Column]) -> Rule:
     keys = []
     for part in text.split("&"):
         found = _KEY.match(part)
-        if not found or not found.group("column"):
+        if not found or not found.group("column").strip():
             raise WorkbenchError(f"Cannot read the blocking rule {text!r}: write keys like 'surname & given_name:3'.")
         column = names.get(found.group("column").lower())
         if column is None:

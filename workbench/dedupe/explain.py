@@ -96,8 +96,8 @@ def top_pairs(ws: Workspace, run: Run, min_probability: float = 0.0, limit: int 
 def pairs_csv(ws: Workspace, run: Run, min_probability: float = 0.0) -> bytes:
     """The scored pairs at or above `min_probability` as CSV, streamed from DuckDB in batches."""
     buffer = io.BytesIO()
-    with ws.connect() as con:
-        reader = con.sql(pairs_sql(run), params=[min_probability]).to_arrow_reader()
+    with ws.connect() as con, con.cursor() as cur:
+        reader = cur.sql(pairs_sql(run), params=[min_probability]).to_arrow_reader()
         with pacsv.CSVWriter(buffer, reader.schema) as writer:
             for batch in reader:
                 writer.write_batch(batch)
