@@ -63,8 +63,9 @@ def test_windows_1252_euro_and_curly_quotes(ws, tmp_path):
     result, rows, detail = imported(ws, path)
     assert rows == CP1252_ROWS
     assert detail["encoding"] == "cp1252"
-    # the lineage names the user's file, not the transcoded copy, which is gone
-    assert str(path) in ws.table(result.table).sql
+    # the lineage names the user's file, not the transcoded copy, which is gone, and says how it was read
+    sql = ws.table(result.table).sql
+    assert str(path) in sql and sql.startswith("-- menu.csv is cp1252: transcode it to UTF-8 first")
     assert not any((ws.downloads / ".tmp").glob("*"))
 
 

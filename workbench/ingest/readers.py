@@ -88,7 +88,9 @@ def read_csv(job: Job, path: Path) -> ReadOutcome:
         with job.temp_file(".csv") as utf8_copy:
             enc.transcode_to_utf8(path, utf8_copy, codec)
             outcome = _read_csv_as(job, utf8_copy, enc.UTF8, sample.decode(codec, errors="replace"))
-        outcome.sql = outcome.sql.replace(str(utf8_copy), str(path))
+        # Offline DuckDB cannot decode `codec`: say so, or re-running the SQL would misread the file.
+        outcome.sql = (f"-- {path.name} is {codec}: transcode it to UTF-8 first (DuckDB reads it as UTF-8 here)\n"
+                       + outcome.sql.replace(str(utf8_copy), str(path)))
     else:
         outcome = _read_csv_as(job, path, native, sample.decode(codec, errors="replace"))
     outcome.detail["encoding"] = codec
