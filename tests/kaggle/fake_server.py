@@ -42,7 +42,7 @@ class Dataset:
     licence: str = "CC0-1.0"
     votes: int = 10
     downloads: int = 100
-    archive: bytes | None = None  # served instead of the zip of `files` (a corrupt archive, say)
+    archive: bytes | None = None  # the zip served; made from `files` when not given (give a corrupt one, say)
 
 
 @dataclass
@@ -65,6 +65,7 @@ class FakeKaggle:
         self.hang = False  # API calls accept the connection and never answer
         self.rate_limited = False
         self.seen: list[Seen] = []
+        self.blob_bytes_sent = 0
         self._blobs: dict[str, tuple[bytes, str]] = {}
         self._release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -129,7 +130,9 @@ class FakeKaggle:
                 if name not in dataset.files:
                     return 404, {"code": 404, "message": "Not found"}
                 return 302, self._blob(dataset.files[name], host, name.rsplit("/", 1)[-1])
-            return 302, self._blob(dataset.archive or zip_bytes(dataset.files), host, f"{ref.split('/')[1]}.zip")
+            if dataset.archive is None:
+                dataset.archive = zip_bytes(dataset.files)  # made once, as a real server stores it
+            return 302, self._blob(dataset.archive, host, f"{ref.split('/')[1]}.zip")
         if method in ("DownloadDataFiles", "ListDataFiles", "DownloadDataFile"):
             slug = body.get("competitionName")
             if slug not in self.competitions:
@@ -228,10 +231,12 @@ def _handler(fake: FakeKaggle):
                 fake.drops -= 1
                 self.wfile.write(body[: fake.drop_after])
                 self.wfile.flush()
+                fake.blob_bytes_sent += len(body[: fake.drop_after])
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
                 return
             self.wfile.write(body)
+            fake.blob_bytes_sent += len(body)
 
         def _json(self, status: int, document: dict) -> None:
             data = json.dumps(document).encode()

@@ -13,7 +13,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +24,7 @@ from workbench.errors import Cancelled
 from workbench.kaggle.errors import DownloadInterrupted, TimedOut
 from workbench.settings import LIMITS, Limits
 
-# A dropped connection loses the chunk being read (urllib3 reads whole chunks), so keep them small.
-CHUNK = 1 << 16
+CHUNK = 1 << 20
 _REPORT_EVERY = 0.1  # seconds between progress reports
 # what a dropped or stalled connection raises while the body streams
 _DROPS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
@@ -131,13 +130,22 @@ def _copy(response: requests.Response, part: Path, offset: int, meter: _Meter,
     with open(part, "r+b") as out:
         out.seek(offset)
         out.truncate()
-        for block in response.iter_content(CHUNK):
+        for block in _blocks(response):
             if cancel is not None and cancel.is_set():
                 raise Cancelled(_cancelled(part.name.removesuffix(".part")))
             out.write(block)
             offset += len(block)
             meter.advance(offset)
     return offset
+
+
+def _blocks(response: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives. `read1` hands over what came before a drop (iter_content would lose its chunk)."""
+    if response._content_consumed:  # the client read a JSON body to look for an error in it
+        yield response.content
+        return
+    while block := response.raw.read1(CHUNK, decode_content=True):
+        yield block
 
 
 class _Meter:
