@@ -1,0 +1,196 @@
+"""Explore: what is wrong with the current table, and the charts that show it."""
+
+import pandas as pd
+import streamlit as st
+
+from pages import _ui
+from workbench import WorkbenchError
+from workbench.profile import evidence, figures, profile_table, relations
+from workbench.profile.result import Profile
+
+SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:", "low": ":material/info:"}
+PROFILE_KEY = "_explore_profile"
+CANCELLED_KEY = "_explore_cancelled"
+EVIDENCE_ROWS = 50
+
+ws = _ui.workspace()
+st.title("Explore")
+
+table = _ui.current_table()
+if table is None:
+    st.info("Choose a table in the sidebar to see its profile: statistics, dirty data and charts.")
+    st.stop()
+
+try:
+    info = ws.table(table)
+except WorkbenchError as exc:  # e.g. deleted from another tab or by the command line
+    st.error(_ui.md(exc))
+    st.stop()
+identity = (info.name, str(info.created_at), info.rows, info.columns)
+
+
+def _cancelled() -> None:
+    st.session_state[CANCELLED_KEY] = identity
+
+
+def _profile() -> Profile:
+    """The table's profile, computed once per version of the table and kept for the session."""
+    kept = st.session_state.get(PROFILE_KEY)
+    again = st.session_state.get("reprofile") or st.session_state.get("resume_profile")
+    if kept and kept[0] == identity and not again:
+        return kept[1]
+    if st.session_state.get(CANCELLED_KEY) == identity and not again:
+        st.warning("Profiling was cancelled.")
+        st.button("Profile this table", key="resume_profile")
+        st.stop()
+    st.button("Cancel", key="cancel_profile", on_click=_cancelled, help="Stops profiling.")
+    bar = st.progress(0.0, text="Profiling…")
+    result = profile_table(ws, info.name, on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))
+    bar.empty()
+    st.session_state[PROFILE_KEY] = (identity, result)
+    st.session_state.pop(CANCELLED_KEY, None)
+    return result
+
+
+profile = _profile()
+o = profile.overview
+
+# -- overview -------------------------------------------------------------------------
+
+cols = st.columns(6)
+cols[0].metric("Rows", f"{profile.rows:,}")
+cols[1].metric("Columns", o["columns"])
+cols[2].metric("Missing cells", f"{o['missing_cells']:,}", help=f"{o['missing_share']:.2%} of all cells (NULL only)")
+cols[3].metric("Duplicate rows", f"{o['duplicate_rows']:,}")
+cols[4].metric("Findings", len(profile.findings))
+cols[5].metric("Storage", f"{o['storage_bytes'] / 1e6:,.1f} MB" if o.get("storage_bytes") else "–")
+note = "" if o["exact"] else (
+    " Big table: distinct counts and quantiles are estimates (marked ≈); finding counts are exact."
+)  # fmt: skip
+st.caption(f"Profiled in {profile.seconds:.2f} s, all in DuckDB.{note}")
+st.button("Profile again", key="reprofile", help="Recompute, e.g. after the table changed.")
+
+findings_tab, columns_tab, relations_tab = st.tabs(
+    [f"Findings ({len(profile.findings)})", f"Columns ({len(profile.columns)})", "Relationships"]
+)
+
+# -- findings ---------------------------------------------------------------------------
+
+with findings_tab:
+    if not profile.findings:
+        st.success("No dirty data found: no missing values, codes, outliers, stray spaces or mixed types.")
+    for i, f in enumerate(profile.findings):
+        where = f"`{_ui.md(f.column)}`" if f.column is not None else "the whole table"
+        label = f"**{f.kind}** in {where}: {f.count:,} rows · {f.severity}"
+        with st.expander(label, icon=SEVERITY_ICON[f.severity]):
+            st.markdown(_ui.md(f.message))
+            st.markdown(f"**Fix:** {_ui.md(f.suggestion)}")
+            left, right = st.columns([3, 2])
+            with left:
+                rows = evidence(ws, info.name, f, limit=EVIDENCE_ROWS)
+                st.caption(f"Evidence: the first {len(rows):,} of the rows concerned" if f.where or f.kind ==
+                           "duplicate_rows" else "Evidence: the column's distribution")  # fmt: skip
+                if f.where or f.kind == "duplicate_rows":
+                    st.dataframe(rows, hide_index=True, key=f"evidence_{i}")
+                st.code(f.shown_sql(info.name), language="sql")
+            with right:
+                figure = figures.column_figure(profile.column(f.column)) if f.column is not None else None
+                if figure is not None:
+                    st.plotly_chart(figure, key=f"finding_chart_{i}")
+
+# -- columns ----------------------------------------------------------------------------
+
+STAT_LABELS = {"count": "values", "nulls": "missing", "distinct": "distinct", "min": "min", "max": "max",
+               "mean": "mean", "std": "std", "mad": "MAD", "mean_length": "mean length"}  # fmt: skip
+
+
+def _stat_table(col) -> pd.DataFrame:
+    rows = []
+    for key, label in STAT_LABELS.items():
+        if col.stats.get(key) is not None:
+            approx = "≈ " if key in col.approximate or (key == "mad" and "mad" in col.approximate) else ""
+            rows.append({"statistic": label, "value": f"{approx}{_show(col.stats[key])}"})
+    for name, value in (col.stats.get("quantiles") or {}).items():
+        if name in ("p01", "p25", "p50", "p75", "p99") and value is not None:
+            approx = "≈ " if "quantiles" in col.approximate else ""
+            rows.append({"statistic": name, "value": f"{approx}{_show(value)}"})
+    return pd.DataFrame(rows)
+
+
+def _show(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+with columns_tab:
+    for i, col in enumerate(profile.columns):
+        with st.container(border=True):
+            found = profile.findings_for(col.name)
+            kinds = ", ".join(sorted({f.kind for f in found}))
+            st.markdown(f"#### `{_ui.md(col.name)}` · {col.type} · {col.semantic}")
+            st.caption(f"Findings: {_ui.md(kinds)}" if found else "No findings.")
+            left, right = st.columns([1, 3])
+            left.dataframe(_stat_table(col), hide_index=True, key=f"stats_{i}")
+            figure = figures.column_figure(col)
+            if figure is not None:
+                right.plotly_chart(figure, key=f"column_chart_{i}")
+
+# -- relationships -----------------------------------------------------------------------
+
+numeric = [c.name for c in profile.columns if c.family == "numeric" and c.semantic == "numeric"]
+categorical = [c.name for c in profile.columns if c.semantic in ("categorical", "boolean")
+               and (c.stats.get("distinct") or 0) <= relations.MAX_CATEGORIES * 2]  # fmt: skip
+with_nulls = [c.name for c in profile.columns if c.stats.get("nulls")]
+
+with relations_tab:
+    view = st.radio("Show", ["Correlations", "Cramér's V", "Scatter", "Missing values", "Correspondence analysis"],
+                    horizontal=True, key="relation_view")  # fmt: skip
+    with ws.connect() as con:
+        if view == "Correlations":
+            if len(numeric) < 2:
+                st.info("Correlations need at least two numeric columns.")
+            else:
+                matrix = relations.correlations(con, info.name, numeric)
+                st.plotly_chart(figures.heatmap(matrix, "Pearson correlation of numeric columns"), key="correlations")
+        elif view == "Cramér's V":
+            if len(categorical) < 2:
+                st.info("Cramér's V needs at least two categorical columns.")
+            else:
+                matrix = relations.cramers_v(con, info.name, categorical[:10])
+                st.plotly_chart(figures.heatmap(matrix, "Cramér's V of categorical columns (0 = independent)", 0, 1),
+                                key="cramers_v")  # fmt: skip
+        elif view == "Scatter":
+            names = [c.name for c in profile.columns]
+            left, right = st.columns(2)
+            x = left.selectbox("x", names, index=names.index(numeric[0]) if numeric else 0, key="scatter_x")
+            y = right.selectbox("y", names, index=names.index(numeric[1]) if len(numeric) > 1 else 0, key="scatter_y")
+            frame = relations.sample(con, info.name, list(dict.fromkeys([x, y])))
+            size = f"a random sample of {len(frame):,} of {profile.rows:,} rows" if len(frame) < profile.rows else (
+                f"all {len(frame):,} rows")  # fmt: skip
+            st.plotly_chart(figures.scatter(frame, x, y, f"{y} against {x} ({size})"), key="scatter")
+        elif view == "Missing values":
+            if not with_nulls:
+                st.info("No NULLs in this table (text tokens such as 'NA' are listed under Findings).")
+            else:
+                st.plotly_chart(figures.missing_pattern(relations.missing_pattern(con, info.name, with_nulls)),
+                                key="missing_pattern")  # fmt: skip
+                if len(with_nulls) > 1:
+                    together = relations.missing_together(con, info.name, with_nulls)
+                    st.plotly_chart(figures.heatmap(together, "Correlation of missingness (1 = always missing together)"),
+                                    key="missing_together")  # fmt: skip
+        else:
+            if len(categorical) < 2:
+                st.info("Correspondence analysis needs two categorical columns.")
+            else:
+                left, right = st.columns(2)
+                a = left.selectbox("Rows", categorical, key="ca_rows")
+                b = right.selectbox("Columns", [c for c in categorical if c != a], key="ca_columns")
+                counts = relations.contingency(con, info.name, a, b)
+                ca = relations.correspondence(counts)
+                st.plotly_chart(figures.biplot(ca, a, b), key="biplot")
+                st.caption("Categories close together go together; distance from the centre is how much a category "
+                           "departs from independence. Rare categories beyond the top 30 are grouped as (other).")
+                st.dataframe(counts, key="contingency")

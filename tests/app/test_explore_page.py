@@ -1,0 +1,96 @@
+"""The Explore page: overview, ranked findings with evidence, a chart per column, relationships, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from tests.app.conftest import rerun
+from workbench import Workspace
+
+PAGE = "pages/explore.py"
+
+
+def open_explore(app, table: str | None):
+    at = app.run()
+    at.session_state["table"] = table
+    return at.switch_page(PAGE).run()
+
+
+def chart_titles(at) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def test_profile_of_a_sample_table_with_findings_and_charts(app):
+    at = open_explore(app, "penguins_raw")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rows"] == "344" and metrics["Columns"] == "17" and metrics["Duplicate rows"] == "0"
+    assert metrics["Findings"] == "17"
+    labels = [e.label for e in at.expander]
+    assert "**disguised_missing** in `Sex`: 11 rows · medium" in labels
+    assert "**constant** in `Region`: 344 rows · medium" in labels
+    # the first finding is the most severe; its evidence lists the rows concerned
+    assert labels[0] == "**disguised_missing** in `Comments`: 290 rows · high"
+    evidence = at.dataframe[0].value  # the first finding's evidence
+    assert len(evidence) == 50 and set(evidence["Comments"]) == {"NA"}
+    titles = chart_titles(at)
+    assert "Sex: most frequent values (red: missing-value tokens)" in titles
+    assert "Date Egg: rows over time" in titles
+    assert "Sample Number: histogram" in titles
+    stats = [d.value for d in at.dataframe if list(d.value.columns) == ["statistic", "value"]][1]  # Sample Number
+    assert dict(zip(stats["statistic"], stats["value"]))["max"] == "152"
+
+
+def test_relationships_correlations_scatter_missing_and_correspondence(app):
+    at = open_explore(app, "cars")
+    assert chart_titles(at)[-1] == "Pearson correlation of numeric columns"
+    at.radio(key="relation_view").set_value("Scatter").run()
+    assert chart_titles(at)[-1] == "Cylinders against Miles_per_Gallon (all 406 rows)"
+    at.radio(key="relation_view").set_value("Missing values").run()
+    assert "Which columns are missing together (red = missing)" in chart_titles(at)
+    at.radio(key="relation_view").set_value("Correspondence analysis").run()
+    assert at.info[0].value == "Correspondence analysis needs two categorical columns."  # cars has one (Origin)
+
+
+def test_correspondence_analysis_and_cramers_v_of_categories(app):
+    at = open_explore(app, "penguins_raw")
+    at.radio(key="relation_view").set_value("Correspondence analysis").run()
+    at.selectbox(key="ca_rows").set_value("Species").run()
+    at.selectbox(key="ca_columns").set_value("Island").run()
+    assert not at.exception
+    assert chart_titles(at)[-1] == "Correspondence analysis of Species × Island"
+    counts = at.dataframe[-1].value
+    assert list(counts.columns) == ["Biscoe", "Dream", "Torgersen"] and int(counts.to_numpy().sum()) == 344
+    at.radio(key="relation_view").set_value("Cramér's V").run()
+    assert chart_titles(at)[-1] == "Cramér's V of categorical columns (0 = independent)"
+
+
+def test_no_table_selected(app):
+    at = app.run()
+    ws = Workspace(os.environ["WORKBENCH_HOME"])
+    for info in ws.tables():
+        ws.drop(info.name)
+    at = rerun(at)  # the sidebar finds no table and clears the current one
+    at = at.switch_page(PAGE).run()
+    assert not at.exception
+    assert "Choose a table in the sidebar" in at.info[0].value
+
+
+def test_table_deleted_meanwhile_is_an_error_not_a_traceback(app):
+    at = open_explore(app, "cars")
+    assert at.metric[0].value == "406"
+    Workspace(os.environ["WORKBENCH_HOME"]).drop("cars")
+    at.run()
+    assert not at.exception
+    assert "There is no table named 'cars'" in at.error[0].value.replace("\\", "")
+
+
+def test_profile_again_recomputes_after_the_table_changed(app):
+    at = open_explore(app, "cars")
+    ws = Workspace(os.environ["WORKBENCH_HOME"])
+    with ws.connect() as con:
+        con.execute("INSERT INTO cars SELECT * FROM cars LIMIT 3")
+    at.button(key="reprofile").click().run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rows"] == "409" and metrics["Duplicate rows"] == "3"
