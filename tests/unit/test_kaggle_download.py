@@ -95,7 +95,10 @@ def test_cache_hit_downloads_nothing_and_imports_nothing_twice(kaggle_env, kws):
     assert len(kaggle_env.blob_gets()) == 1
     assert second.tables == []
     assert {r.label: r.skipped for r in second.results}["data/stores.parquet"] == "already imported as stores"
-    assert len(kaggle_env.calls("GetDataset")) == 2  # the version is asked for each time, the data is not
+    assert len(kaggle_env.calls("GetDataset")) == 1  # a pinned version is answered by the cache alone
+    third = download_and_import(kws, parse("ada/shop-sales"))
+    assert third.fetched.cached and len(kaggle_env.calls("GetDataset")) == 2  # which version is current?
+    assert len(kaggle_env.blob_gets()) == 1
 
 
 def test_force_downloads_again_and_imports_again(kaggle_env, kws):
@@ -197,3 +200,11 @@ def test_cancel_stops_the_download_and_keeps_what_arrived(kaggle_env, kws):
     assert kws.tables() == []
     parts = list((kws.downloads / "kaggle").rglob("*.part"))
     assert len(parts) == 1 and parts[0].stat().st_size > 0
+
+
+def test_a_pinned_version_in_the_cache_needs_no_network_and_no_credentials(kaggle_env, kws, monkeypatch):
+    download_and_import(kws, parse("ada/shop-sales"))
+    kaggle_env.stop()
+    monkeypatch.delenv("KAGGLE_KEY")
+    again = fetch(kws, parse("ada/shop-sales/versions/3"))
+    assert again.cached and again.version == 3 and "data/stores.parquet" in again.files

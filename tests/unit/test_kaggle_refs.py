@@ -45,5 +45,7 @@ def test_bad_dataset_refs_say_what_is_expected(text):
 def test_other_sites_and_bad_competition_names_are_refused():
     with pytest.raises(KaggleError, match="not a kaggle.com address"):
         parse("https://example.com/datasets/a/b")
+    with pytest.raises(KaggleError, match="a Kaggle code page"):
+        parse("https://www.kaggle.com/code/ada/my-notebook")
     with pytest.raises(KaggleError, match="not a competition name"):
         parse("a/b", competition=True)

@@ -79,16 +79,18 @@ def fetch(
     cancel: threading.Event | None = None,
 ) -> Fetched:
     """Download (or find in the cache) `ref`, or one `file` of it, and extract it."""
+    if ref.version and not force:  # a pinned version never changes: the cache answers offline
+        found = _read_manifest(cache_folder(ws, ref, ref.version, file))
+        if found is not None:
+            return found
     creds = credentials.require()
     with client.connect(creds, ws.limits) as kc:
         licence, version = _licence_and_version(ws, kc, creds, ref)
         folder = cache_folder(ws, ref, version, file)
         if force:
             shutil.rmtree(folder, ignore_errors=True)
-        elif (folder / MANIFEST).is_file():
-            found = _read_manifest(folder)
-            if found is not None:
-                return found
+        elif (found := _read_manifest(folder)) is not None:
+            return found
         pinned = ref if ref.competition else ref.at_version(version)
         response = client.open_download(kc, creds, pinned, file, ws.limits)
         target = folder / "download" / _file_name(response, ref, file)
@@ -154,6 +156,7 @@ def _unpack(ws: Workspace, download: Path, root: Path) -> list[str]:
 
 
 def _read_manifest(folder: Path) -> Fetched | None:
+    """The cached download in `folder`, if it is complete."""
     try:
         data = json.loads((folder / MANIFEST).read_text())
         data["folder"] = folder  # the workspace may have moved since

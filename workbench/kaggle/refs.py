@@ -12,6 +12,7 @@ WEB = "https://www.kaggle.com"
 _NAME = r"[A-Za-z0-9][A-Za-z0-9_.\-]*"
 _DATASET = re.compile(rf"^({_NAME})/({_NAME})(?:/versions/(\d+))?$")
 _COMPETITION = re.compile(rf"^({_NAME})$")
+_NOT_DATASETS = {"code", "models", "discussions", "learn", "settings", "search", "organizations", "benchmarks"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ def parse(text: str, competition: bool = False) -> Ref:
             return Ref(segments[1])
         if segments[:1] == ["datasets"]:
             segments = segments[1:]
+        elif segments[:1] and segments[0] in _NOT_DATASETS:
+            raise KaggleError(f"{raw!r} is a Kaggle {segments[0]} page, not a dataset or a competition.")
         if len(segments) >= 4 and segments[2] == "versions":
             segments = segments[:4]
         elif len(segments) >= 2:
