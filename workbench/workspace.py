@@ -15,7 +15,9 @@ opens a connection with `Workspace.connect()`, does its work and closes it.
 * Within one process, DuckDB keeps one database instance per file while any
   connection to it is open, so concurrent page runs (browser tabs are threads)
   each get their own connection to the shared instance. No connection is ever
-  shared between threads.
+  shared between threads. Opening and closing are serialised by a process-wide
+  lock: DuckDB's instance cache races when one thread opens the file while
+  another opens or closes it ("... is already attached by database ...").
 * Cost, measured on 2 cores: opening a closed file takes ~35 ms; opening it
   while another thread has it open takes ~0.7 ms. One connection per page run
   keeps that to one open per interaction.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +45,7 @@ from workbench.settings import DB_FILENAME, Limits, default_home
 # Extensions are never fetched: the workbench must work offline and must not
 # run code it downloaded on the user's behalf.
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_OPEN_CLOSE = threading.Lock()  # see the module docstring
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -73,14 +77,16 @@ class Workspace:
             metadata.ensure_schema(con)
             yield con
         finally:
-            con.close()
+            with _OPEN_CLOSE:
+                con.close()
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.limits.lock_timeout
         delay = 0.05
         while True:
             try:
-                return duckdb.connect(str(self.db_path), config=_CONFIG)
+                with _OPEN_CLOSE:
+                    return duckdb.connect(str(self.db_path), config=_CONFIG)
             except duckdb.Error as exc:
                 if not _is_lock_error(exc):
                     raise WorkbenchError(f"Cannot open the workspace database {self.db_path}: {exc}") from exc

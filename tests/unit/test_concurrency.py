@@ -1,0 +1,136 @@
+"""Several processes and threads on one workspace: the UI server, the command, browser tabs."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from workbench.errors import WorkspaceLocked
+from workbench.ingest import load
+from workbench.settings import LIMITS
+from workbench.workspace import Workspace
+
+WORKBENCH = Path(sys.executable).with_name("workbench")
+
+# Holds the database file read-write until a line arrives on stdin, like a
+# notebook or a second app that keeps its connection open.
+HOLDER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+sys.stdin.readline()
+con.close()
+print("released", flush=True)
+sys.stdin.readline()
+"""
+
+
+@pytest.fixture
+def holder(ws):
+    ws.tables()  # create the file first
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(ws.db_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline().strip() == "holding"
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def release(proc):
+    proc.stdin.write("\n")
+    proc.stdin.flush()
+
+
+def with_limits(ws, **changes):
+    return Workspace(ws.home, limits=dataclasses.replace(LIMITS, **changes))
+
+
+def test_a_connect_waits_for_another_process_and_succeeds_when_it_lets_go(ws, holder):
+    patient = with_limits(ws, lock_timeout=15)
+    timer = threading.Timer(1.0, release, [holder])
+    started = time.monotonic()
+    timer.start()
+    try:
+        assert patient.tables() == []
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started >= 0.9
+    assert holder.stdout.readline().strip() == "released"
+
+
+def test_a_connect_gives_up_after_the_timeout_naming_the_holder(ws, holder):
+    impatient = with_limits(ws, lock_timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(WorkspaceLocked) as caught:
+        impatient.tables()
+    waited = time.monotonic() - started
+    assert 0.5 <= waited < 5
+    message = str(caught.value)
+    assert message.startswith(f"The workspace {ws.home} is busy: another process is using workbench.duckdb (PID ")
+    assert f"PID {holder.pid}" in message
+    assert message.endswith("Wait for it to finish and try again.")
+    assert "\n" not in message
+
+
+def write_csv(path: Path, rows: int) -> Path:
+    with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(
+            "COPY (SELECT range AS id, 'item ' || range AS label, range % 97 AS score FROM range(?)) TO ? (HEADER)",
+            [rows, str(path)],
+        )
+    return path
+
+
+def test_workbench_load_in_another_process_while_this_one_works(ws, tmp_path):
+    load(ws, [write_csv(tmp_path / "mine.csv", 100)])
+    big = write_csv(tmp_path / "theirs.csv", 200_000)
+    proc = subprocess.Popen(
+        [str(WORKBENCH), "--home", str(ws.home), "load", str(big), "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    seen_during = 0
+    while proc.poll() is None:  # this process keeps working, one short connection at a time
+        assert len(ws.preview("mine", limit=5)) == 5
+        seen_during += 1
+        time.sleep(0.02)
+    out, err = proc.communicate()
+    assert proc.returncode == 0, err
+    assert seen_during > 0
+    assert '"table": "theirs"' in out
+    assert {t.name: t.rows for t in ws.tables()} == {"mine": 100, "theirs": 200_000}
+
+
+def test_threads_each_with_their_own_connection(ws, tmp_path):
+    """Browser tabs are threads: they read and import at the same time."""
+    load(ws, [write_csv(tmp_path / "shared.csv", 1_000)])
+    files = [write_csv(tmp_path / f"tab{i}.csv", 2_000 + i) for i in range(4)]
+    start = threading.Barrier(len(files) + 2)
+
+    def tab_importing(path: Path) -> list:
+        start.wait()
+        return load(ws, [path])
+
+    def tab_reading() -> int:
+        start.wait()
+        for _ in range(20):
+            assert ws.table("shared").rows == 1_000
+            assert len(ws.preview("shared", limit=3)) == 3
+        return 20
+
+    with ThreadPoolExecutor(max_workers=len(files) + 2) as pool:
+        imports = [pool.submit(tab_importing, path) for path in files]
+        reads = [pool.submit(tab_reading) for _ in range(2)]
+        results = [f.result(timeout=60) for f in imports]  # re-raises what a thread raised
+        assert [f.result(timeout=60) for f in reads] == [20, 20]
+    assert [(r.table, r.error) for (r,) in results] == [(f"tab{i}", None) for i in range(4)]
+    assert {t.name: t.rows for t in ws.tables()} == {"shared": 1_000} | {f"tab{i}": 2_000 + i for i in range(4)}
