@@ -1,0 +1,285 @@
+"""SQL: an editor over the workspace (sandboxed, read-only unless writes are on), results, chart,
+export, saved queries and history. The work is done by `workbench.sql`; this page only renders it."""
+
+from __future__ import annotations
+
+import streamlit as st
+from code_editor import code_editor
+
+from pages import _ui
+from workbench.errors import WorkbenchError
+from workbench.names import quote
+from workbench.sql import catalog, chart, engine, history, params
+from workbench.sql.engine import SQL_LIMITS, QueryFailed, Result
+from workbench.sql.saved import SavedQueries
+
+# Exports bigger than this are left in the workspace's exports/ folder, not sent to the browser.
+DOWNLOAD_MAX_BYTES = 50 * 1024**2
+STARTER = "-- Ctrl+Enter runs the query; $name parameters become input fields.\nSELECT * FROM cars LIMIT 100"
+
+ws = _ui.workspace()
+saved = SavedQueries()
+state = st.session_state
+state.setdefault("sql_text", STARTER)
+state.setdefault("sql_editor_version", 0)
+
+
+def editor_key() -> str:
+    return f"sql_editor_{state.sql_editor_version}"
+
+
+def set_text(text: str, run: bool = False) -> None:
+    """Replace the editor's text (a callback); the editor is re-created to show it."""
+    state.sql_text = text
+    state.sql_editor_version += 1
+    state.sql_run_pending = run
+
+
+def insert(text: str) -> None:
+    draft = state.sql_text.rstrip()
+    set_text(f"{draft} {text}" if draft else text)
+
+
+def ident(name: str) -> str:
+    """A name as the user would type it: bare when it is a plain lower-case identifier."""
+    return name if name.isidentifier() and name.islower() else quote(name)
+
+
+def saved_action(action: str) -> None:
+    """Save, rename or delete a saved query (a callback, so it may reset the picker)."""
+    try:
+        if action == "save":
+            name = saved.save(state.sql_save_name, state.sql_text)
+            _ui.flash("success", f"Saved as `{_ui.md(name)}.sql`.")
+        elif action == "rename":
+            name = saved.rename(state.sql_saved_choice, state.sql_saved_new_name)
+            state.sql_saved_choice = name
+            _ui.flash("success", f"Renamed to `{_ui.md(name)}.sql`.")
+        else:
+            saved.delete(state.sql_saved_choice)
+            _ui.flash("success", f"Deleted `{_ui.md(state.sql_saved_choice)}.sql`.")
+            state.sql_saved_choice = None
+    except WorkbenchError as exc:
+        _ui.flash("error", _ui.md(exc))
+
+
+st.title("SQL")
+_ui.show_flashes()
+st.caption(
+    "Queries run in a sandbox over this workspace only: no other files, no ATTACH, no extensions, "
+    "read-only unless writes are switched on."
+)
+browser, main = st.columns([1, 3], gap="medium")
+
+# -- schema browser, saved queries, history -----------------------------------------------
+
+tables = catalog.describe(ws)
+with browser:
+    schema_tab, saved_tab, history_tab = st.tabs(["Tables", "Saved", "History"])
+    with schema_tab:
+        if not tables:
+            st.info("No tables yet: import some on the Data page.")
+        for t in tables:
+            rows = f"{t.rows:,} rows" if t.rows is not None else t.kind
+            with st.expander(f"{t.name} · {rows}", icon=":material/table:"):
+                st.button(
+                    "SELECT * … LIMIT 100", key=f"sql_select_{t.name}", on_click=set_text,
+                    args=(f"SELECT * FROM {ident(t.name)} LIMIT 100",), kwargs={"run": True},
+                )  # fmt: skip
+                st.button("Insert the name", key=f"sql_name_{t.name}", on_click=insert, args=(ident(t.name),))
+                st.pills(
+                    "Columns (a click inserts the name)",
+                    [c for c, _ in t.columns],
+                    format_func=lambda c, types=dict(t.columns): f"{c} · {types[c]}",
+                    key=f"sql_cols_{t.name}",
+                    on_change=lambda key=f"sql_cols_{t.name}": state[key] and insert(ident(state[key])),
+                )
+
+    with saved_tab:
+        st.caption(f"`.sql` files in `{_ui.md(saved.folder)}`")
+        names = saved.names()
+        chosen = st.selectbox("Saved query", names, index=None, key="sql_saved_choice", placeholder="Choose")
+        if chosen:
+            st.code(saved.read(chosen), language="sql")
+            st.button("Open", key="sql_saved_open", on_click=lambda: set_text(saved.read(state.sql_saved_choice)))
+            st.text_input("New name", key="sql_saved_new_name")
+            st.button("Rename", key="sql_saved_rename", on_click=saved_action, args=("rename",),
+                      disabled=not state.get("sql_saved_new_name"))  # fmt: skip
+            st.button("Delete", key="sql_saved_delete", on_click=saved_action, args=("delete",))
+        st.divider()
+        st.text_input("Save the editor's query as", key="sql_save_name")
+        st.button("Save query", key="sql_save", on_click=saved_action, args=("save",),
+                  disabled=not state.get("sql_save_name"))  # fmt: skip
+
+    with history_tab:
+        needle = st.text_input("Search", key="sql_history_search", placeholder="text in the query")
+        entries = history.search(ws, needle, limit=100)
+        if not entries:
+            st.caption("No runs yet." if not needle else "No run matches.")
+        for e in entries[:30]:
+            rows = f"{e.rows:,} rows" if e.rows is not None else e.status
+            with st.container(border=True):
+                st.caption(f"{e.ran_at:%Y-%m-%d %H:%M:%S} UTC · {_ui.md(rows)} · {e.duration_s or 0:.2f} s")
+                st.code(e.query, language="sql", wrap_lines=True)
+                left, right = st.columns(2)
+                left.button("Open", key=f"sql_hist_open_{e.id}", on_click=set_text, args=(e.query,))
+                right.button("Re-run", key=f"sql_hist_run_{e.id}", on_click=set_text, args=(e.query,),
+                             kwargs={"run": True})  # fmt: skip
+
+# -- editor and settings --------------------------------------------------------------------
+
+completions = [
+    {"caption": t.name, "value": ident(t.name), "meta": t.kind, "name": t.name, "score": 300} for t in tables
+]
+completions += [
+    {"caption": c, "value": ident(c), "meta": f"{t.name} · {kind}", "name": c, "score": 200}
+    for t in tables
+    for c, kind in t.columns
+]
+with main:
+    event = code_editor(
+        state.sql_text, lang="sql", key=editor_key(), height=[8, 24], response_mode=["blur"],
+        completions=completions, options={"wrap": True, "showLineNumbers": True},
+        buttons=[{"name": "Run", "feather": "Play", "primary": True, "hasText": True, "showWithIcon": True,
+                  "commands": ["submit"], "style": {"bottom": "0.44rem", "right": "0.4rem"}}],
+    )  # fmt: skip
+    run_now = state.pop("sql_run_pending", False)
+    if event and event.get("id") and event["id"] != state.get("sql_event"):
+        state.sql_event = event["id"]
+        state.sql_text = event["text"]
+        run_now = run_now or event.get("type") == "submit"
+
+    left, middle, right = st.columns(3)
+    max_rows = left.number_input(
+        "Rows shown", min_value=1, max_value=SQL_LIMITS.max_rows_ceiling, value=SQL_LIMITS.max_rows, step=1000,
+        key="sql_max_rows", help="The total is always counted; export gives every row.",
+    )  # fmt: skip
+    timeout = middle.number_input(
+        "Time limit (s)", min_value=1.0, max_value=3600.0, value=SQL_LIMITS.timeout, step=5.0, key="sql_timeout"
+    )
+    write = right.toggle(
+        "Allow writes", key="sql_write",
+        help="Lets `CREATE TABLE name AS SELECT …` and Save as table make new tables (lineage recorded). "
+        "Existing tables are never changed.",
+    )  # fmt: skip
+
+    names = params.names(state.sql_text)
+    values = {}
+    if names:
+        st.caption("Parameters (bound as values, never pasted into the SQL)")
+        inputs = st.columns(min(len(names), 4))
+        for i, name in enumerate(names):
+            if value := inputs[i % len(inputs)].text_input(f"${name}", key=f"sql_param_{name}"):
+                values[name] = value  # an empty field is a missing value, not ''
+
+    # -- running ----------------------------------------------------------------------------
+
+    if state.pop("sql_running", False):
+        st.warning("The last query was stopped before it finished.")
+    if run_now:
+        state.sql_running = True
+        state.pop("sql_result", None)
+        state.pop("sql_error", None)
+        st.button("Cancel", key="sql_cancel", icon=":material/stop:", help="Stops the query; nothing is changed.")
+        status = st.empty()
+        early = st.empty()
+
+        def tick(waited: float) -> None:
+            status.caption(f"Running… {waited:.0f} s (time limit {timeout:g} s)")
+
+        def first_page(result: Result) -> None:
+            early.dataframe(result.frame.head(1000), hide_index=True)
+            status.caption(f"First {len(result.frame):,} rows in {result.first_page_s:.3f} s; counting the rest…")
+
+        try:
+            text = state.sql_text
+            bound = params.bind(text, values)
+            state.sql_result = engine.run(
+                ws, text, bound, write=write, max_rows=int(max_rows), timeout=float(timeout),
+                on_tick=tick, on_page=first_page,
+            )  # fmt: skip
+            state.sql_ran = (text, bound)
+            if state.sql_result.created:
+                _ui.select_table(state.sql_result.created)
+        except QueryFailed as exc:
+            state.sql_error = (exc.status, str(exc))
+        except WorkbenchError as exc:
+            state.sql_error = ("error", str(exc))
+        state.sql_running = False
+        status.empty()
+        early.empty()
+        if state.get("sql_result") is not None and state.sql_result.created:
+            st.rerun()  # so the sidebar lists the new table
+
+    # -- results ------------------------------------------------------------------------------
+
+    if error := state.get("sql_error"):
+        kind, message = error
+        head, _, rest = message.partition("\n")
+        (st.warning if kind in ("timeout", "cancelled") else st.error)(_ui.md(head))
+        if rest.strip():
+            st.code(rest.strip("\n"), language=None)
+
+    result: Result | None = state.get("sql_result")
+    if result is not None:
+        if result.created:
+            st.success(f"Created table `{_ui.md(result.created)}` ({result.total:,} rows), lineage recorded.")
+        shown = len(result.frame)
+        more = f" · showing the first {shown:,}" if result.truncated else ""
+        st.caption(
+            f"**{result.total:,} rows**{more} · {result.elapsed:.3f} s (first rows after {result.first_page_s:.3f} s)"
+        )
+        if result.statement == "plan":
+            st.code(result.plan, language=None)
+        else:
+            table_tab, chart_tab, export_tab = st.tabs(["Table", "Chart", "Export / save"])
+            with table_tab:
+                st.dataframe(result.frame, hide_index=True, key="sql_result_table")
+            with chart_tab:
+                spec = chart.suggest(result.columns, result.types)
+                if spec is None or result.frame.empty:
+                    st.info("Nothing to chart in this result.")
+                else:
+                    cols = result.columns
+                    a, b, c, d = st.columns(4)
+                    kind = a.selectbox("Chart", chart.KINDS, index=chart.KINDS.index(spec.kind), key="sql_chart_kind")
+                    x = b.selectbox("x", cols, index=cols.index(spec.x), key="sql_chart_x")
+                    y = c.selectbox("y", cols, index=cols.index(spec.y) if spec.y else None, key="sql_chart_y")
+                    color = d.selectbox("colour", cols, index=cols.index(spec.color) if spec.color else None,
+                                        key="sql_chart_color")  # fmt: skip
+                    if kind != "histogram" and y is None:
+                        st.info("Choose a column for y.")
+                    else:
+                        st.plotly_chart(chart.figure(result.frame, chart.ChartSpec(kind, x, y, color)), key="sql_chart")
+                    if result.truncated:
+                        st.caption(f"Charted: the first {shown:,} rows of {result.total:,}.")
+            with export_tab:
+                text, bound = state.sql_ran
+                fmt = st.radio("Format", ["csv", "parquet"], horizontal=True, key="sql_export_format")
+                if st.button(f"Export all {result.total:,} rows", key="sql_export", icon=":material/download:"):
+                    try:
+                        path, rows = engine.export(ws, text, fmt, bound, stem="query", timeout=float(timeout))
+                    except WorkbenchError as exc:
+                        st.error(_ui.md(exc))
+                        st.stop()
+                    st.success(f"{rows:,} rows written to `{_ui.md(path)}`.")
+                    if path.stat().st_size <= DOWNLOAD_MAX_BYTES:
+                        st.download_button(
+                            f"Download {path.name}", path.read_bytes(), file_name=path.name, key="sql_download",
+                            mime="text/csv" if fmt == "csv" else "application/vnd.apache.parquet",
+                        )  # fmt: skip
+                    else:
+                        st.info("Too big to send to the browser: open the file from the workspace folder.")
+                st.divider()
+                new_table = st.text_input("Save the full result as a new table", key="sql_table_name",
+                                          placeholder="table name")  # fmt: skip
+                if st.button("Save as table", key="sql_save_table", disabled=not (write and new_table),
+                             help=None if write else "Switch writes on first."):  # fmt: skip
+                    try:
+                        name, rows = engine.save_as_table(ws, new_table, text, bound, timeout=float(timeout))
+                    except WorkbenchError as exc:
+                        st.error(_ui.md(exc))
+                        st.stop()
+                    _ui.flash("success", f"Saved {rows:,} rows as table `{_ui.md(name)}` (lineage recorded).")
+                    _ui.select_table(name)
+                    st.rerun()
