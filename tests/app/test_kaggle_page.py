@@ -91,3 +91,12 @@ def test_errors_are_shown_not_raised(app, kaggle_env):
     at.checkbox(key="kaggle_competition").uncheck()
     at = at.run()
     assert any("owner/dataset" in e for e in _texts(at.error))
+
+
+def test_a_download_stopped_mid_way_is_reported_on_the_next_run(app, kaggle_env):
+    at = app.run()
+    at.session_state["_kaggle_running"] = True  # what a run stopped by Cancel leaves behind
+    at = at.run()
+    assert any("The last Kaggle download was stopped before it finished" in w for w in _texts(at.warning))
+    at = at.run()
+    assert not any("The last Kaggle download was stopped" in w for w in _texts(at.warning))

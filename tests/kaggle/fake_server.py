@@ -6,13 +6,15 @@ downloads answer `302 Location: <blob url>`, and the blob is served with
 Content-Length, ETag, Accept-Ranges and Range support. It also answers
 absolute-URI requests, so the client can reach it as an HTTP proxy
 (`KAGGLE_API_ENVIRONMENT=LOCALHOST` + `HTTP_PROXY`), the way a user behind a
-proxy works. Tests switch on failures: drop a download after N bytes, hang
-without answering, refuse a competition (rules not accepted), rate limit.
+proxy works. Tests switch on failures: drop a download after N bytes, stall
+one (connection open, no more bytes), hang without answering, refuse a
+competition (rules not accepted), rate limit.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import json
@@ -27,10 +29,15 @@ USERNAME, KEY, TOKEN = "ada", "0123456789abcdef", "KGAT_fake_token"
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:
+    return _zip(tuple(files.items()))
+
+
+@functools.lru_cache(maxsize=16)
+def _zip(files: tuple[tuple[str, bytes], ...]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, content in files.items():
-            zf.writestr(name, content)
+        for name, content in files:
+            zf.writestr(zipfile.ZipInfo(name, (2026, 1, 2, 3, 4, 6)), content, zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
@@ -42,7 +49,7 @@ class Dataset:
     licence: str = "CC0-1.0"
     votes: int = 10
     downloads: int = 100
-    archive: bytes | None = None  # the zip served; made from `files` when not given (give a corrupt one, say)
+    archive: bytes | None = None  # served instead of the zip of `files` (a corrupt archive, say)
 
 
 @dataclass
@@ -62,6 +69,7 @@ class FakeKaggle:
         self.tokens = {TOKEN}
         self.drops = 0  # how many blob downloads to cut ...
         self.drop_after = 0  # ... after this many bytes
+        self.stalls = 0  # how many blob downloads stop sending after drop_after bytes, connection open
         self.hang = False  # API calls accept the connection and never answer
         self.rate_limited = False
         self.seen: list[Seen] = []
@@ -130,9 +138,7 @@ class FakeKaggle:
                 if name not in dataset.files:
                     return 404, {"code": 404, "message": "Not found"}
                 return 302, self._blob(dataset.files[name], host, name.rsplit("/", 1)[-1])
-            if dataset.archive is None:
-                dataset.archive = zip_bytes(dataset.files)  # made once, as a real server stores it
-            return 302, self._blob(dataset.archive, host, f"{ref.split('/')[1]}.zip")
+            return 302, self._blob(dataset.archive or zip_bytes(dataset.files), host, f"{ref.split('/')[1]}.zip")
         if method in ("DownloadDataFiles", "ListDataFiles", "DownloadDataFile"):
             slug = body.get("competitionName")
             if slug not in self.competitions:
@@ -227,6 +233,13 @@ def _handler(fake: FakeKaggle):
             self.send_header("ETag", etag)
             self.end_headers()
             body = content[start:]
+            if fake.stalls > 0:
+                fake.stalls -= 1
+                self.wfile.write(body[: fake.drop_after])
+                self.wfile.flush()
+                fake._release.wait(30)
+                self.close_connection = True
+                return
             if fake.drops > 0:
                 fake.drops -= 1
                 self.wfile.write(body[: fake.drop_after])

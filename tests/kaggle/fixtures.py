@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.kaggle.fake_server import KEY, USERNAME, Dataset, FakeKaggle
+from tests.kaggle.fake_server import KEY, USERNAME, Dataset, FakeKaggle, zip_bytes
 from workbench import Workspace
 from workbench.settings import LIMITS
 
@@ -61,7 +61,10 @@ def catalogue() -> FakeKaggle:
 
 @pytest.fixture
 def fake_kaggle():
-    fake = catalogue().start()
+    fake = catalogue()
+    for dataset in fake.datasets.values():
+        zip_bytes(dataset.files)  # made before the clock starts (cached), so short timeouts only see serving
+    fake.start()
     yield fake
     fake.stop()
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import base64
 import threading
+from dataclasses import replace
 
 import pytest
 
 from tests.kaggle.fake_server import KEY, TOKEN, USERNAME
-from tests.kaggle.fixtures import SALES_CSV, fake_kaggle, kaggle_env, kws  # noqa: F401
+from tests.kaggle.fixtures import FAST, SALES_CSV, fake_kaggle, kaggle_env, kws  # noqa: F401
+from workbench import Workspace
 from workbench.errors import Cancelled
 from workbench.kaggle import download_and_import, fetch, files, parse, search
 from workbench.kaggle.errors import (
@@ -208,3 +210,13 @@ def test_a_pinned_version_in_the_cache_needs_no_network_and_no_credentials(kaggl
     monkeypatch.delenv("KAGGLE_KEY")
     again = fetch(kws, parse("ada/shop-sales/versions/3"))
     assert again.cached and again.version == 3 and "data/stores.parquet" in again.files
+
+
+def test_a_download_that_stalls_is_resumed_then_given_up_with_a_timeout_message(kaggle_env, tmp_path):
+    ws = Workspace(tmp_path / "impatient", limits=replace(FAST, kaggle_read_timeout=0.3, kaggle_retries=1))
+    kaggle_env.stalls, kaggle_env.drop_after = 1, 150_000
+    assert fetch(ws, parse("ada/big-blob")).size > 150_000  # one stall: resumed
+    assert kaggle_env.blob_gets()[-1].headers["Range"] == "bytes=150000-"
+    kaggle_env.stalls = 5
+    with pytest.raises(TimedOut, match=r"stalled: no data for 0.3 s, 2 times \(300.0 KB of .* kept\)"):
+        fetch(ws, parse("ada/big-blob"), force=True)
