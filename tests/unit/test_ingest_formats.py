@@ -207,6 +207,8 @@ def test_a_missing_path_is_an_error_not_a_crash(ws, tmp_path):
         ("x", b'[{"a": 1}]', JSON),
         ("x", b"PAR1....", PARQUET),
         ("x", b"\x00\x01\x02", None),
+        ("noise.bin", bytes(range(1, 256)) * 4, None),  # binary without a NUL byte
+        ("x.data", "ville;note\nZürich;très bien\n".encode("latin-1"), CSV),
         ("README.txt", b"a,b\n", None),
         ("readme_data.csv", b"a,b\n", CSV),
         ("notes.ipynb", b"{}", None),

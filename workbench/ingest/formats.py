@@ -60,9 +60,15 @@ def _sniff(path: Path) -> str | None:
                 return EXCEL if "xl/workbook.xml" in z.namelist() else ZIP
         except zipfile.BadZipFile:
             return None
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None  # binary
+    if not head.startswith((b"\xff\xfe", b"\xfe\xff")) and _looks_binary(head):
+        return None
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] in (b"[", b"{"):
         return JSON
     return CSV if head else None
+
+
+def _looks_binary(head: bytes) -> bool:
+    """A NUL byte, or control bytes more than text ever has (any code page; UTF-16 is checked first)."""
+    controls = sum(b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D) for b in head) + head.count(0x7F)
+    return b"\x00" in head or controls > len(head) // 100
