@@ -1,0 +1,129 @@
+"""The real `workbench` command in subprocesses: machine-readable output, clear one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.ingest import load
+from workbench.workspace import Workspace
+
+WORKBENCH = Path(sys.executable).with_name("workbench")
+
+
+def run(home: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(WORKBENCH), "--home", str(home), *args], check=False, capture_output=True, text=True, timeout=120
+    )
+
+
+def assert_user_error(proc: subprocess.CompletedProcess, message: str) -> None:
+    assert proc.returncode == 1, proc
+    assert "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and message in last, proc.stderr
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def people(tmp_path) -> Path:
+    path = tmp_path / "people.csv"
+    path.write_text("id,name,score\n1,Ann,2.5\n2,Bob,\n3,Zoé,4.0,extra\n4,\"Lee, Jr.\",1.0\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def loaded(home, people) -> Path:
+    """A workspace holding `people`, made through the library (the command is what is tested)."""
+    (result,) = load(Workspace(home), [people])
+    assert result.table == "people"
+    return home
+
+
+def test_load_reports_tables_and_rejects(home, people):
+    proc = run(home, "load", str(people), "--table", "Crew List")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "people.csv -> crew_list: 3 rows x 3 columns, 1 rejected lines (see `workbench tables`)\n"
+    assert "line 4: TOO MANY COLUMNS: Expected Number of Columns: 3 Found: 4" in proc.stderr
+
+
+def test_load_json_is_one_document(loaded, people, tmp_path):
+    other = tmp_path / "other.json"
+    other.write_text('[{"k": 1}]', encoding="utf-8")
+    proc = run(loaded, "load", str(people), str(other), "--json")
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads(proc.stdout)  # exactly one JSON document, nothing else on stdout
+    assert [(r["label"], r["table"], r["rows"], r["rejected"]) for r in document["results"]] == [
+        ("people.csv", "people_2", 3, 1),
+        ("other.json", "other", 1, 0),
+    ]
+    assert document["results"][0]["reject_examples"][0]["raw"] == "3,Zoé,4.0,extra"
+
+
+def test_tables_json_and_text(loaded, people):
+    proc = run(loaded, "tables", "--json")
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads(proc.stdout)
+    assert document["workspace"] == str(loaded.resolve())
+    (table,) = document["tables"]
+    assert (table["name"], table["rows"], table["columns"], table["rejected"]) == ("people", 3, 3, 1)
+    assert table["source"] == f"file: {people}" and table["operation"] == "import"
+    assert table["sql"].startswith('CREATE TABLE "people" AS SELECT * FROM read_csv(')
+
+    text = run(loaded, "tables")
+    header, _rule, row = text.stdout.splitlines()
+    assert header.split() == ["table", "rows", "cols", "rejected", "source", "created", "(UTC)"]
+    assert row.split()[:4] == ["people", "3", "3", "1"]
+
+
+def test_sql_json_and_csv(loaded):
+    query = "SELECT id, name, score FROM people ORDER BY id"
+    document = json.loads(run(loaded, "sql", query, "--json").stdout)
+    assert document["columns"] == ["id", "name", "score"]
+    assert document["rows"] == [
+        {"id": 1, "name": "Ann", "score": 2.5},
+        {"id": 2, "name": "Bob", "score": None},
+        {"id": 4, "name": "Lee, Jr.", "score": 1.0},
+    ]
+    assert document["row_count"] == 3
+    proc = run(loaded, "sql", query, "--csv")
+    assert proc.returncode == 0, proc.stderr
+    assert list(csv.reader(io.StringIO(proc.stdout))) == [
+        ["id", "name", "score"],
+        ["1", "Ann", "2.5"],
+        ["2", "Bob", ""],
+        ["4", "Lee, Jr.", "1.0"],
+    ]
+
+
+def test_user_errors_exit_1_with_one_line(loaded):
+    assert_user_error(run(loaded, "sql", "SELECT * FROM no_such_table"), "no_such_table")
+    assert_user_error(run(loaded, "sql", "SELECT 1", "--json", "--csv"), "choose one of --json and --csv")
+
+
+def test_a_bad_file_is_explained_and_nothing_is_imported(home, tmp_path):
+    noise = tmp_path / "noise.bin"
+    noise.write_bytes(bytes(range(1, 256)) * 8)
+    proc = run(home, "load", str(noise), str(tmp_path / "missing.csv"))
+    assert_user_error(proc, "nothing was imported.")
+    assert "noise.bin: skipped, not a data file the workbench reads" in proc.stderr
+    assert f"missing.csv: No such file: {tmp_path / 'missing.csv'}" in proc.stderr
+    assert proc.stdout == ""
+    assert Workspace(home).tables() == []
+
+
+def test_sql_refuses_to_change_the_workspace(loaded):
+    proc = run(loaded, "sql", "DROP TABLE people")
+    assert_user_error(proc, "DROP")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert [t.name for t in Workspace(loaded).tables()] == ["people"]
