@@ -38,7 +38,7 @@ def home(tmp_path) -> Path:
 @pytest.fixture
 def people(tmp_path) -> Path:
     path = tmp_path / "people.csv"
-    path.write_text("id,name,score\n1,Ann,2.5\n2,Bob,\n3,Zoé,4.0,extra\n4,\"Lee, Jr.\",1.0\n", encoding="utf-8")
+    path.write_text('id,name,score\n1,Ann,2.5\n2,Bob,\n3,Zoé,4.0,extra\n4,"Lee, Jr.",1.0\n', encoding="utf-8")
     return path
 
 

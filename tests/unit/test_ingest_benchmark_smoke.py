@@ -45,7 +45,9 @@ def test_generated_file_has_twelve_mixed_columns_with_nulls_and_is_reused(tmp_pa
     assert bench.dataset(500, tmp_path) == path and path.stat().st_mtime_ns == made
     with duckdb.connect() as con:
         con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(path)])
-        types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 't'").fetchall())
+        types = dict(
+            con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 't'").fetchall()
+        )
         assert len(types) == 12
         assert {"BIGINT", "DOUBLE", "VARCHAR", "DATE", "TIMESTAMP", "BOOLEAN"} <= set(types.values())
         assert con.execute("SELECT count(*) FROM t").fetchone()[0] == 500

@@ -93,7 +93,11 @@ def test_a_dirty_value_the_sniffer_sees_makes_a_text_column(ws, tmp_path):
     result = import_one(ws, path)
     assert result.rejected == 0
     with ws.connect() as con:
-        assert con.execute(f'SELECT score FROM "{result.table}" ORDER BY id').fetchall() == [("3.5",), ("n/a",), (None,)]
+        assert con.execute(f'SELECT score FROM "{result.table}" ORDER BY id').fetchall() == [
+            ("3.5",),
+            ("n/a",),
+            (None,),
+        ]
 
 
 def test_every_bad_line_is_counted_but_only_the_first_examples_are_kept(tmp_path):

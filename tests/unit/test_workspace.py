@@ -71,7 +71,9 @@ def test_the_recorded_sql_re_runs_to_the_same_table(ws, tmp_path, kind):
     elif kind == "parquet":
         path = path.with_suffix(".parquet")
         with duckdb.connect() as con:
-            con.execute("COPY (SELECT range AS i, range::VARCHAR AS s FROM range(10)) TO ? (FORMAT parquet)", [str(path)])
+            con.execute(
+                "COPY (SELECT range AS i, range::VARCHAR AS s FROM range(10)) TO ? (FORMAT parquet)", [str(path)]
+            )
     elif kind == "json":
         path = path.with_suffix(".json")
         path.write_text(json.dumps([{"a": 1, "b": [1, 2]}, {"a": 2, "b": []}]))
