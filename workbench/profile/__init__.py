@@ -81,7 +81,7 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
         col.semantic = semantic.infer(col)
     if on_progress:
         on_progress(0.93, "Looking for dirty data")
-    detector = findings.Detector(con, rows, {c.name: i for i, c in enumerate(text)})
+    detector = findings.Detector(con, table, rows, {c.name: i for i, c in enumerate(text)})
     found: list[Finding] = []
     for col in columns:
         found += detector.column(col)

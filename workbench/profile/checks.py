@@ -39,7 +39,8 @@ def _in_list(values: list) -> str:
 
 
 MISSING_TOKEN = Predicate(f"lower(trim({{c}})) IN {_in_list(MISSING_TOKENS)}", tuple(MISSING_TOKENS))
-WHITESPACE = Predicate("({c} <> trim({c}) AND trim({c}) <> '')")
+# trim() only runs on the few values that start or end with a space (CASE evaluates lazily)
+WHITESPACE = Predicate("(CASE WHEN starts_with({c}, ' ') OR ends_with({c}, ' ') THEN trim({c}) <> '' ELSE false END)")
 NUMBER = Predicate("coalesce(isfinite(try_cast(trim({c}) AS DOUBLE)), false)")
 BOOLEAN = Predicate(f"lower(trim({{c}})) IN {_in_list(BOOLEAN_TOKENS)}", tuple(BOOLEAN_TOKENS))
 DATE = Predicate(

@@ -9,6 +9,7 @@ column (a normal spread of numbers, a clean category) raises nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 
 import duckdb
 
@@ -36,8 +37,8 @@ def _level(share: float, high: float, medium: float) -> str:
 class Detector:
     """Runs the detectors of one profile; text detectors read the value-count table."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, rows: int, text_index: dict[str, int]):
-        self.con, self.rows, self.text_index = con, rows, text_index
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str, rows: int, text_index: dict[str, int]):
+        self.con, self.table, self.rows, self.text_index = con, table, rows, text_index
 
     def finding(self, kind: str, col: ColumnProfile | None, count: int, severity: str, message: str,
                 suggestion: str, predicate: Predicate | None = None, **extra) -> Finding:  # fmt: skip
@@ -120,11 +121,22 @@ def sentinel_numbers(d: Detector, col: ColumnProfile) -> list[Finding]:
 
 
 def sentinel_dates(d: Detector, col: ColumnProfile) -> list[Finding]:
+    """A date code repeated far more than an average day, or far outside the other dates."""
     st = col.stats
     average = st["count"] / max(st.get("distinct") or 1, 1)
-    codes = [(v, n) for v, n in st.get("sentinel_counts", []) if n >= 2 and n > SENTINEL_EXCESS * average]
+    p01, p99 = st.get("p01"), st.get("p99")
+    codes = []
+    for v, n in st.get("sentinel_counts", []):
+        span = (_days(p99) - _days(p01)) if p01 is not None and p99 is not None else None
+        remote = span is not None and (_days(v) < _days(p01) - span or _days(v) > _days(p99) + span)
+        if n >= 2 and (n > SENTINEL_EXCESS * average or remote):
+            codes.append((v, n))
     day = "{c}" if col.type.upper() == "DATE" else "{c}::DATE"
     return _sentinel_finding(d, col, codes, Predicate(day + " IN " + _marks(codes), tuple(v for v, _ in codes)))
+
+
+def _days(value: date | datetime) -> int:
+    return (value.date() if isinstance(value, datetime) else value).toordinal()
 
 
 def _marks(items: list) -> str:
@@ -154,18 +166,22 @@ def outliers(d: Detector, col: ColumnProfile) -> list[Finding]:
         return []
     low, high = st["fences"]
     median, mad = st["quantiles"]["p50"], st.get("mad") or 0
-    if not st.get("outlier_examples"):
-        return []
-    scale = 1.4826 * mad if mad else (st["quantiles"]["p75"] - st["quantiles"]["p25"]) / 1.349
-    far = max(abs(v - median) for v in st["outlier_examples"]) / scale if scale else float("inf")
     kept = st.get("not_outliers", [])
     predicate = Predicate("(({c} < ? OR {c} > ?)" + "".join(" AND {c} <> ?" for _ in kept) + ")", (low, high, *kept))
+    where, params = predicate.on(quote(col.name))
+    furthest = d.con.execute(
+        f"SELECT {quote(col.name)} FROM {quote(d.table)} WHERE {where} ORDER BY abs({quote(col.name)} - ?) DESC LIMIT 5",
+        [*params, median],
+    ).fetchall()
+    examples = [float(v) for (v,) in furthest]
+    scale = 1.4826 * mad if mad else (st["quantiles"]["p75"] - st["quantiles"]["p25"]) / 1.349
+    far = max(abs(v - median) for v in examples) / scale if scale else float("inf")
     return [d.finding("outlier", col, count, "high" if far >= 100 else "medium",
                       f"{count:,} values outside [{_num(low)}, {_num(high)}] (beyond 3 IQR from the quartiles), "
                       f"up to {far:,.0f} MADs from the median {_num(median)}",
                       "Check them: fix data-entry errors (units, extra zeros), cap (winsorize) or use a robust "
                       "scaler; keep genuine extremes.", predicate,
-                      examples=st["outlier_examples"], detail={"fences": [low, high], "max_mads": far})]  # fmt: skip
+                      examples=examples, detail={"fences": [low, high], "max_mads": far})]  # fmt: skip
 
 
 def skew(d: Detector, col: ColumnProfile) -> list[Finding]:

@@ -101,7 +101,13 @@ def quantile_sql(table: str, columns: list[ColumnProfile], rows: int) -> tuple[s
         return None
     exact = rows <= EXACT_ROWS
     names = ", ".join(quote(c.name) for c in numeric + temporal)
-    sample = "" if exact else f" USING SAMPLE {100 * SAMPLE_ROWS / rows:.6f} PERCENT (system)"
+    # block sampling is nearly free but needs many blocks (vectors of 2,048 rows) to be fair
+    if exact:
+        sample = ""
+    elif rows >= 50 * 2048:
+        sample = f" USING SAMPLE {100 * SAMPLE_ROWS / rows:.6f} PERCENT (system)"
+    else:
+        sample = f" USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (7)"
     medians = ", ".join(f"median({_x(c)}) AS m{i}" for i, c in enumerate(numeric)) or "1"
     parts = []
     for i, c in enumerate(numeric):
@@ -187,7 +193,8 @@ def counts(agg: Aggregates, columns: list[ColumnProfile], exact: bool) -> None:
             x = _x(col)
             agg.add(name, "mean", f"avg({x})")
             agg.add(name, "std", f"stddev_samp({x})")
-            agg.add(name, "negatives", f"count(*) FILTER ({x} < 0)")
+            if (col.stats.get("min") or 0) < 0:
+                agg.add(name, "negatives", f"count(*) FILTER ({x} < 0)")
         elif col.family == "boolean":
             agg.add(name, "trues", f"count(*) FILTER ({c})")
 
@@ -252,57 +259,54 @@ def sentinel_candidates(col: ColumnProfile) -> list:
 
 
 def bins(agg: Aggregates, columns: list[ColumnProfile], rows: int) -> None:
-    """Histogram bins (or per-value counts), outliers and sentinel codes, added to the pass of `counts`."""
+    """Histogram bins, outliers and sentinel codes, as ONE aggregate per column added to the pass of `counts`.
+
+    A single CASE sorts every value into a bucket: a sentinel code (-10 - i), beyond
+    the outlier fences (-3 below, -4 above), outside the charted range but not an
+    outlier (-1, -2), or a bin (0..bins-1). One histogram() of that is far cheaper
+    than a FILTER aggregate per question.
+    """
     for col in columns:
         st, c, name = col.stats, quote(col.name), col.name
-        if st.get("min") is None:
+        if st.get("min") is None or col.family not in ("numeric", "temporal"):
             continue
+        candidates = sentinel_candidates(col)
         if col.family == "numeric":
-            x = _x(col)
-            candidates = sentinel_candidates(col)
-            fence = fences(col, rows)
+            x, fence = _x(col), fences(col, rows)
+            if fence:
+                st["fences"] = list(fence)
+                # codes beyond the fences are judged as sentinels, not counted as outliers
+                st["not_outliers"] = [v for v in candidates if not fence[0] <= v <= fence[1]]
             if is_integer(col) and st["max"] - st["min"] < FEW_VALUES:
                 agg.add(name, "values", f"histogram({x})")
-            else:
-                for i, v in enumerate(candidates):
-                    agg.add(name, f"code{i}", f"count(*) FILTER ({x} = ?)", [v])
-                a, b, width, bins = _bin_range(col, candidates, fence)
-                col.chart = {"kind": "histogram", "start": a, "width": width, "bins": bins}
-                agg.add(name, "bins", f"histogram(CASE WHEN {x} < ? THEN -1 WHEN {x} > ? THEN ? "
-                        f"ELSE least(floor(({x} - ?) / ?)::BIGINT, ?) END)", [a, b, bins, a, width, bins - 1])  # fmt: skip
-            if fence:
-                low, high = fence
-                st["fences"] = [low, high]
-                # codes beyond the fences are judged as sentinels, not counted as outliers
-                st["not_outliers"] = [v for v in candidates if not low <= v <= high]
-                keep, keep_params = _excluding(x, st["not_outliers"])
-                agg.add(name, "outliers", f"count(*) FILTER (({x} < ? OR {x} > ?){keep})", [low, high, *keep_params])
-                agg.add(name, "high_outliers", f"max({x}, 5) FILTER ({x} > ?{keep})", [high, *keep_params])
-                agg.add(name, "low_outliers", f"min({x}, 5) FILTER ({x} < ?{keep})", [low, *keep_params])
-        elif col.family == "temporal":
-            candidates = sentinel_candidates(col)
-            day = c if col.type.upper() == "DATE" else f"{c}::DATE"
-            for i, v in enumerate(candidates):
-                agg.add(name, f"code{i}", f"count(*) FILTER ({day} = ?)", [v])
+                continue
+            a, b, width, count = _bin_range(col, candidates, fence)
+            col.chart = {"kind": "histogram", "start": a, "width": width, "bins": count}
+        else:
+            x = f"(({c} - DATE '1970-01-01') * 86400)" if col.type.upper() == "DATE" else f"epoch({c}::TIMESTAMP)"
             lo = st["p01"] if _day(st["min"]) in candidates and st.get("p01") is not None else st["min"]
             hi = st["p99"] if _day(st["max"]) in candidates and st.get("p99") is not None else st["max"]
-            start, end = _epoch(lo), _epoch(hi)
-            width = max(end - start, 1.0) / BINS
-            col.chart = {"kind": "dates", "start": start, "width": width, "bins": BINS}
-            e = f"epoch({c}::TIMESTAMP)"
-            agg.add(name, "bins", f"histogram(CASE WHEN {e} < ? THEN -1 WHEN {e} > ? THEN ? "
-                    f"ELSE least(floor(({e} - ?) / ?)::BIGINT, ?) END)",
-                    [start, end, BINS, start, width, BINS - 1])  # fmt: skip
-
-
-def _excluding(x: str, values: list) -> tuple[str, list]:
-    return "".join(f" AND {x} <> ?" for _ in values), list(values)
+            a, b = _epoch(lo), _epoch(hi)
+            width, count, fence = max(b - a, 1.0) / BINS, BINS, None
+            col.chart = {"kind": "dates", "start": a, "width": width, "bins": count}
+            candidates = [_epoch(d) for d in candidates]
+        whens, params = [], []
+        for i, v in enumerate(candidates):
+            whens.append(f"WHEN {x} = ? THEN {-10 - i}")
+            params.append(v)
+        if fence:
+            whens.append(f"WHEN {x} < ? THEN -3 WHEN {x} > ? THEN -4")
+            params += list(fence)
+        whens.append(f"WHEN {x} < ? THEN -1 WHEN {x} > ? THEN -2")
+        params += [a, b]
+        agg.add(name, "buckets", f"histogram(CASE {' '.join(whens)} ELSE least(floor(({x} - ?) / ?)::BIGINT, ?) END)",
+                params + [a, width, count - 1])
 
 
 def read_bins(got: dict, columns: list[ColumnProfile]) -> None:
     for col in columns:
         g, st = got.get(col.name), col.stats
-        if g is None or col.family not in ("numeric", "temporal") or st.get("min") is None:
+        if g is None or ("values" not in g and "buckets" not in g):
             continue
         candidates = sentinel_candidates(col)
         if "values" in g:
@@ -311,29 +315,44 @@ def read_bins(got: dict, columns: list[ColumnProfile]) -> None:
             st["top_values"] = sorted(([k, v] for k, v in pairs), key=lambda p: -p[1])[:20]
             counts = dict(pairs)
             st["sentinel_counts"] = [[v, counts[v]] for v in candidates if counts.get(v)]
-        else:
-            codes = [[v, g[f"code{i}"]] for i, v in enumerate(candidates)]
-            st["sentinel_counts"] = [[v, n] for v, n in codes if n]
-        if "bins" in g:
-            counts = dict(g["bins"] or {})
-            bins = col.chart["bins"]
-            col.chart["counts"] = [counts.get(i, 0) for i in range(bins)]
-            col.chart["below"] = counts.get(-1, 0)
-            col.chart["above"] = counts.get(bins, 0)
-            col.chart["edges"] = [col.chart["start"] + i * col.chart["width"] for i in range(bins + 1)]
-        if "outliers" in g:
-            st["outliers"] = g["outliers"]
-            st["outlier_examples"] = sorted((g["low_outliers"] or []) + (g["high_outliers"] or []))
+            if "fences" in st:
+                low, high = st["fences"]
+                skip = set(st["not_outliers"])
+                st["outliers"] = sum(n for v, n in pairs if (v < low or v > high) and v not in skip)
+            continue
+        buckets = dict(g["buckets"] or {})
+        ch = col.chart
+        start, width, count = ch["start"], ch["width"], ch["bins"]
+        bins = [buckets.get(i, 0) for i in range(count)]
+        below, above = buckets.get(-1, 0) + buckets.get(-3, 0), buckets.get(-2, 0) + buckets.get(-4, 0)
+        codes = []
+        for i, v in enumerate(candidates):
+            n = buckets.get(-10 - i, 0)
+            if not n:
+                continue
+            codes.append([v, n])
+            where = _epoch(v) if col.family == "temporal" else v
+            if where < start:
+                below += n
+            elif where > start + width * count:
+                above += n
+            else:
+                bins[min(int((where - start) // width), count - 1)] += n
+        st["sentinel_counts"] = codes
+        ch.update(counts=bins, below=below, above=above, edges=[start + i * width for i in range(count + 1)])
+        if "fences" in st:
+            st["outliers"] = buckets.get(-3, 0) + buckets.get(-4, 0)
 
 
 def _bin_range(col: ColumnProfile, candidates: list, fence: tuple[float, float] | None) -> tuple[float, float, float, int]:
     """Bins over the bulk of the data: [min, max], or the 1st/99th percentile when min/max is an outlier or a code."""
     st, q = col.stats, col.stats.get("quantiles") or {}
     a, b = st["min"], st["max"]
-    if (fence and a < fence[0]) or a in candidates:
-        a = max(q.get("p01", a), fence[0] if fence else a)
-    if (fence and b > fence[1]) or b in candidates:
-        b = min(q.get("p99", b), fence[1] if fence else b)
+    p01, p99 = q.get("p01"), q.get("p99")
+    if ((fence and a < fence[0]) or a in candidates) and p01 is not None:
+        a = max(p01, fence[0] if fence else p01)
+    if ((fence and b > fence[1]) or b in candidates) and p99 is not None:
+        b = min(p99, fence[1] if fence else p99)
     if is_integer(col):
         a, b = math.floor(a), math.floor(b)
         width = max(1, math.ceil((b - a + 1) / BINS))
