@@ -75,7 +75,7 @@ browser, main = st.columns([1, 3], gap="medium")
 
 tables = catalog.describe(ws)
 with browser:
-    schema_tab, saved_tab, history_tab = st.tabs(["Tables", "Saved", "History"])
+    schema_tab, saved_tab, history_tab = st.tabs(["Tables", "Saved", "History"], key="sql_browser_tabs")
     with schema_tab:
         if not tables:
             st.info("No tables yet: import some on the Data page.")
@@ -232,7 +232,7 @@ with main:
         if result.statement == "plan":
             st.code(result.plan, language=None)
         else:
-            table_tab, chart_tab, export_tab = st.tabs(["Table", "Chart", "Export / save"])
+            table_tab, chart_tab, export_tab = st.tabs(["Table", "Chart", "Export / save"], key="sql_result_tabs")
             with table_tab:
                 st.dataframe(result.frame, hide_index=True, key="sql_result_table")
             with chart_tab:
