@@ -1,0 +1,244 @@
+"""The SQL panel on a big result: time to the first page and peak memory, next to the DuckDB client alone.
+
+A workspace holding one table of N rows x 6 mixed columns is generated once
+into benchmarks/.data/ and reused. The query is `SELECT * FROM big` (every
+row, as a user would type it). Each side runs in its own fresh process, so its
+peak memory is its own:
+
+* page: the real SQL page in Streamlit's AppTest (the Streamlit process): a
+  Ctrl+Enter, then the whole script run that shows the first page, the true
+  total and the elapsed time (the first page is drawn inside that run, as soon
+  as it arrives). Figures: the run's wall time and the process's peak memory;
+  the sandbox worker's peak is reported apart.
+* engine: `workbench.sql.engine.run` alone: time to the first page (when
+  `on_page` fires) and to the counted total.
+* duckdb_df: the DuckDB Python client alone, `con.execute(q).df()`: the whole
+  result in a DataFrame, as a notebook does.
+* duckdb_page: the client's lower bound for a first page, `fetchmany(10_000)`
+  (no total, nothing else).
+
+Sides take turns within each run; the table shows medians and ratios.
+
+    .venv/bin/python benchmarks/sql_first_page.py                  # 10M rows, 3 runs
+    .venv/bin/python benchmarks/sql_first_page.py --rows 1000000 --runs 5 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import psutil
+
+DATA_DIR = Path(__file__).resolve().parent / ".data"
+SIDES = ("page", "engine", "duckdb_df", "duckdb_page")
+QUERY = "SELECT * FROM big"
+PAGE_ROWS = 10_000
+ROOT = Path(__file__).resolve().parent.parent
+
+_GENERATE = """
+SELECT i AS id,
+       (hash(i) % 1000)::INTEGER AS quantity,
+       (hash(i * 3) % 1000000) / 100.0 AS price,
+       'customer ' || (hash(i * 11) % 100000)::VARCHAR AS customer,
+       DATE '2015-01-01' + (hash(i * 13) % 3000)::INTEGER AS day,
+       hash(i * 19) % 2 = 0 AS active
+FROM range(?) AS t(i)
+"""
+
+
+def workspace(rows: int, data_dir: Path = DATA_DIR) -> Path:
+    """The folder of a workspace whose table `big` has `rows` rows, made the first time."""
+    from workbench.workspace import Workspace
+
+    home = data_dir / f"sql_ws_{rows}"
+    if not (home / "ready").exists():
+        ws = Workspace(home)
+        with ws.connect() as con, ws.transaction(con):
+            con.execute("DROP TABLE IF EXISTS big")
+            ws.create_table_as(con, "big", _GENERATE, [rows], source_kind="sql", operation="benchmark data")
+        (home / "ready").touch()
+    return home
+
+
+class _PeakWatcher:
+    """Samples the resident memory of this process's children (the sandbox workers)."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.wait(0.02):
+            for child in me.children(recursive=True):
+                try:
+                    self.peak = max(self.peak, child.memory_info().rss)
+                except psutil.Error:
+                    pass
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _side(side: str, home: Path) -> dict:
+    """Run one side; returns its figures (seconds, first_page_s, rows, total)."""
+    db = str(home / "workbench.duckdb")
+    if side == "duckdb_df":
+        started = time.perf_counter()
+        with duckdb.connect(db, read_only=True) as con:
+            frame = con.execute(QUERY).df()
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "first_page_s": seconds, "shown": len(frame), "total": len(frame)}
+    if side == "duckdb_page":
+        started = time.perf_counter()
+        with duckdb.connect(db, read_only=True) as con:
+            rows = con.execute(QUERY).fetchmany(PAGE_ROWS)
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "first_page_s": seconds, "shown": len(rows), "total": None}
+    from workbench.sql import engine
+    from workbench.workspace import Workspace
+
+    if side == "engine":
+        ws = Workspace(home)
+        engine.run(ws, "SELECT 1", record=False)  # a warm worker, as in a running app
+        marks: list[float] = []
+        started = time.perf_counter()
+        result = engine.run(ws, QUERY, max_rows=PAGE_ROWS, on_page=lambda r: marks.append(time.perf_counter()))
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "first_page_s": marks[0] - started, "shown": len(result.frame),
+                "total": result.total}  # fmt: skip
+    if side == "page":
+        from streamlit.testing.v1 import AppTest
+
+        os.environ["WORKBENCH_HOME"] = str(home)
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=600).run()
+        at.switch_page("pages/sql.py").run()
+        at.session_state["sql_editor_0"] = {"id": "warm", "type": "submit", "text": "SELECT 1"}
+        at.run()  # the first query starts a worker, as any earlier query in a running app has
+        at.session_state["sql_editor_0"] = {"id": "bench", "type": "submit", "text": QUERY}
+        started = time.perf_counter()
+        at.run()
+        seconds = time.perf_counter() - started
+        if at.exception or at.error:
+            raise SystemExit(f"the SQL page failed: {at.exception or at.error[0].value}")
+        result = at.session_state["sql_result"]
+        return {"seconds": seconds, "first_page_s": None, "shown": len(at.dataframe[0].value),
+                "total": result.total}  # fmt: skip
+    raise ValueError(side)
+
+
+def _child(side: str, home: Path) -> None:
+    """Entry point of a measured process: prints one JSON line."""
+    import pandas  # noqa: F401  (every import before the clock: .df() would import pandas on first use)
+
+    if side in ("page", "engine"):
+        import workbench.sql.engine  # noqa: F401
+    if side == "page":
+        import streamlit.testing.v1  # noqa: F401
+    start_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    with _PeakWatcher() as workers:
+        figures = _side(side, home)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"side": side, **figures, "start_mib": start_kib / 1024, "peak_mib": peak_kib / 1024,
+                      "worker_peak_mib": workers.peak / 2**20}))  # fmt: skip
+
+
+def measure(side: str, home: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", side, str(home)], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _median(values) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def compare(rows: int, runs: int, data_dir: Path = DATA_DIR) -> dict:
+    home = workspace(rows, data_dir)
+    samples: dict[str, list[dict]] = {side: [] for side in SIDES}
+    for _ in range(runs):
+        for side in SIDES:
+            result = measure(side, home)
+            if result["total"] not in (rows, None) or result["shown"] != min(
+                rows, PAGE_ROWS if side != "duckdb_df" else rows
+            ):
+                raise SystemExit(f"{side}: showed {result['shown']:,} of {result['total']} rows (expected {rows:,})")
+            samples[side].append(result)
+    medians = {
+        side: {key: _median(r[key] for r in results) for key in ("seconds", "first_page_s", "start_mib", "peak_mib", "worker_peak_mib")}
+        for side, results in samples.items()
+    }  # fmt: skip
+    page, df = medians["page"], medians["duckdb_df"]
+    return {
+        "rows": rows,
+        "runs": runs,
+        "query": QUERY,
+        "sides": medians,
+        "page_vs_duckdb_df_time": page["seconds"] / df["seconds"],
+        "page_vs_duckdb_df_memory": page["peak_mib"] / df["peak_mib"],
+        "page_growth_vs_duckdb_df_growth": (page["peak_mib"] - page["start_mib"])
+        / max(df["peak_mib"] - df["start_mib"], 1e-9),
+        "engine_first_page_vs_duckdb_page": medians["engine"]["first_page_s"] / medians["duckdb_page"]["seconds"],
+    }
+
+
+def report(result: dict) -> str:
+    s = result["sides"]
+    lines = [
+        f"`{result['query']}` over {result['rows']:,} rows x 6 columns, median of {result['runs']} runs",
+        (
+            f"  {'side':<13}{'first page (s)':>15}{'done (s)':>10}{'peak (MiB)':>12}{'at start (MiB)':>16}"
+            f"{'worker peak (MiB)':>19}"
+        ),
+    ]
+    for side in SIDES:
+        f = s[side]
+        worker = f"{f['worker_peak_mib']:>19.0f}" if side in ("page", "engine") else f"{'-':>19}"
+        first = f"{f['first_page_s']:>15.3f}" if f["first_page_s"] is not None else f"{'(in run)':>15}"
+        lines.append(f"  {side:<13}{first}{f['seconds']:>10.2f}{f['peak_mib']:>12.0f}{f['start_mib']:>16.0f}{worker}")
+    lines += [
+        (
+            f"  SQL page run / DuckDB client .df()        = {result['page_vs_duckdb_df_time']:.2f}x time, "
+            f"{result['page_vs_duckdb_df_memory']:.2f}x peak memory of the process "
+            f"({result['page_growth_vs_duckdb_df_growth']:.2f}x its growth above the imports)"
+        ),
+        f"  engine first page / client fetchmany(10k) = {result['engine_first_page_vs_duckdb_page']:.2f}x",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=lambda t: int(t.replace("_", "")), default=10_000_000)
+    parser.add_argument("--runs", type=int, default=3, help="runs per side (medians are reported)")
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where the generated workspace is kept")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+    parser.add_argument("--child", nargs=2, metavar=("SIDE", "HOME"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(args.child[0], Path(args.child[1]))
+        return
+    result = compare(args.rows, args.runs, args.data_dir)
+    print(json.dumps(result) if args.json else report(result))
+
+
+if __name__ == "__main__":
+    main()
