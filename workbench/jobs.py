@@ -61,3 +61,5 @@ def run_watched(
         raise
     if failure:
         raise failure[0]
+    if cancel is not None and cancel.is_set():  # asked while the statement was finishing: still undone
+        raise Cancelled()
