@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from tests.unit.profile_tables import CLEAN, EXPECTED, ROWS, make_dirty
+from tests.unit.profile_tables import CLEAN, EXPECTED, make_dirty
 from workbench.errors import Cancelled, TableNotFound
 from workbench.profile import KINDS, evidence, profile_table, stats, values
 

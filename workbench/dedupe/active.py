@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
-from workbench.dedupe.engine import Run
+from workbench.dedupe.engine import Run, frame_sql
 from workbench.dedupe.fellegi_sunter import SLOTS, levels_matrix
 from workbench.workspace import Workspace
 
@@ -47,9 +47,10 @@ def uncertain_pairs(ws: Workspace, run: Run, n: int = 10) -> pd.DataFrame:
 def _label_frame(ws: Workspace, run: Run) -> pd.DataFrame:
     """The labelled pairs with their patterns."""
     frame = pd.DataFrame([(l, r, y) for (l, r), y in run.labels.items()], columns=["l", "r", "label"])
+    values, params = frame_sql(frame)
     with ws.connect() as con:
         return con.execute(
-            f"SELECT f.l, f.r, f.label, p.pattern FROM frame f JOIN {run.work('pairs')} p USING (l, r)"
+            f"SELECT f.l, f.r, f.label, p.pattern FROM {values} f JOIN {run.work('pairs')} p USING (l, r)", params
         ).df()
 
 

@@ -105,7 +105,7 @@ def suggest_rules(con: duckdb.DuckDBPyConnection, records: str, columns: list[Co
     `max_rules` are chosen.
     """
     position = {c.name: i for i, c in enumerate(columns)}
-    budget = max(10 * n_records, 2_000)
+    budget = max(5 * n_records, 2_000)
     candidates: list[tuple[int, Rule]] = []
     for c in columns:
         candidates.append((group_cost(con, records, Rule((Key(c.name),)), position, link), Rule((Key(c.name),))))

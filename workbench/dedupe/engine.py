@@ -70,6 +70,13 @@ class Run:
         return self.table, record_id
 
 
+def frame_sql(frame: pd.DataFrame) -> tuple[str, list]:
+    """A small numeric DataFrame as a SELECT over bound list parameters (no registration needed)."""
+    types = {c: "BIGINT" if pd.api.types.is_integer_dtype(frame[c]) else "DOUBLE" for c in frame.columns}
+    select = ", ".join(f"unnest(?::{t}[]) AS {quote(c)}" for c, t in types.items())
+    return f"(SELECT {select})", [frame[c].tolist() for c in frame.columns]
+
+
 def _records_sql(table: str, columns: list[Column], src: int) -> str:
     values = ", ".join(f"{normalised(c)} AS c{i}" for i, c in enumerate(columns))
     offset = f" + {RIGHT_OFFSET}" if src else ""
@@ -180,7 +187,8 @@ def _build(con: duckdb.DuckDBPyConnection, run: Run, rules: list[str] | None, st
     patterns["p"] = patterns["fs"]
     run.scores = patterns
     step.watch("Saving scores")
-    con.execute(f"CREATE TABLE {run.work('scores')} AS SELECT pattern, n, fs, p FROM patterns")
+    values, params = frame_sql(patterns[["pattern", "n", "fs", "p"]])
+    con.execute(f"CREATE TABLE {run.work('scores')} AS SELECT * FROM {values}", params)
     if step.on_progress:
         step.on_progress(1.0, "Done")
 
@@ -197,10 +205,10 @@ def _blocked_columns(run: Run) -> np.ndarray:
 
 def save_scores(ws: Workspace, run: Run) -> None:
     """Write the run's current probabilities back (after labels refined them)."""
-    scores = run.scores[["pattern", "n", "fs", "p"]]
+    values, params = frame_sql(run.scores[["pattern", "n", "fs", "p"]])
     with ws.connect() as con, ws.transaction(con):
         con.execute(f"DELETE FROM {run.work('scores')}")
-        con.execute(f"INSERT INTO {run.work('scores')} SELECT pattern, n, fs, p FROM scores")
+        con.execute(f"INSERT INTO {run.work('scores')} SELECT * FROM {values}", params)
 
 
 def drop(ws: Workspace, run: Run) -> None:

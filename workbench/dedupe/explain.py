@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow.csv as pacsv
 
 from workbench.dedupe import features
-from workbench.dedupe.engine import RIGHT_OFFSET, Run
+from workbench.dedupe.engine import RIGHT_OFFSET, Run, frame_sql
 from workbench.names import quote
 from workbench.workspace import Workspace
 
@@ -66,9 +66,11 @@ def _similarities(ws: Workspace, run: Run, pairs: pd.DataFrame) -> dict[tuple[in
     )
     frame = pairs[["l", "r"]].astype("int64")
     records = run.work("records")
+    values, params = frame_sql(frame)
     with ws.connect() as con:
         rows = con.execute(
-            f"SELECT f.l, f.r, {sims} FROM frame f JOIN {records} a ON a._id = f.l JOIN {records} b ON b._id = f.r"
+            f"SELECT f.l, f.r, {sims} FROM {values} f JOIN {records} a ON a._id = f.l JOIN {records} b ON b._id = f.r",
+            params,
         ).fetchall()
     return {(r[0], r[1]): {c.name: r[2 + i] for i, c in enumerate(run.columns)} for r in rows}
 

@@ -49,8 +49,8 @@ def merge(ws: Workspace, run: Run, threshold: float, *, rules: dict[str, str] | 
     with ws.connect() as con:
         columns = [r[0] for r in con.execute(f"DESCRIBE {quote(run.table)}").fetchall()]
         aggregates = _aggregates(columns, rules or {}, recent_by)
+        clusters = cluster.build(con, run, threshold)  # a work table: outside the transaction
         with ws.transaction(con):
-            clusters = cluster.build(con, run, threshold)
             merged_name = ws.free_name(output or f"{run.table}_deduped", con)
             mapping_name = ws.free_name(f"{merged_name}_mapping", con)
             parameters = {
