@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import click
@@ -58,7 +57,8 @@ def sql(ws: Workspace, query: str | None, query_file: Path | None, assignments: 
         path, _rows = engine.export(ws, text, "csv", values, stem="cli", timeout=timeout)
         try:
             with path.open(encoding="utf-8", newline="") as source:
-                shutil.copyfileobj(source, click.get_text_stream("stdout"))
+                while chunk := source.read(1 << 20):
+                    click.echo(chunk, nl=False)
         finally:
             path.unlink(missing_ok=True)
         return
