@@ -209,7 +209,7 @@ def report(r: dict, peer: bool) -> None:
           + (f"; MISSED: {r['missed']}" if r["missed"] else " (all)"))  # fmt: skip
     counts = {(k, c): n for k, c, n in r["counts"]}
     for k, c in PLANTED:
-        print(f"    {'found ' if (k, c) in counts else 'MISSED'} {k:<22} {str(c):<8} {counts.get((k, c), 0):>12,}")
+        print(f"    {'found ' if (k, c) in counts else 'MISSED'} {k:<22} {c!s:<8} {counts.get((k, c), 0):>12,}")
     if r["extra"]:
         print(f"other findings: {', '.join(f'{k}@{c}' for k, c in r['extra'])}")
 

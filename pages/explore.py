@@ -70,13 +70,15 @@ note = "" if o["exact"] else (
 st.caption(f"Profiled in {profile.seconds:.2f} s, all in DuckDB.{note}")
 st.button("Profile again", key="reprofile", help="Recompute, e.g. after the table changed.")
 
+# only the open tab is computed (a column chart per column, or relationships, can be costly)
 findings_tab, columns_tab, relations_tab = st.tabs(
-    [f"Findings ({len(profile.findings)})", f"Columns ({len(profile.columns)})", "Relationships"]
+    [f"Findings ({len(profile.findings)})", f"Columns ({len(profile.columns)})", "Relationships"],
+    key="explore_tab", on_change="rerun",
 )
 
 # -- findings ---------------------------------------------------------------------------
 
-with findings_tab:
+def show_findings() -> None:
     if not profile.findings:
         st.success("No dirty data found: no missing values, codes, outliers, stray spaces or mixed types.")
     for i, f in enumerate(profile.findings):
@@ -125,7 +127,7 @@ def _show(value) -> str:
     return str(value)
 
 
-with columns_tab:
+def show_columns() -> None:
     for i, col in enumerate(profile.columns):
         with st.container(border=True):
             found = profile.findings_for(col.name)
@@ -145,7 +147,7 @@ categorical = [c.name for c in profile.columns if c.semantic in ("categorical", 
                and (c.stats.get("distinct") or 0) <= relations.MAX_CATEGORIES * 2]  # fmt: skip
 with_nulls = [c.name for c in profile.columns if c.stats.get("nulls")]
 
-with relations_tab:
+def show_relationships() -> None:
     view = st.radio("Show", ["Correlations", "Cramér's V", "Scatter", "Missing values", "Correspondence analysis"],
                     horizontal=True, key="relation_view")  # fmt: skip
     with ws.connect() as con:
@@ -194,3 +196,9 @@ with relations_tab:
                 st.caption("Categories close together go together; distance from the centre is how much a category "
                            "departs from independence. Rare categories beyond the top 30 are grouped as (other).")
                 st.dataframe(counts, key="contingency")
+
+
+for tab, show in ((findings_tab, show_findings), (columns_tab, show_columns), (relations_tab, show_relationships)):
+    if tab.open:
+        with tab:
+            show()

@@ -17,6 +17,12 @@ def open_explore(app, table: str | None):
     return at.switch_page(PAGE).run()
 
 
+def open_tab(at, label: str):
+    """Tabs compute their content only when open; this opens one as a click would."""
+    at.session_state["explore_tab"] = label
+    return at.run()
+
+
 def chart_titles(at) -> list[str]:
     return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
 
@@ -34,7 +40,10 @@ def test_profile_of_a_sample_table_with_findings_and_charts(app):
     assert labels[0] == "**disguised_missing** in `Comments`: 290 rows · high"
     evidence = at.dataframe[0].value  # the first finding's evidence
     assert len(evidence) == 50 and set(evidence["Comments"]) == {"NA"}
+    assert len(at.get("plotly_chart")) == 17  # one chart per finding on a column, in the findings tab
+    at = open_tab(at, "Columns (17)")
     titles = chart_titles(at)
+    assert len(titles) == 17  # a card and a chart per column
     assert "Sex: most frequent values (red: missing-value tokens)" in titles
     assert "Date Egg: rows over time" in titles
     assert "Sample Number: histogram" in titles
@@ -43,8 +52,8 @@ def test_profile_of_a_sample_table_with_findings_and_charts(app):
 
 
 def test_relationships_correlations_scatter_missing_and_correspondence(app):
-    at = open_explore(app, "cars")
-    assert chart_titles(at)[-1] == "Pearson correlation of numeric columns"
+    at = open_tab(open_explore(app, "cars"), "Relationships")
+    assert chart_titles(at) == ["Pearson correlation of numeric columns"]
     at.radio(key="relation_view").set_value("Scatter").run()
     assert chart_titles(at)[-1] == "Cylinders against Miles_per_Gallon (all 406 rows)"
     at.radio(key="relation_view").set_value("Missing values").run()
@@ -54,7 +63,7 @@ def test_relationships_correlations_scatter_missing_and_correspondence(app):
 
 
 def test_correspondence_analysis_and_cramers_v_of_categories(app):
-    at = open_explore(app, "penguins_raw")
+    at = open_tab(open_explore(app, "penguins_raw"), "Relationships")
     at.radio(key="relation_view").set_value("Correspondence analysis").run()
     at.selectbox(key="ca_rows").set_value("Species").run()
     at.selectbox(key="ca_columns").set_value("Island").run()

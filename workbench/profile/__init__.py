@@ -23,7 +23,7 @@ from workbench.profile.findings import KINDS
 from workbench.profile.result import ColumnProfile, Finding, Profile
 from workbench.workspace import Workspace
 
-__all__ = ["KINDS", "ColumnProfile", "Finding", "Profile", "profile_table", "profile_connection", "evidence"]
+__all__ = ["KINDS", "ColumnProfile", "Finding", "Profile", "evidence", "profile_connection", "profile_table"]
 
 
 def profile_table(ws: Workspace, table: str, *, on_progress: Progress | None = None,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import itertools
+from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -15,7 +16,7 @@ BULK, MARKED, WARN, MUTED = "#4c78a8", "#e45756", "#f58518", "#9d9d9d"
 
 
 def _layout(fig: go.Figure, title: str, x: str = "", y: str = "rows") -> go.Figure:
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=320, margin=dict(l=40, r=10, t=40, b=40),
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=320, margin={"l": 40, "r": 10, "t": 40, "b": 40},
                       showlegend=False, bargap=0.05)  # fmt: skip
     return fig
 
@@ -40,7 +41,7 @@ def histogram(col: ColumnProfile) -> go.Figure:
     """Bins over the bulk of the data; the values beyond it (outliers, codes) as red bars at both ends."""
     ch, st = col.chart, col.stats
     edges, counts = ch["edges"], ch["counts"]
-    centers = [(a + b) / 2 for a, b in zip(edges, edges[1:])]
+    centers = [(a + b) / 2 for a, b in itertools.pairwise(edges)]
     fig = go.Figure(go.Bar(x=centers, y=counts, width=ch["width"], marker_color=BULK, name="rows",
                            hovertemplate="%{x:.4g}: %{y:,} rows<extra></extra>"))  # fmt: skip
     notes = []
@@ -69,7 +70,7 @@ def values(col: ColumnProfile) -> go.Figure:
 
 def dates(col: ColumnProfile) -> go.Figure:
     ch = col.chart
-    xs = [datetime.fromtimestamp(ch["start"] + (i + 0.5) * ch["width"], tz=timezone.utc) for i in range(ch["bins"])]
+    xs = [datetime.fromtimestamp(ch["start"] + (i + 0.5) * ch["width"], tz=UTC) for i in range(ch["bins"])]
     fig = go.Figure(go.Bar(x=xs, y=ch["counts"][: ch["bins"]], marker_color=BULK))
     codes = col.stats.get("sentinels", [])
     if codes:
@@ -118,12 +119,12 @@ def heatmap(matrix: pd.DataFrame, title: str, zmin: float = -1, zmax: float = 1)
     fig = go.Figure(go.Heatmap(z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index), zmin=zmin, zmax=zmax,
                                colorscale="RdBu" if zmin < 0 else "Blues", reversescale=zmin < 0,
                                texttemplate="%{z:.2f}"))  # fmt: skip
-    fig.update_layout(title=title, height=max(320, 40 * len(matrix) + 120), margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(title=title, height=max(320, 40 * len(matrix) + 120), margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
 
 
 def scatter(frame: pd.DataFrame, x: str, y: str, title: str) -> go.Figure:
-    fig = go.Figure(go.Scattergl(x=frame[x], y=frame[y], mode="markers", marker=dict(size=5, opacity=0.5, color=BULK)))
+    fig = go.Figure(go.Scattergl(x=frame[x], y=frame[y], mode="markers", marker={"size": 5, "opacity": 0.5, "color": BULK}))
     return _layout(fig, title, x, y)
 
 
@@ -136,7 +137,7 @@ def missing_pattern(pattern: pd.DataFrame) -> go.Figure:
                                zmin=0, zmax=1, xgap=2, ygap=2))  # fmt: skip
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_layout(title="Which columns are missing together (red = missing)",
-                      height=max(260, 26 * len(pattern) + 120), margin=dict(l=10, r=10, t=40, b=10))  # fmt: skip
+                      height=max(260, 26 * len(pattern) + 120), margin={"l": 10, "r": 10, "t": 40, "b": 10})  # fmt: skip
     return fig
 
 
@@ -145,11 +146,11 @@ def biplot(ca: Correspondence, row_name: str, col_name: str) -> go.Figure:
     for frame, name, color, symbol in ((ca.rows, row_name, BULK, "circle"), (ca.columns, col_name, MARKED, "diamond")):
         fig.add_scatter(x=frame["dim1"], y=frame["dim2"] if "dim2" in frame else [0] * len(frame), mode="markers+text",
                         text=list(frame.index), textposition="top center", name=name,
-                        marker=dict(color=color, symbol=symbol, size=8 + 30 * frame["mass"]))  # fmt: skip
+                        marker={"color": color, "symbol": symbol, "size": 8 + 30 * frame["mass"]})  # fmt: skip
     e = ca.explained + [0.0]
     fig.update_layout(title=f"Correspondence analysis of {row_name} × {col_name}", showlegend=True, height=480,
                       xaxis_title=f"dimension 1 ({e[0]:.0%} of inertia)", yaxis_title=f"dimension 2 ({e[1]:.0%})",
-                      margin=dict(l=40, r=10, t=40, b=40))  # fmt: skip
+                      margin={"l": 40, "r": 10, "t": 40, "b": 40})  # fmt: skip
     return fig
 
 

@@ -236,8 +236,8 @@ _AS_TEXT = {
     "numbers": ("numbers_as_text", checks.both(checks.NUMBER, checks.MISSING_TOKEN, negate_b=True), "numbers",
                 "Convert with TRY_CAST(... AS DOUBLE) after fixing or nulling the values that do not parse."),
     "dates": ("dates_as_text", checks.DATE, "dates",
-              "Convert with TRY_CAST(... AS DATE) or strptime() with the right format, after fixing the values "
-              "that do not parse."),
+              ("Convert with TRY_CAST(... AS DATE) or strptime() with the right format, after fixing the values "
+              "that do not parse.")),
     "booleans": ("booleans_as_text", checks.BOOLEAN, "yes/no values",
                  "Map them to a BOOLEAN column (lower(trim(x)) IN ('yes', 'true', 'y', 't'))."),
 }  # fmt: skip

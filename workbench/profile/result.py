@@ -41,8 +41,8 @@ class Finding:
             columns = self.detail["columns"]
             partition = ", ".join(quote(c) for c in columns)
             return (
-                f"SELECT *, count(*) OVER (PARTITION BY {partition}) AS copies FROM {quote(table)} "
-                f"QUALIFY copies > 1 ORDER BY {partition}",
+                (f"SELECT *, count(*) OVER (PARTITION BY {partition}) AS copies FROM {quote(table)} "
+                f"QUALIFY copies > 1 ORDER BY {partition}"),
                 [],
             )
         if self.where is None:

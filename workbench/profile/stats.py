@@ -19,7 +19,7 @@ those statistics in `approximate`. Counts of findings stay exact.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
@@ -367,5 +367,5 @@ def _day(value: date | datetime) -> date:
 
 def _epoch(value: date | datetime) -> float:
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
-    return datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp()
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    return datetime(value.year, value.month, value.day, tzinfo=UTC).timestamp()

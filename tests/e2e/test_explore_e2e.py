@@ -1,0 +1,40 @@
+"""Explore as a person uses it: open a sample table, see its findings, open one, see the charts."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import wait_idle
+
+
+def test_explore_a_sample_table_shows_findings_and_charts(app_server, page):
+    page.goto(app_server.url)
+    wait_idle(page)
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
+    page.get_by_role("option", name="penguins_raw").click()
+    wait_idle(page)
+    page.get_by_role("link", name="Explore").click()
+    wait_idle(page)
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text("Findings (17)").wait_for()
+    assert "344" in main.locator("[data-testid='stMetricValue']").first.inner_text()
+    # the worst finding comes first; opening it shows the message, the fix and the evidence rows
+    first = main.locator("[data-testid='stExpander']").first
+    assert "disguised_missing in Comments: 290 rows · high" in first.inner_text()
+    first.locator("summary").click()
+    first.get_by_text("290 values that mean 'missing': 'NA' (290×)").wait_for()
+    first.get_by_text("Fix:").wait_for()
+    assert first.locator("[data-testid='stDataFrame']").count() == 1
+    # charts are real plotly figures drawn in the page
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg")
+    # the Columns tab has a card and a chart per column
+    main.get_by_role("tab", name="Columns (17)").click()
+    wait_idle(page)
+    columns = main.get_by_role("tabpanel", name="Columns (17)")
+    columns.get_by_text("Sex: most frequent values (red: missing-value tokens)").wait_for()
+    assert columns.locator("[data-testid='stPlotlyChart']").count() == 17
+    # the Relationships tab: correspondence analysis of two categorical columns
+    main.get_by_role("tab", name="Relationships").click()
+    wait_idle(page)
+    relationships = main.get_by_role("tabpanel", name="Relationships")
+    relationships.get_by_text("Correspondence analysis", exact=True).click()
+    wait_idle(page)
+    relationships.get_by_text("Correspondence analysis of studyName × Species").wait_for()
