@@ -9,6 +9,7 @@ from pages import _ui
 from workbench import WorkbenchError, Workspace
 from workbench import kaggle as kg
 from workbench.kaggle import credentials
+from workbench.kaggle.transfer import human_bytes
 
 RUNNING = "_kaggle_running"
 
@@ -120,7 +121,7 @@ def _outcome() -> None:
         st.caption(f"{_ui.md(where)}: the copy downloaded on {d['downloaded_at'][:10]} was used "
                    "(tick “Download again” to refresh it).")
     else:
-        st.caption(f"Downloaded {_ui.md(where)}, {kg.transfer.human_bytes(d['size'])}; "
+        st.caption(f"Downloaded {_ui.md(where)}, {human_bytes(d['size'])}; "
                    f"licence: {_ui.md(d['licence'] or 'not stated')}.")
     for r in outcome["results"]:
         if r["table"]:

@@ -19,6 +19,7 @@ from workbench.kaggle.errors import (
     CorruptDownload,
     DownloadInterrupted,
     Forbidden,
+    KaggleError,
     NoCredentials,
     NotFound,
     RateLimited,
@@ -220,3 +221,9 @@ def test_a_download_that_stalls_is_resumed_then_given_up_with_a_timeout_message(
     kaggle_env.stalls = 5
     with pytest.raises(TimedOut, match=r"stalled: no data for 0.3 s, 2 times \(300.0 KB of .* kept\)"):
         fetch(ws, parse("ada/big-blob"), force=True)
+
+
+def test_an_unknown_kaggle_api_environment_is_named(kaggle_env, monkeypatch):
+    monkeypatch.setenv("KAGGLE_API_ENVIRONMENT", "NOWHERE")
+    with pytest.raises(KaggleError, match='KAGGLE_API_ENVIRONMENT: "NOWHERE".*use PROD'):
+        search("shop")

@@ -64,7 +64,6 @@ def connect(creds: Credentials, limits: Limits = LIMITS) -> Iterator[KaggleClien
     from kagglesdk.kaggle_env import get_env
 
     endpoint()  # a clear message for a bad KAGGLE_API_ENVIRONMENT
-    auth: dict[str, Any] = {}
     if creds.method == credentials.KEY:
         auth = {"username": creds.username, "password": creds.secret}
     elif creds.method == credentials.TOKEN:
@@ -72,12 +71,15 @@ def connect(creds: Credentials, limits: Limits = LIMITS) -> Iterator[KaggleClien
     else:
         auth = {"api_token": _oauth_token(creds, limits)}
     with KaggleClient(env=get_env(), **auth) as client:
-        # The client has no timeout option; its requests.Session is the only place to set one.
-        session = client.http_client()._session
-        adapter = _TimeoutAdapter(timeouts(limits))
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
+        _set_timeouts(client, limits)
         yield client
+
+
+def _set_timeouts(client: KaggleClient, limits: Limits) -> None:
+    # The client has no timeout option; its requests.Session (made on entering it) is the only place to set one.
+    adapter = _TimeoutAdapter(timeouts(limits))
+    for scheme in ("http://", "https://"):
+        client.http_client()._session.mount(scheme, adapter)
 
 
 def _oauth_token(creds: Credentials, limits: Limits) -> str:
@@ -86,7 +88,7 @@ def _oauth_token(creds: Credentials, limits: Limits) -> str:
     from kagglesdk.kaggle_env import get_env
 
     with KaggleClient(env=get_env()) as bare, api_errors(creds, limits):
-        bare.http_client()._session.mount("https://", _TimeoutAdapter(timeouts(limits)))
+        _set_timeouts(bare, limits)
         saved = KaggleCredentials.load(client=bare)
         token = saved.get_access_token() if saved else None
     if not token:

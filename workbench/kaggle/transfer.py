@@ -111,10 +111,11 @@ def save(
             failures += 1
             if failures > limits.kaggle_retries:
                 raise _gave_up(exc, dest.name, offset, total, failures, limits) from exc
-            if cancel is not None and cancel.wait(limits.kaggle_backoff * 2 ** (failures - 1)):
-                raise Cancelled(_cancelled(dest.name)) from exc
+            pause = limits.kaggle_backoff * 2 ** (failures - 1)
             if cancel is None:
-                time.sleep(limits.kaggle_backoff * 2 ** (failures - 1))
+                time.sleep(pause)
+            elif cancel.wait(pause):
+                raise Cancelled(_cancelled(dest.name)) from exc
         finally:
             if response is not None:
                 response.close()
