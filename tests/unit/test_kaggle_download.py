@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import threading
 from dataclasses import replace
 
@@ -227,3 +228,14 @@ def test_an_unknown_kaggle_api_environment_is_named(kaggle_env, monkeypatch):
     monkeypatch.setenv("KAGGLE_API_ENVIRONMENT", "NOWHERE")
     with pytest.raises(KaggleError, match='KAGGLE_API_ENVIRONMENT: "NOWHERE".*use PROD'):
         search("shop")
+
+
+def test_the_login_of_kaggle_auth_login_is_used(kaggle_env, monkeypatch, tmp_path):
+    monkeypatch.delenv("KAGGLE_USERNAME")
+    monkeypatch.delenv("KAGGLE_KEY")
+    saved = tmp_path / "home" / ".kaggle" / "credentials.json"
+    saved.parent.mkdir(parents=True)
+    saved.write_text(json.dumps({"refresh_token": "r", "access_token": TOKEN, "username": USERNAME,
+                                 "access_token_expiration": "2999-01-01T00:00:00+00:00"}))
+    assert search("shop")[0].ref == "ada/shop-sales"
+    assert kaggle_env.calls("ListDatasets")[0].headers["Authorization"] == f"Bearer {TOKEN}"
