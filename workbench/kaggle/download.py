@@ -29,6 +29,7 @@ from workbench.kaggle import client, credentials, transfer
 from workbench.kaggle.errors import CorruptDownload
 from workbench.kaggle.refs import Ref
 from workbench.kaggle.transfer import OnTransfer
+from workbench.settings import Limits
 from workbench.uploads import safe_filename
 from workbench.workspace import Workspace
 
@@ -106,7 +107,8 @@ def fetch(
     return fetched
 
 
-def _licence_and_version(ws, kc, creds, ref: Ref) -> tuple[str | None, int | None]:
+def _licence_and_version(ws: Workspace, kc, creds: credentials.Credentials,
+                         ref: Ref) -> tuple[str | None, int | None]:
     if ref.competition:
         return f"competition rules: {ref.rules_url}", None
     info = client.dataset(ref, creds, kc, ws.limits)
@@ -121,7 +123,7 @@ def _file_name(response: requests.Response, ref: Ref, file: str | None) -> str:
     return safe_filename(served or file)
 
 
-def _range_opener(url: str, limits):
+def _range_opener(url: str, limits: Limits) -> transfer.OpenRange:
     """Resume requests go straight to the blob address, as the `kaggle` command does (signed, no auth)."""
 
     def open_range(offset: int, validator: str | None) -> requests.Response:
