@@ -54,3 +54,13 @@ PRESENT = Predicate(f"({{c}} IS NOT NULL AND NOT {MISSING_TOKEN.template})", MIS
 
 def both(a: Predicate, b: Predicate, negate_b: bool = False) -> Predicate:
     return Predicate(f"({a.template} AND {'NOT ' if negate_b else ''}{b.template})", a.params + b.params)
+
+
+# A number is a value that parses as one and is not a missing token ('nan' parses).
+NUMBER_VALUE = both(NUMBER, MISSING_TOKEN, negate_b=True)
+# What each text column is tested for; the counts (and examples) come from its value counts.
+TEXT_CHECKS = {"missing_tokens": MISSING_TOKEN, "whitespace": WHITESPACE, "numbers": NUMBER_VALUE, "dates": DATE,
+               "booleans": BOOLEAN}  # fmt: skip
+# Examples kept per column: of each check, and of the present values that fail it.
+EXAMPLES = {**TEXT_CHECKS, **{f"not_{k}": both(PRESENT, TEXT_CHECKS[k], negate_b=True)
+                              for k in ("numbers", "dates", "booleans")}}  # fmt: skip

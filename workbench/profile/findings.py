@@ -47,8 +47,10 @@ class Detector:
                        message=message, suggestion=suggestion, where=where, params=params,
                        share=count / self.rows if self.rows else 0.0, **extra)  # fmt: skip
 
-    def examples(self, col: ColumnProfile, predicate: Predicate, limit: int = 5) -> list:
-        return values.examples(self.con, self.text_index[col.name], predicate, limit)
+    @staticmethod
+    def examples(col: ColumnProfile, check: str) -> list:
+        """The most frequent values of a text column that pass `check` (a key of checks.EXAMPLES)."""
+        return col.stats.get("examples", {}).get(check, [])
 
     def column(self, col: ColumnProfile) -> list[Finding]:
         found: list[Finding] = []
@@ -214,7 +216,7 @@ def disguised_missing(d: Detector, col: ColumnProfile) -> list[Finding]:
     n = col.stats.get("missing_tokens", 0)
     if not n:
         return []
-    ex = d.examples(col, checks.MISSING_TOKEN)
+    ex = d.examples(col, "missing_tokens")
     shown = ", ".join(f"{v!r} ({c:,}×)" for v, c in ex)
     return [d.finding("disguised_missing", col, n, _level(n / d.rows, 0.2, 0.0), f"{n:,} values that mean 'missing': {shown}",
                       "Turn them into NULL (NULLIF / CASE WHEN ... THEN NULL) so they are counted and handled "
@@ -225,7 +227,7 @@ def whitespace(d: Detector, col: ColumnProfile) -> list[Finding]:
     n = col.stats.get("whitespace", 0)
     if not n:
         return []
-    ex = d.examples(col, checks.WHITESPACE)
+    ex = d.examples(col, "whitespace")
     return [d.finding("whitespace", col, n, "low", f"{n:,} values with leading or trailing spaces, e.g. "
                       + ", ".join(repr(v) for v, _ in ex[:3]),
                       "Trim them (trim()): ' Paris' and 'Paris' are different values to a GROUP BY or a model.",
@@ -233,7 +235,7 @@ def whitespace(d: Detector, col: ColumnProfile) -> list[Finding]:
 
 
 _AS_TEXT = {
-    "numbers": ("numbers_as_text", checks.both(checks.NUMBER, checks.MISSING_TOKEN, negate_b=True), "numbers",
+    "numbers": ("numbers_as_text", checks.NUMBER_VALUE, "numbers",
                 "Convert with TRY_CAST(... AS DOUBLE) after fixing or nulling the values that do not parse."),
     "dates": ("dates_as_text", checks.DATE, "dates",
               ("Convert with TRY_CAST(... AS DATE) or strptime() with the right format, after fixing the values "
@@ -253,11 +255,10 @@ def typed_text(d: Detector, col: ColumnProfile) -> list[Finding]:
     if target:
         kind, predicate, noun, fix = _AS_TEXT[target]
         n = col.stats[target]
-        blocking = checks.both(checks.PRESENT, predicate, negate_b=True)
-        bad = d.examples(col, blocking)
+        bad = d.examples(col, f"not_{target}")
         tail = f"; {present - n:,} do not parse, e.g. " + ", ".join(repr(v) for v, _ in bad[:3]) if present > n else ""
         return [d.finding(kind, col, n, "medium", f"{share[target]:.1%} of the present values are {noun} stored as "
-                          f"text{tail}", fix, predicate, examples=bad or d.examples(col, predicate, 3),
+                          f"text{tail}", fix, predicate, examples=bad or d.examples(col, target)[:3],
                           detail={"parsed_share": share[target], "unparsed": present - n})]  # fmt: skip
     best = max(("numbers", "dates"), key=lambda k: share[k])
     if not semantic.TYPE_SHARE > share[best] >= 1 - semantic.TYPE_SHARE:
@@ -265,10 +266,10 @@ def typed_text(d: Detector, col: ColumnProfile) -> list[Finding]:
     kind_pred = _AS_TEXT[best][1]
     typed = col.stats[best]
     if typed >= present - typed:  # the untyped values are the odd ones out
-        predicate, count, odd = checks.both(checks.PRESENT, kind_pred, negate_b=True), present - typed, "other text"
+        predicate, count, odd, ex = checks.EXAMPLES[f"not_{best}"], present - typed, "other text", f"not_{best}"
     else:
-        predicate, count, odd = kind_pred, typed, _AS_TEXT[best][2]
-    ex = d.examples(col, predicate)
+        predicate, count, odd, ex = kind_pred, typed, _AS_TEXT[best][2], best
+    ex = d.examples(col, ex)
     return [d.finding("mixed_types", col, count, "high",
                       f"mixed types: {share[best]:.1%} of the present values are {_AS_TEXT[best][2]}, the rest "
                       f"are not; {count:,} rows hold {odd}, e.g. " + ", ".join(repr(v) for v, _ in ex[:3]),

@@ -93,6 +93,14 @@ def _x(col: ColumnProfile) -> str:
 # -- 1. quantiles ----------------------------------------------------------------------
 
 
+def sample_clause(rows: int, size: int) -> str:
+    """About `size` rows: whole blocks (vectors of 2,048 rows, nearly free to read) when the table has
+    many of them, else a reservoir sample of rows."""
+    if rows >= 50 * 2048 and size < rows:
+        return f"{100 * size / rows:.6f} PERCENT (system, 7)"
+    return f"reservoir({size} ROWS) REPEATABLE (7)"
+
+
 def quantile_sql(table: str, columns: list[ColumnProfile], rows: int) -> tuple[str, list, bool] | None:
     """Quantiles and MAD of numbers, 1st/99th percentiles of dates; exact unless the table is big."""
     numeric = [c for c in columns if c.family == "numeric"]
@@ -101,13 +109,7 @@ def quantile_sql(table: str, columns: list[ColumnProfile], rows: int) -> tuple[s
         return None
     exact = rows <= EXACT_ROWS
     names = ", ".join(quote(c.name) for c in numeric + temporal)
-    # block sampling is nearly free but needs many blocks (vectors of 2,048 rows) to be fair
-    if exact:
-        sample = ""
-    elif rows >= 50 * 2048:
-        sample = f" USING SAMPLE {100 * SAMPLE_ROWS / rows:.6f} PERCENT (system)"
-    else:
-        sample = f" USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (7)"
+    sample = "" if exact else f" USING SAMPLE {sample_clause(rows, SAMPLE_ROWS)}"
     medians = ", ".join(f"median({_x(c)}) AS m{i}" for i, c in enumerate(numeric)) or "1"
     parts = []
     for i, c in enumerate(numeric):

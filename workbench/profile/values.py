@@ -17,13 +17,14 @@ import duckdb
 
 from workbench.names import quote
 from workbench.profile import checks
-from workbench.profile.checks import Predicate
 from workbench.profile.result import ColumnProfile
+from workbench.profile.stats import sample_clause
 
 VALUES = "_wb_profile_values"
 MAX_VALUES = 50_000
 SAMPLE_ROWS = 20_000
 TOP = 20
+EXAMPLES = 5  # example values kept per check
 LENGTH_BINS = 30
 
 
@@ -35,7 +36,7 @@ def counts_sql(table: str, columns: list[ColumnProfile], rows: int, exact: bool)
         sampled = not exact and col.stats.get("distinct", 0) > MAX_VALUES and rows > SAMPLE_ROWS
         if sampled:
             col.stats["sample_rows"] = SAMPLE_ROWS
-            source = f"(SELECT {c} FROM {quote(table)} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (7))"
+            source = f"(SELECT {c} FROM {quote(table)} USING SAMPLE {sample_clause(rows, SAMPLE_ROWS)})"
         else:
             source = quote(table)
         parts.append(f"SELECT ? AS i, {c} AS v, count(*) AS n FROM {source} WHERE {c} IS NOT NULL GROUP BY {c}")
@@ -43,25 +44,17 @@ def counts_sql(table: str, columns: list[ColumnProfile], rows: int, exact: bool)
     return f"CREATE OR REPLACE TEMP TABLE {VALUES} AS " + " UNION ALL ".join(parts), params
 
 
-def _sum_where(p: Predicate) -> tuple[str, list]:
-    sql, params = p.on("v")
-    return f"coalesce(sum(n) FILTER ({sql}), 0)", params
-
-
 def summarize(con: duckdb.DuckDBPyConnection, columns: list[ColumnProfile]) -> None:
-    """Fill each text column's stats from its value counts."""
-    pieces = {
-        "missing_tokens": checks.MISSING_TOKEN,
-        "whitespace": checks.WHITESPACE,
-        "numbers": checks.both(checks.NUMBER, checks.MISSING_TOKEN, negate_b=True),
-        "dates": checks.DATE,
-        "booleans": checks.BOOLEAN,
-    }
+    """Fill each text column's stats from its value counts: one query for every check and its examples."""
     exprs, params = [], []
-    for predicate in pieces.values():
-        sql, p = _sum_where(predicate)
-        exprs.append(sql)
+    for predicate in checks.TEXT_CHECKS.values():
+        sql, p = predicate.on("v")
+        exprs.append(f"coalesce(sum(n) FILTER ({sql}), 0)")
         params += p
+    for predicate in checks.EXAMPLES.values():
+        sql, p = predicate.on("v")
+        exprs.append(f"arg_max([v, n::VARCHAR], n, ?) FILTER ({sql})")
+        params += [EXAMPLES, *p]
     rows = con.execute(
         f"SELECT i, sum(n), count(*), min(v), max(v), min(length(v)), max(length(v)), sum(n * length(v)) / sum(n), "
         f"sum(n * (length(v) - length(replace(v, ' ', '')))) / sum(n), {', '.join(exprs)} "
@@ -89,7 +82,10 @@ def summarize(con: duckdb.DuckDBPyConnection, columns: list[ColumnProfile]) -> N
         st["values_seen"] = seen
         st.update(min=r[3], max=r[4], min_length=r[5], max_length=r[6], mean_length=float(r[7]),
                   mean_spaces=float(r[8]))  # fmt: skip
-        st.update({key: int(v) for key, v in zip(pieces, r[9:])})
+        checked = len(checks.TEXT_CHECKS)
+        st.update({key: int(v) for key, v in zip(checks.TEXT_CHECKS, r[9 : 9 + checked])})
+        st["examples"] = {key: sorted(([v, int(n)] for v, n in found or []), key=lambda p: (-p[1], p[0]))
+                          for key, found in zip(checks.EXAMPLES, r[9 + checked :])}  # fmt: skip
         st["top_values"] = top_by_index.get(i, [])
         col.chart = _length_chart([(length, n) for j, length, n in lengths if j == i])
         if "sample_rows" in st:
@@ -107,15 +103,6 @@ def _length_chart(pairs: list[tuple[int, int]]) -> dict[str, Any]:
         key = low + (length - low) // width * width
         bins[key] = bins.get(key, 0) + int(n)
     return {"kind": "lengths", "start": low, "width": width, "starts": list(bins), "counts": list(bins.values())}
-
-
-def examples(con: duckdb.DuckDBPyConnection, index: int, predicate: Predicate, limit: int = 5) -> list[list]:
-    """The most frequent values of text column `index` that match `predicate`, with their counts."""
-    sql, params = predicate.on("v")
-    rows = con.execute(
-        f"SELECT v, n FROM {VALUES} WHERE i = ? AND {sql} ORDER BY n DESC, v LIMIT ?", [index, *params, limit]
-    ).fetchall()
-    return [[v, int(n)] for v, n in rows]
 
 
 # Near-identical categories: same fingerprint (case, spacing, punctuation), or a
