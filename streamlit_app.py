@@ -11,6 +11,7 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data", default=True),
     st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:", url_path="explore"),
     st.Page("pages/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
+    st.Page("pages/dedupe.py", title="Dedupe", icon=":material/join_inner:", url_path="dedupe"),
 ]
 
 navigation = st.navigation(PAGES)

@@ -13,7 +13,7 @@ from workbench.names import quote
 from workbench.workspace import Workspace
 
 
-def _values(ws: Workspace, run: Run, ids: list[int]) -> dict[int, dict]:
+def record_values(ws: Workspace, run: Run, ids: list[int]) -> dict[int, dict]:
     """Original values of the compared columns for record ids (both tables in link mode)."""
     names = ", ".join(quote(c.name) for c in run.columns)
     out: dict[int, dict] = {}
@@ -33,7 +33,7 @@ def explain(ws: Workspace, run: Run, pairs: pd.DataFrame) -> list[dict]:
     """For each pair (l, r, pattern): both records and, per column, level, similarity and contribution."""
     if pairs.empty:
         return []
-    values = _values(ws, run, [int(v) for v in pd.concat([pairs["l"], pairs["r"]]).unique()])
+    values = record_values(ws, run, [int(v) for v in pd.concat([pairs["l"], pairs["r"]]).unique()])
     bayes = run.model.contributions()
     prior = run.model.prior()
     similarities = _similarities(ws, run, pairs)

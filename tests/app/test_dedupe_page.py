@@ -1,0 +1,87 @@
+"""The Dedupe page in AppTest: run, threshold, label a pair, merge, link, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench import Workspace
+
+PAGE = "pages/dedupe.py"
+COLUMNS = ["given_name", "surname", "address_1", "date_of_birth"]
+
+
+@pytest.fixture
+def page(app):
+    at = app.run()
+    at.session_state["table"] = "febrl_people"
+    return at.switch_page(PAGE).run()
+
+
+def start(at, columns=COLUMNS):
+    at.multiselect(key="dd_columns").set_value(columns)
+    at.button(key="dd_start").click()
+    return at.run()
+
+
+def metric(at, label) -> float:
+    return float(next(m.value for m in at.metric if m.label == label).replace(",", ""))
+
+
+def test_run_threshold_label_and_merge(page):
+    at = page
+    assert not at.exception and not at.error
+    assert at.selectbox(key="dd_table").value == "febrl_people"
+    suggested = at.multiselect(key="dd_columns").value
+    assert suggested[:2] == ["given_name", "surname"] and "rec_id" not in suggested
+    at = start(at)
+    assert not at.exception and not at.error
+    assert metric(at, "Records") == 1000
+    strict, strict_recall = metric(at, "Pairs matched"), metric(at, "Estimated recall")
+    assert 470 <= strict <= 520 and metric(at, "Estimated precision") > 0.95
+    assert any("clusters" in m.value for m in at.markdown)
+
+    at.slider(key="dd_threshold").set_value(0.5).run()
+    assert metric(at, "Pairs matched") > strict
+    assert metric(at, "Estimated recall") > strict_recall
+
+    review = at.dataframe[1].value  # the pair under review, column by column
+    assert list(review["column"]) == COLUMNS
+    assert {"left", "right", "level", "similarity", "contribution"} <= set(review.columns)
+    at.button(key="dd_match").click().run()
+    assert not at.exception
+    run = at.session_state["dd_run"]
+    assert list(run.labels.values()) == [1]
+    assert any("1 pair(s) labelled" in s.value for s in at.success)
+    (pair,) = run.labels
+    assert run.scores.loc[run.scores["p"] >= 0.99, "pattern"].size > 0
+    at.button(key="dd_unsure").click().run()
+    assert len(at.session_state["dd_unsure_patterns"]) == 1 and len(at.session_state["dd_run"].labels) == 1
+
+    at.selectbox(key="dd_rule_surname").set_value("longest")
+    at.text_input(key="dd_output").input("people_clean")
+    at.button(key="dd_merge").click().run()
+    assert not at.exception and not at.error
+    assert any("people_clean_mapping" in s.value for s in at.success)
+    tables = {t.name: t for t in Workspace().tables()}
+    assert tables["people_clean"].parents == ["febrl_people", "people_clean_mapping"]
+    assert tables["people_clean"].parameters["survivorship"]["surname"] == "longest"
+    assert tables["people_clean_mapping"].rows == 1000
+
+
+def test_bad_blocking_rule_shows_an_error(page):
+    at = page
+    at.text_area(key="dd_rules").input("nope & surname")
+    at = start(at)
+    assert "not one of the compared columns" in at.error[0].value
+    assert "dd_run" not in at.session_state
+
+
+def test_link_mode_offers_other_tables_and_links(page):
+    at = page
+    at.toggle(key="dd_link").set_value(True).run()
+    assert "febrl_people" not in at.selectbox(key="dd_right").options
+    at.selectbox(key="dd_table").set_value("penguins_raw").run()
+    at.selectbox(key="dd_right").set_value("cars").run()
+    assert not at.exception
+    assert at.multiselect(key="dd_columns").options == []  # no column in common
+    assert at.button(key="dd_start").disabled
