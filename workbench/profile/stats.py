@@ -176,6 +176,8 @@ def read_ranges(got: dict, stored: tuple | None, columns: list[ColumnProfile]) -
         found = stored[i] if stored else None
         if isinstance(found, dict) and found.get("approx_unique") is not None and col.family != "other":
             col.stats["distinct"] = found["approx_unique"]
+        if isinstance(found, dict) and found.get("has_null") is False:
+            col.stats["count"] = got[""]["rows"]  # stored statistics: no NULL, nothing to count
     return got[""]["rows"]
 
 
@@ -183,7 +185,8 @@ def counts(agg: Aggregates, columns: list[ColumnProfile], exact: bool) -> None:
     """Non-null and distinct counts, moments, negatives, true/false of every column."""
     for col in columns:
         c, name = quote(col.name), col.name
-        agg.add(name, "count", f"count({c})")
+        if "count" not in col.stats:
+            agg.add(name, "count", f"count({c})")
         if col.family == "other":
             continue
         if exact:
@@ -203,8 +206,9 @@ def counts(agg: Aggregates, columns: list[ColumnProfile], exact: bool) -> None:
 
 def read_counts(got: dict, columns: list[ColumnProfile], rows: int, exact: bool) -> None:
     for col in columns:
-        g, st = got[col.name], col.stats
-        st["count"], st["nulls"] = g["count"], rows - g["count"]
+        g, st = got.get(col.name, {}), col.stats
+        st["count"] = g.get("count", st.get("count"))
+        st["nulls"] = rows - st["count"]
         if "distinct" in g:
             st["distinct"] = g["distinct"]
         if not exact and "distinct" in st:
@@ -213,7 +217,7 @@ def read_counts(got: dict, columns: list[ColumnProfile], rows: int, exact: bool)
             if key in g:
                 st[key] = g[key]
         if col.family == "boolean":
-            st["top_values"] = sorted([[True, g["trues"]], [False, g["count"] - g["trues"]]], key=lambda p: -p[1])
+            st["top_values"] = sorted([[True, g["trues"]], [False, st["count"] - g["trues"]]], key=lambda p: -p[1])
 
 
 def duplicates_sql(table: str) -> str:
