@@ -1,0 +1,49 @@
+"""Dedupe as a person uses it: pick the FEBRL sample, find matches, label one, merge, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tests.e2e.conftest import wait_idle
+
+
+def test_find_label_merge_and_export_duplicates(app_server, page):
+    page.goto(app_server.url)
+    wait_idle(page)
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
+    page.get_by_role("option", name="febrl_people").click()
+    wait_idle(page)
+    page.get_by_role("link", name="Dedupe").click()
+    wait_idle(page)
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text("Columns that describe the entity").wait_for()
+    main.get_by_role("button", name="Find matches").click()
+    wait_idle(page, timeout=120_000)
+    main.get_by_text("Estimated precision").wait_for()
+    metrics = dict(zip(main.locator("[data-testid='stMetricLabel']").all_inner_texts(),
+                       main.locator("[data-testid='stMetricValue']").all_inner_texts()))  # fmt: skip
+    assert metrics["Records"] == "1,000"
+    assert 480 <= int(metrics["Pairs matched"].replace(",", "")) <= 520
+
+    # the pair under review, then the answer
+    main.get_by_text("Review the least certain pairs").wait_for()
+    main.get_by_role("button", name="Match", exact=True).click()
+    wait_idle(page)
+    main.get_by_text("1 pair(s) labelled, scores updated").wait_for()
+
+    # export the scored pairs
+    with page.expect_download() as download:
+        main.get_by_role("button", name="Download scored pairs (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    assert len(rows) > 480 and "match_probability" in rows[0]
+
+    # merge into a new table, which becomes the current one
+    name = main.get_by_label("New table name")
+    name.fill("people_clean")
+    name.press("Enter")
+    wait_idle(page)
+    main.get_by_role("button", name="Merge into a new table").click()
+    wait_idle(page)
+    main.get_by_text("Created people_clean").wait_for()
+    assert "table=people_clean" in page.url
