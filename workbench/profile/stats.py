@@ -191,8 +191,9 @@ def counts(agg: Aggregates, columns: list[ColumnProfile], exact: bool) -> None:
             continue
         if exact:
             agg.add(name, "distinct", f"count(DISTINCT {c})")
-        elif col.family != "text" or "distinct" not in col.stats:
-            # text columns: the storage estimate only decides whether to sample; values.py counts them
+        elif "distinct" not in col.stats or col.type.upper() in _FLOAT or col.type.upper().startswith("DECIMAL"):
+            # DuckDB's stored estimate is good for integers, dates and text (values.py counts text exactly
+            # when it can) but not for floating-point columns
             agg.add(name, "distinct", f"approx_count_distinct({c})")
         if col.family == "numeric":
             x = _x(col)
