@@ -32,12 +32,10 @@ import resource
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import duckdb
-import psutil
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 SIDES = ("page", "engine", "duckdb_df", "duckdb_page")
@@ -70,30 +68,21 @@ def workspace(rows: int, data_dir: Path = DATA_DIR) -> Path:
     return home
 
 
-class _PeakWatcher:
-    """Samples the resident memory of this process's children (the sandbox workers)."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        me = psutil.Process()
-        while not self._stop.wait(0.02):
-            for child in me.children(recursive=True):
-                try:
-                    self.peak = max(self.peak, child.memory_info().rss)
-                except psutil.Error:
-                    pass
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+def _workers_peak_mib() -> float:
+    """The largest peak resident memory (VmHWM) among this process's live children: the
+    sandbox workers, which the engine keeps in its pool after a query (Linux /proc)."""
+    me, peak_kib = os.getpid(), 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != me:  # the parent's pid
+                continue
+            for line in (stat.parent / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak_kib = max(peak_kib, int(line.split()[1]))
+        except (OSError, IndexError, ValueError):
+            continue  # a process that ended meanwhile
+    return peak_kib / 1024
 
 
 def _side(side: str, home: Path) -> dict:
@@ -152,17 +141,19 @@ def _child(side: str, home: Path) -> None:
     if side == "page":
         import streamlit.testing.v1  # noqa: F401
     start_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    with _PeakWatcher() as workers:
-        figures = _side(side, home)
+    figures = _side(side, home)
+    workers_mib = _workers_peak_mib()
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"side": side, **figures, "start_mib": start_kib / 1024, "peak_mib": peak_kib / 1024,
-                      "worker_peak_mib": workers.peak / 2**20}))  # fmt: skip
+                      "worker_peak_mib": workers_mib}))  # fmt: skip
 
 
 def measure(side: str, home: Path) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", side, str(home)], check=True, capture_output=True, text=True
+        [sys.executable, __file__, "--child", side, str(home)], check=False, capture_output=True, text=True
     )
+    if out.returncode != 0:
+        raise SystemExit(f"the {side} side failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

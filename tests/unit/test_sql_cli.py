@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from tests.conftest import ROOT
 from workbench.cli import main
+from workbench.sql import history
 
 
 def _sql(ws, *args):
@@ -37,6 +38,8 @@ def test_csv_is_the_full_result(sample_ws):
     rows = list(csv.reader(io.StringIO(out.stdout)))
     assert rows[0] == ["i"] and len(rows) == 12346 and rows[-1] == ["12344"]
     assert not list((sample_ws.home / "exports").glob("cli-*"))  # the temporary export is removed
+    [entry] = history.search(sample_ws, "range(12345)")
+    assert entry.status == "ok" and entry.rows == 12345
 
 
 def test_refusals_and_errors_are_one_line(sample_ws):

@@ -4,7 +4,10 @@ time limit and cancel, export of the full result, save as table, history."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import signal
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -142,3 +145,33 @@ def test_history_persists_across_restarts_and_is_searchable(ws):
     ]
     assert "no_such_table" in entries[0].message and entries[1].duration_s > 0
     assert [e.query for e in history.search(again, "ALPHA")] == ["SELECT 'alpha' AS a"]
+
+
+def _workers() -> list[int]:
+    """Pids of this process's sandbox workers (Linux /proc)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            parent = int((cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if parent == os.getpid() and b"workbench.sql.worker" in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def test_a_worker_that_dies_is_reported_and_replaced(ws):
+    def kill_workers(waited: float) -> None:
+        if waited > 0.3:
+            for pid in _workers():
+                os.kill(pid, signal.SIGKILL)
+
+    with pytest.raises(QueryFailed, match="ended unexpectedly"):
+        engine.run(ws, LONG, timeout=0, on_tick=kill_workers)
+    assert engine.run(ws, "SELECT 5 AS five").frame["five"].tolist() == [5]
+
+
+def test_a_query_longer_than_duckdbs_progress_bar_delay_completes(ws):
+    """DuckDB draws a progress bar on stdout after 2 s; the worker's replies must not be broken by it."""
+    result = engine.run(ws, "SELECT count(*) AS n FROM range(5000000000)", timeout=120)
+    assert result.frame["n"].tolist() == [5_000_000_000] and result.elapsed > 2

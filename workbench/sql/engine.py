@@ -17,6 +17,7 @@ process start; a stopped worker is not reused.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import queue
@@ -24,7 +25,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,10 +100,20 @@ def _take_worker() -> subprocess.Popen:
             worker = _idle.pop()
             if worker.poll() is None:
                 return worker
-    return subprocess.Popen(
+    worker = subprocess.Popen(
         [sys.executable, "-m", "workbench.sql.worker"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
+    # its stderr is drained (so it can never fill up and block the worker); the end is kept for errors
+    worker.stderr_tail = collections.deque(maxlen=20)
+    threading.Thread(target=_drain, args=(worker,), daemon=True).start()
+    return worker
+
+
+def _drain(worker: subprocess.Popen) -> None:
+    with worker.stderr:
+        for line in worker.stderr:
+            worker.stderr_tail.append(line.decode(errors="replace").rstrip())
 
 
 def _give_back(worker: subprocess.Popen) -> None:
@@ -123,8 +135,7 @@ def _close(worker: subprocess.Popen, grace: float = KILL_GRACE) -> None:
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
-    for pipe in (worker.stdout, worker.stderr):
-        pipe.close()
+    worker.stdout.close()
 
 
 def _exchange(request: dict, on_page: Callable[[dict], None] | None, on_tick: Tick | None, poll: float) -> dict:
@@ -165,7 +176,8 @@ def _exchange(request: dict, on_page: Callable[[dict], None] | None, on_tick: Ti
             if reply is None:
                 worker.kill()
                 worker.wait()
-                detail = worker.stderr.read().decode(errors="replace").strip().splitlines()
+                time.sleep(0.1)  # the last lines of its stderr
+                detail = [line for line in worker.stderr_tail if line.strip()]
                 raise QueryFailed(
                     f"The query process ended unexpectedly: {detail[-1] if detail else worker.returncode}"
                 )
@@ -230,32 +242,44 @@ def run(
         if on_page is not None:
             on_page(holder[0])
 
+    with _history(ws, sql, record) as outcome:
+        done = _exchange(request, page, on_tick, poll)
+        result = holder[0] if holder else Result([], [], pd.DataFrame(), 0, done["elapsed"])
+        result.total, result.elapsed = done["total"], done["elapsed"]
+        result.statement, result.created = done.get("statement") or "rows", done.get("created")
+        outcome.update(rows=result.total, message=result.created)
+    return result
+
+
+@contextmanager
+def _history(ws: Workspace, sql: str, record: bool) -> Iterator[dict]:
+    """Record the run in the history (unless `record` is off): its outcome, or how it failed."""
     ran_at = datetime.now(UTC).replace(tzinfo=None)
     clock = time.perf_counter()
+    outcome: dict = {}
     try:
-        done = _exchange(request, page, on_tick, poll)
+        yield outcome
     except BaseException as exc:
         if record:
             status = exc.status if isinstance(exc, QueryFailed) else "cancelled"
             history.record(ws, sql, ran_at, time.perf_counter() - clock, None, status, str(exc) or status)
         raise
-    result = holder[0] if holder else Result([], [], pd.DataFrame(), 0, done["elapsed"])
-    result.total, result.elapsed = done["total"], done["elapsed"]
-    result.statement, result.created = done.get("statement") or "rows", done.get("created")
     if record:
-        history.record(ws, sql, ran_at, time.perf_counter() - clock, result.total, "ok", result.created)
-    return result
+        history.record(ws, sql, ran_at, time.perf_counter() - clock, outcome.get("rows"), "ok", outcome.get("message"))
 
 
 def export(
     ws: Workspace, sql: str, fmt: str, params: dict | None = None, *, stem: str = "query",
-    timeout: float | None = None, on_tick: Tick | None = None,
+    timeout: float | None = None, on_tick: Tick | None = None, record: bool = False,
 ) -> tuple[Path, int]:  # fmt: skip
-    """Write the full result of the last statement to `exports/` as csv or parquet: (path, rows)."""
+    """Write the full result of the last statement to `exports/` as csv or parquet: (path, rows).
+
+    Not recorded in the history by default: the page exports a query that already ran."""
     path = export_path(ws.home, stem, fmt)
-    done = _exchange(
-        _request(ws, "export", sql, params, False, timeout, path=str(path), format=fmt), None, on_tick, 0.1
-    )
+    request = _request(ws, "export", sql, params, False, timeout, path=str(path), format=fmt)
+    with _history(ws, sql, record) as outcome:
+        done = _exchange(request, None, on_tick, 0.1)
+        outcome.update(rows=done["total"], message=f"exported to {path.name}")
     return Path(done["path"]), done["total"]
 
 

@@ -142,6 +142,7 @@ def connect(home: Path, write: bool, lock_timeout: float) -> duckdb.DuckDBPyConn
                 raise WorkbenchError(f"Cannot open the workspace database {path}: {exc}") from exc
         time.sleep(delay * (0.5 + random.random()))
         delay = min(delay * 2, 1.0)
+    con.execute("SET enable_progress_bar = false")  # nobody watches the worker's terminal
     con.execute("SET allowed_directories = $dirs", {"dirs": [str(home)]})
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")

@@ -12,6 +12,7 @@ through a timer thread calling `interrupt()`.
 from __future__ import annotations
 
 import json
+import os
 import queue
 import re
 import sys
@@ -243,7 +244,11 @@ def _status(exc: BaseException, stop: _Stopper, request: dict) -> tuple[str, str
 
 def main() -> None:
     """Serve requests one after another; a `cancel <id>` line stops request <id>."""
-    stdin, out = sys.stdin.buffer, sys.stdout.buffer
+    # replies get a private copy of stdout; anything else printed (DuckDB draws its progress
+    # bar on file descriptor 1) goes to stderr and can never break the framing
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    stdin = sys.stdin.buffer
     requests: queue.Queue = queue.Queue()
     current: dict = {}
 
