@@ -9,6 +9,7 @@ import json
 from click.testing import CliRunner
 
 from tests.conftest import ROOT
+from tests.unit.sql_shared import shared_ws_fixture  # noqa: F401
 from workbench.cli import main
 from workbench.sql import history
 
@@ -17,16 +18,16 @@ def _sql(ws, *args):
     return CliRunner().invoke(main, ["--home", str(ws.home), "sql", *args])
 
 
-def test_text_output_shows_rows_and_the_true_total(sample_ws):
-    out = _sql(sample_ws, "SELECT Name FROM cars ORDER BY Name", "--limit", "3")
+def test_text_output_shows_rows_and_the_true_total(shared_ws):
+    out = _sql(shared_ws, "SELECT Name FROM cars ORDER BY Name", "--limit", "3")
     assert out.exit_code == 0, out.output
     lines = out.stdout.splitlines()
     assert lines[0].strip() == "Name" and len(lines) == 5
     assert "406 rows in" in out.stderr and "403 not shown" in out.stderr
 
 
-def test_json_and_params_from_a_file(sample_ws):
-    out = _sql(sample_ws, "--file", str(ROOT / "queries" / "heavy_penguins.sql"), "--param", "min_mass=6000", "--json")
+def test_json_and_params_from_a_file(shared_ws):
+    out = _sql(shared_ws, "--file", str(ROOT / "queries" / "heavy_penguins.sql"), "--param", "min_mass=6000", "--json")
     assert out.exit_code == 0, out.output
     doc = json.loads(out.stdout)
     assert doc["row_count"] == 2 and [r["body_mass_g"] for r in doc["rows"]] == [6300.0, 6050.0]
@@ -42,13 +43,13 @@ def test_csv_is_the_full_result(sample_ws):
     assert entry.status == "ok" and entry.rows == 12345
 
 
-def test_refusals_and_errors_are_one_line(sample_ws):
+def test_refusals_and_errors_are_one_line(shared_ws):
     for query, words in [
         ("SELECT * FROM read_text('/etc/passwd')", "sandbox"),
         ("CREATE TABLE t AS SELECT 1", "read-only"),
         ("SELECT * FROM cars WHERE Origin = $o", "$o"),
     ]:
-        out = _sql(sample_ws, query)
+        out = _sql(shared_ws, query)
         assert out.exit_code == 1 and out.stderr.startswith("error: ") and words in out.stderr
         assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.output
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.unit.sql_shared import shared_ws_fixture  # noqa: F401
 from workbench import Workspace
 from workbench.errors import WorkbenchError
 from workbench.sql import engine, history, params
@@ -33,37 +34,37 @@ def test_the_page_is_also_capped_by_size(ws, monkeypatch):
     assert 0 < len(result.frame) < 1000 and result.total == 100_000
 
 
-def test_several_statements_show_the_last_result(sample_ws):
-    result = engine.run(sample_ws, "SELECT 1; SELECT count(*) AS n FROM cars;")
+def test_several_statements_show_the_last_result(shared_ws):
+    result = engine.run(shared_ws, "SELECT 1; SELECT count(*) AS n FROM cars;")
     assert result.frame["n"].tolist() == [406]
 
 
-def test_errors_keep_duckdbs_message_and_position(sample_ws):
+def test_errors_keep_duckdbs_message_and_position(shared_ws):
     with pytest.raises(QueryFailed) as info:
-        engine.run(sample_ws, "SELECT Nmae FROM cars")
+        engine.run(shared_ws, "SELECT Nmae FROM cars")
     message = str(info.value)
     assert info.value.status == "error"
     assert "Nmae" in message and "LINE 1" in message and "Name" in message  # the candidate and the caret line
 
 
-def test_explain_and_explain_analyze_read_as_plans(sample_ws):
-    plan = engine.run(sample_ws, "EXPLAIN SELECT * FROM cars WHERE Cylinders > 4")
+def test_explain_and_explain_analyze_read_as_plans(shared_ws):
+    plan = engine.run(shared_ws, "EXPLAIN SELECT * FROM cars WHERE Cylinders > 4")
     assert plan.statement == "plan" and "Filters" in plan.plan and "cars" in plan.plan
-    analyzed = engine.run(sample_ws, "EXPLAIN ANALYZE SELECT count(*) FROM cars WHERE Cylinders > 4")
+    analyzed = engine.run(shared_ws, "EXPLAIN ANALYZE SELECT count(*) FROM cars WHERE Cylinders > 4")
     assert analyzed.statement == "plan" and "Total Time" in analyzed.plan
 
 
-def test_parameters_are_bound_not_formatted(sample_ws):
+def test_parameters_are_bound_not_formatted(shared_ws):
     tricky = "O'Brien\"; DROP TABLE cars; --"
     sql = "SELECT $who AS who, count(*) AS heavy FROM cars WHERE Weight_in_lbs > $min"
     values = params.bind(sql, {"who": tricky, "min": "900"})
-    result = engine.run(sample_ws, sql, values)
+    result = engine.run(shared_ws, sql, values)
     assert result.frame["who"].tolist() == [tricky]
     assert result.frame["heavy"].tolist() == [406]  # compared as numbers; as text "1613" < "900"
-    assert sample_ws.table("cars").rows == 406
+    assert shared_ws.table("cars").rows == 406
 
 
-def test_parameter_names_in_order_and_missing_ones(sample_ws):
+def test_parameter_names_in_order_and_missing_ones(shared_ws):
     sql = "SELECT * FROM cars WHERE Origin = $origin AND Cylinders > $cyl -- $not_a_param\n AND '$nor_this' <> $origin"
     assert params.names(sql) == ["origin", "cyl"]
     assert params.names("SELECT 1 FROM") == []
@@ -73,7 +74,7 @@ def test_parameter_names_in_order_and_missing_ones(sample_ws):
         params.from_assignments(["novalue"])
     assert params.from_assignments(["$a=1", "b=x=y"]) == {"a": "1", "b": "x=y"}
     with pytest.raises(QueryFailed, match=r"\$origin"):
-        engine.run(sample_ws, sql, {"cyl": "4"})
+        engine.run(shared_ws, sql, {"cyl": "4"})
 
 
 def test_the_time_limit_interrupts_and_the_next_query_runs(ws):
@@ -111,18 +112,18 @@ def test_the_first_page_arrives_before_the_count(ws):
     assert result.total == 3_000_000
 
 
-def test_export_writes_the_full_result_not_the_page(sample_ws):
+def test_export_writes_the_full_result_not_the_page(shared_ws):
     sql = "SELECT range AS i FROM range($n)"
-    path, rows = engine.export(sample_ws, sql, "csv", {"n": "25000"}, stem="../../evil name")
-    assert rows == 25000 and path.parent == sample_ws.home / "exports" and path.name.startswith("evil_name-")
+    path, rows = engine.export(shared_ws, sql, "csv", {"n": "25000"}, stem="../../evil name")
+    assert rows == 25000 and path.parent == shared_ws.home / "exports" and path.name.startswith("evil_name-")
     assert path.read_text().splitlines()[:2] == ["i", "0"] and len(path.read_text().splitlines()) == 25001
-    parquet, rows = engine.export(sample_ws, "SELECT * FROM cars", "parquet")
+    parquet, rows = engine.export(shared_ws, "SELECT * FROM cars", "parquet")
     assert rows == 406
     assert duckdb.sql(f"SELECT count(*) FROM '{parquet}'").fetchall() == [(406,)]
     with pytest.raises(WorkbenchError, match="csv or parquet"):
-        engine.export(sample_ws, "SELECT 1", "xlsx")
+        engine.export(shared_ws, "SELECT 1", "xlsx")
     with pytest.raises(QueryFailed, match="SELECT"):
-        engine.export(sample_ws, "EXPLAIN SELECT 1", "csv")
+        engine.export(shared_ws, "EXPLAIN SELECT 1", "csv")
 
 
 def test_save_as_table_records_lineage_and_picks_a_free_name(sample_ws):

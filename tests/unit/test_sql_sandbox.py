@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from tests.unit.sql_shared import shared_ws_fixture  # noqa: F401
 from workbench import ingest
 from workbench.sql import engine, sandbox
 from workbench.sql.engine import QueryFailed
@@ -27,27 +28,27 @@ def _refused(ws, sql, *, write=False, contains):
     return info.value
 
 
-def test_normal_queries_over_the_workspace_work(sample_ws):
-    result = engine.run(sample_ws, "SELECT Origin, count(*) AS n FROM cars GROUP BY Origin ORDER BY Origin")
+def test_normal_queries_over_the_workspace_work(shared_ws):
+    result = engine.run(shared_ws, "SELECT Origin, count(*) AS n FROM cars GROUP BY Origin ORDER BY Origin")
     assert result.frame.to_dict("list") == {"Origin": ["Europe", "Japan", "USA"], "n": [73, 79, 254]}
     assert result.total == 3 and result.statement == "rows"
 
 
-def test_reading_etc_passwd_is_refused(sample_ws):
-    error = _refused(sample_ws, "SELECT * FROM read_text('/etc/passwd')", contains="sandbox")
+def test_reading_etc_passwd_is_refused(shared_ws):
+    error = _refused(shared_ws, "SELECT * FROM read_text('/etc/passwd')", contains="sandbox")
     assert error.status == "refused" and "root:" not in str(error)
     # the replacement scan form finds nothing either
-    _refused(sample_ws, "SELECT * FROM '/etc/passwd'", contains="/etc/passwd")
+    _refused(shared_ws, "SELECT * FROM '/etc/passwd'", contains="/etc/passwd")
 
 
-def test_read_csv_outside_the_workspace_is_refused(sample_ws, outside):
-    error = _refused(sample_ws, f"SELECT * FROM read_csv('{outside}')", contains="sandbox")
+def test_read_csv_outside_the_workspace_is_refused(shared_ws, outside):
+    error = _refused(shared_ws, f"SELECT * FROM read_csv('{outside}')", contains="sandbox")
     assert "secret" not in str(error).replace(str(outside), "")
 
 
-def test_read_csv_inside_the_workspace_is_allowed(sample_ws):
-    (sample_ws.downloads / "mine.csv").write_text("x,y\n1,2\n3,4\n")
-    result = engine.run(sample_ws, f"SELECT sum(x + y) AS s FROM read_csv('{sample_ws.downloads / 'mine.csv'}')")
+def test_read_csv_inside_the_workspace_is_allowed(shared_ws):
+    (shared_ws.downloads / "mine.csv").write_text("x,y\n1,2\n3,4\n")
+    result = engine.run(shared_ws, f"SELECT sum(x + y) AS s FROM read_csv('{shared_ws.downloads / 'mine.csv'}')")
     assert result.frame["s"].tolist() == [10]
 
 
@@ -69,8 +70,8 @@ def test_read_csv_inside_the_workspace_is_allowed(sample_ws):
         ("DROP TABLE cars", "read-only"),
     ],
 )
-def test_escapes_and_writes_are_refused(sample_ws, sql, contains):
-    error = _refused(sample_ws, sql, contains=contains)
+def test_escapes_and_writes_are_refused(shared_ws, sql, contains):
+    error = _refused(shared_ws, sql, contains=contains)
     assert error.status == "refused"
 
 
@@ -81,9 +82,9 @@ def test_nothing_was_changed_by_the_refused_statements(sample_ws):
     assert {t.name for t in sample_ws.tables()} == {"cars", "penguins_raw", "febrl_people"}
 
 
-def test_the_locked_settings_cannot_be_undone_even_past_the_allow_list(sample_ws, outside):
+def test_the_locked_settings_cannot_be_undone_even_past_the_allow_list(shared_ws, outside):
     """The second layer: the sandbox connection itself refuses SET and reads elsewhere."""
-    con = sandbox.connect(sample_ws.home, write=False, lock_timeout=5)
+    con = sandbox.connect(shared_ws.home, write=False, lock_timeout=5)
     try:
         for sql in (
             "SET enable_external_access = true",
@@ -123,9 +124,9 @@ def test_writes_when_switched_on_create_tables_with_lineage(sample_ws):
         ("COPY cars TO 'exports/x.csv'", "COPY is not allowed"),
     ],
 )
-def test_writes_stay_limited_to_new_tables(sample_ws, sql, contains):
-    _refused(sample_ws, sql, write=True, contains=contains)
-    assert sample_ws.table("cars").rows == 406
+def test_writes_stay_limited_to_new_tables(shared_ws, sql, contains):
+    _refused(shared_ws, sql, write=True, contains=contains)
+    assert shared_ws.table("cars").rows == 406
 
 
 def test_ingestion_still_reads_anywhere_after_the_sandbox_was_used(sample_ws, outside):

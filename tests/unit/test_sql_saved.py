@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ROOT
+from tests.unit.sql_shared import shared_ws_fixture  # noqa: F401
 from workbench.errors import WorkbenchError
 from workbench.sql import engine, params
 from workbench.sql.saved import SavedQueries, default_folder
@@ -59,7 +60,7 @@ def test_examples_ship():
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_each_example_runs_on_the_samples(sample_ws, path):
+def test_each_example_runs_on_the_samples(shared_ws, path):
     text = path.read_text(encoding="utf-8")
-    result = engine.run(sample_ws, text, params.bind(text, EXAMPLE_PARAMS))
+    result = engine.run(shared_ws, text, params.bind(text, EXAMPLE_PARAMS))
     assert result.total > 0 and len(result.frame.columns) >= 2
