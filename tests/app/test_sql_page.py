@@ -9,16 +9,25 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import APP
 from workbench import Workspace
 
 _ids = itertools.count()
 
 
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    """One workspace for this module's tests (seeded once): each writes only tables of its own."""
+    return tmp_path_factory.mktemp("sql_page_ws")
+
+
 @pytest.fixture
-def sql_page(app, tmp_path, monkeypatch):
+def sql_page(home, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
     monkeypatch.setenv("WORKBENCH_QUERIES", str(tmp_path / "queries"))
-    at = app.run()
+    at = AppTest.from_file(APP, default_timeout=60).run()
     return at.switch_page("pages/sql.py").run()
 
 
@@ -84,28 +93,28 @@ def test_explain_is_shown_as_a_plan(sql_page):
     assert any("Filters" in c.value for c in at.code) and not at.dataframe
 
 
-def test_writes_need_the_toggle_and_record_lineage(sql_page, tmp_path):
+def test_writes_need_the_toggle_and_record_lineage(sql_page, home):
     at = submit(sql_page, "CREATE TABLE japan AS SELECT * FROM cars WHERE Origin = 'Japan'")
     assert "read-only" in at.error[0].value
     at.toggle(key="sql_write").set_value(True)
     at = submit(at, "CREATE TABLE japan AS SELECT * FROM cars WHERE Origin = 'Japan'")
     assert not at.error and any("Created table" in s.value for s in at.success)
-    info = Workspace(tmp_path / "app_ws").table("japan")
+    info = Workspace(home).table("japan")
     assert info.rows == 79 and info.parents == ["cars"] and info.source_kind == "sql"
 
 
-def test_export_and_save_as_table(sql_page, tmp_path):
+def test_export_and_save_as_table(sql_page, home):
     at = submit(sql_page, "SELECT range AS i FROM range(20000)")
     at.button(key="sql_export").click().run()
     assert any("20,000 rows written" in s.value for s in at.success)
-    exported = list((tmp_path / "app_ws" / "exports").glob("query-*.csv"))
+    exported = list((home / "exports").glob("query-*.csv"))
     assert len(exported) == 1 and len(exported[0].read_text().splitlines()) == 20001
     assert at.get("download_button")
     assert at.button(key="sql_save_table").disabled  # writes are off
     at.toggle(key="sql_write").set_value(True)
     at.text_input(key="sql_table_name").input("twenty thousand")
     at.run().button(key="sql_save_table").click().run()
-    assert Workspace(tmp_path / "app_ws").table("twenty_thousand").rows == 20000
+    assert Workspace(home).table("twenty_thousand").rows == 20000
 
 
 def test_saved_queries_save_open_rename_delete(sql_page, tmp_path):
