@@ -45,6 +45,8 @@ PLANTED = [
     ("duplicate_rows", None),
 ]  # fmt: skip
 
+# Box-Muller normals; u is floored at 1e-6 (about its smallest non-zero value) so that
+# u = 0 cannot make a 6.4-sigma value in the column meant to be clean.
 GENERATE = """
 COPY (
   WITH base AS (
@@ -54,8 +56,8 @@ COPY (
     SELECT i AS id,
       CASE WHEN k < 2 THEN -999 WHEN k < 5 THEN NULL ELSE 18 + (u1 * 70)::INT END AS age,
       CASE WHEN i % 20000 = 7 THEN 1e9
-           ELSE exp(sqrt(-2 * ln(greatest(u1, 1e-9))) * cos(2 * pi() * u2)) * 30000 END AS income,
-      50 + 10 * sqrt(-2 * ln(greatest(u2, 1e-9))) * sin(2 * pi() * u1) AS score,
+           ELSE exp(sqrt(-2 * ln(greatest(u1, 1e-6))) * cos(2 * pi() * u2)) * 30000 END AS income,
+      50 + 10 * sqrt(-2 * ln(greatest(u2, 1e-6))) * sin(2 * pi() * u1) AS score,
       CASE WHEN k = 10 THEN 'paris' WHEN k = 11 THEN ' Paris' WHEN k = 12 THEN 'Pairs'
            ELSE ['Paris', 'Lyon', 'Marseille', 'Toulouse', 'Nantes', 'Lille', 'Bordeaux', 'Nice'][1 + i % 8] END AS city,
       CASE WHEN k = 20 THEN 'N/A' WHEN k = 21 THEN '' WHEN k = 22 THEN '?' ELSE ['red', 'green', 'blue'][1 + i % 3] END

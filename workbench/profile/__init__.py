@@ -109,7 +109,7 @@ def _storage_bytes(con: duckdb.DuckDBPyConnection, table: str) -> int | None:
     try:
         (n,) = con.execute(
             "SELECT count(DISTINCT block_id) * (SELECT block_size FROM pragma_database_size() LIMIT 1) "
-            "FROM pragma_storage_info(?) WHERE NOT persistent IS false AND block_id >= 0",
+            "FROM pragma_storage_info(?) WHERE persistent AND block_id >= 0",
             [table],
         ).fetchone()
     except duckdb.Error:

@@ -88,7 +88,7 @@ def constant(d: Detector, col: ColumnProfile) -> list[Finding]:
     top = st.get("top_values") or []
     if st.get("distinct") == 1 or (st.get("min") is not None and st.get("min") == st.get("max")):
         value = top[0][0] if top else st.get("min")
-        return [d.finding("constant", col, st["count"], "medium", f"a single value ({value!r}) in every row",
+        return [d.finding("constant", col, st["count"], "medium", f"a single value ({value!r}) in all {st['count']:,} non-missing rows",
                           "Drop the column: a constant cannot help a model or an analysis.", examples=[value])]  # fmt: skip
     if top and st.get("distinct", 0) >= 2:
         seen = st.get("values_seen", st["count"])
