@@ -99,13 +99,13 @@ def suggest_rules(con: duckdb.DuckDBPyConnection, records: str, columns: list[Co
                   link: bool = False, max_rules: int = 6) -> list[Rule]:
     """Rules from the data: cheap ones on different columns, so one bad value cannot hide a pair.
 
-    A rule is affordable when it generates at most ~10 comparisons per record.
+    A rule is affordable when it generates at most 4 comparisons per record.
     Single columns come first (cheapest first), then pairs of columns that are
     too common alone (state & postcode), until every column is used once or
     `max_rules` are chosen.
     """
     position = {c.name: i for i, c in enumerate(columns)}
-    budget = max(5 * n_records, 2_000)
+    budget = max(4 * n_records, 2_000)
     candidates: list[tuple[int, Rule]] = []
     for c in columns:
         candidates.append((group_cost(con, records, Rule((Key(c.name),)), position, link), Rule((Key(c.name),))))

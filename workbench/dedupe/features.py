@@ -52,7 +52,7 @@ LADDERS: dict[str, list[Level]] = {
 
 # The similarity {s} each kind's ladder and the explanations use.
 SIMILARITY: dict[str, tuple[str, str]] = {
-    "string": ("Jaro-Winkler similarity", "jaro_winkler_similarity({a}, {b})"),
+    "string": ("Jaro-Winkler similarity", "CASE WHEN {a} = {b} THEN 1.0 ELSE jaro_winkler_similarity({a}, {b}) END"),
     "number": ("relative difference", "abs({a} - {b}) / nullif(greatest(abs({a}), abs({b})), 0)"),
     "date": ("days apart", "abs(datediff('day', {a}, {b}))"),
 }

@@ -65,7 +65,7 @@ def merge(ws: Workspace, run: Run, threshold: float, *, rules: dict[str, str] | 
             mapping = ws.create_table_as(
                 con, mapping_name,
                 f"SELECT dense_rank() OVER (ORDER BY c.cluster) AS cluster_id, t.rowid AS source_row, t.* "
-                f"FROM {quote(run.table)} t JOIN {clusters} c ON c.id = t.rowid ORDER BY cluster_id, source_row",
+                f"FROM {quote(run.table)} t JOIN {clusters} c ON c.id = t.rowid",
                 **provenance,
             )  # fmt: skip
             merged = ws.create_table_as(
