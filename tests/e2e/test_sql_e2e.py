@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import wait_idle
@@ -46,3 +48,29 @@ def test_type_run_see_table_and_chart_export_csv(app_server, page, tmp_path):
     saved = tmp_path / "export.csv"
     download.value.save_as(saved)
     assert saved.read_text().splitlines() == ["Origin,cars", "Europe,73", "Japan,79", "USA,254"]
+
+
+def test_cancel_stops_a_long_query_and_the_page_stays_usable(app_server, page):
+    page.goto(app_server.url)
+    wait_idle(page)
+    page.get_by_role("link", name="SQL").click()
+    wait_idle(page)
+    editor = page.frame_locator("iframe[title='code_editor.code_editor']")
+    editor.locator(".ace_content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type("SELECT count(*) FROM range(100000000000)")
+    page.keyboard.press("Control+Enter")
+    page.get_by_text("Running…").wait_for()
+    started = time.monotonic()
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("The last query was stopped before it finished.").wait_for()
+    assert time.monotonic() - started < 10
+    wait_idle(page)
+    page.keyboard.press("Escape")  # the editor's completion popup, if open
+    editor.locator(".ace_editor .ace_content").first.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type("SELECT 41 + 1 AS answer")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("[data-testid='stDataFrame'] [role='gridcell']")).to_have_text(["42"], timeout=30_000)
