@@ -138,3 +138,21 @@ def test_ingestion_still_reads_anywhere_after_the_sandbox_was_used(sample_ws, ou
     with sample_ws.connect() as con:
         assert con.execute(f"SELECT b FROM read_csv('{outside}')").fetchone() == ("secret",)
         assert con.execute("SELECT current_setting('enable_external_access')").fetchone() == (True,)
+
+
+def test_why_a_process_duckdb_locks_are_per_instance(tmp_path):
+    """The facts the sandbox's design rests on (see workbench/sql/sandbox.py): within one process,
+    a setting made on one connection reaches every connection to the same file, and a second
+    instance (an in-memory one) cannot attach a file another instance has open."""
+    path = str(tmp_path / "facts.duckdb")
+    ingestion, other = duckdb.connect(path), duckdb.connect(path)
+    try:
+        other.execute("SET allowed_directories = $d", {"d": [str(tmp_path / "nowhere")]})
+        assert ingestion.execute("SELECT current_setting('allowed_directories')").fetchone()[0] == [
+            str(tmp_path / "nowhere") + "/"
+        ]
+        with pytest.raises(duckdb.Error, match="already attached"):
+            duckdb.connect(":memory:").execute("ATTACH $p AS ws (READ_ONLY)", {"p": path})
+    finally:
+        ingestion.close()
+        other.close()
