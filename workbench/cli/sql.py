@@ -54,7 +54,7 @@ def sql(ws: Workspace, query: str | None, query_file: Path | None, assignments: 
     values = sql_params.bind(text, sql_params.from_assignments(assignments))
     if as_csv:
         # the full result, streamed by DuckDB into a workspace file, then copied out
-        path, _rows = engine.export(ws, text, "csv", values, stem="cli", timeout=timeout)
+        path, _rows = engine.export(ws, text, "csv", values, stem="cli", timeout=timeout, record=True)
         try:
             with path.open(encoding="utf-8", newline="") as source:
                 while chunk := source.read(1 << 20):
