@@ -3,12 +3,14 @@ export, saved queries and history. The work is done by `workbench.sql`; this pag
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 from code_editor import code_editor
 
 from pages import _ui
 from workbench.errors import WorkbenchError
-from workbench.names import quote
+from workbench.names import RESERVED, quote
 from workbench.sql import catalog, chart, engine, history, params
 from workbench.sql.engine import SQL_LIMITS, QueryFailed, Result
 from workbench.sql.saved import SavedQueries
@@ -41,8 +43,9 @@ def insert(text: str) -> None:
 
 
 def ident(name: str) -> str:
-    """A name as the user would type it: bare when it is a plain lower-case identifier."""
-    return name if name.isidentifier() and name.islower() else quote(name)
+    """A name as the user would type it: bare unless it needs quotes (DuckDB ignores case)."""
+    plain = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name.lower() not in RESERVED
+    return name if plain else quote(name)
 
 
 def saved_action(action: str) -> None:

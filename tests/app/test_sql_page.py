@@ -164,3 +164,16 @@ def test_an_interrupted_run_is_reported(sql_page):
     at.session_state["sql_running"] = True
     at.run()
     assert "stopped before it finished" in at.warning[0].value
+
+
+def test_the_schema_browser_runs_a_table_and_inserts_names(sql_page):
+    at = sql_page
+    at.button(key="sql_select_cars").click().run()
+    assert at.session_state["sql_text"] == "SELECT * FROM cars LIMIT 100"
+    assert len(at.dataframe[0].value) == 100 and "**100 rows**" in captions(at)
+    at.button_group(key="sql_cols_cars").set_value("Miles_per_Gallon").run()
+    assert at.session_state["sql_text"] == "SELECT * FROM cars LIMIT 100 Miles_per_Gallon"
+    at.button(key="sql_name_penguins_raw").click().run()
+    assert at.session_state["sql_text"].endswith("Miles_per_Gallon penguins_raw")
+    at.button_group(key="sql_cols_penguins_raw").set_value("Body Mass (g)").run()
+    assert at.session_state["sql_text"].endswith('penguins_raw "Body Mass (g)"')
