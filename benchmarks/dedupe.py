@@ -9,8 +9,8 @@ For scale, FEBRL3 is replicated to 1M records; every value of copy k carries the
 tag " k" so copies do not match each other, and the truth is copied alike.
 
 Each side runs in its own process on the same files, in the same run, and
-writes the pairs it puts in one cluster; quality is pairwise precision, recall
-and F1 of those pairs against the true links. The workbench also reports
+writes each record's cluster; quality is pairwise precision, recall and F1 of
+"in the same cluster" against the true links. The workbench also reports
 blocking recall and the F1 after 50 labels chosen by its active learner and
 answered from the truth.
 
@@ -144,7 +144,7 @@ def run_workbench(spec: dict) -> dict:
             _load_truth(con, spec["links"])
             ids = _rec_ids(con, run)
             out["blocking_recall"] = _recall(con, f"SELECT l, r FROM {run.work('pairs')}", ids)
-            out |= _write_pairs(con, run, ids, spec["pairs_out"])
+            out |= _write_clusters(con, run, ids, spec["clusters_out"])
         if spec.get("labels"):
             out |= _label_and_rescore(ws, run, spec)
         engine.drop(ws, run)
@@ -175,12 +175,13 @@ def _recall(con, pairs_sql: str, ids: str) -> float:
     return found / total
 
 
-def _write_pairs(con, run, ids: str, path: str) -> dict:
-    from workbench.dedupe import cluster
+def _write_clusters(con, run, ids: str, path: str) -> dict:
+    """Each record's rec_id, side (0 left, 1 right) and cluster, for `quality`."""
+    from workbench.dedupe.engine import RIGHT_OFFSET
 
-    con.execute(f"""COPY (SELECT x.rec AS a, y.rec AS b FROM ({cluster.matched_pairs_sql(run)}) q
-        JOIN {ids} x ON x.id = q.l JOIN {ids} y ON y.id = q.r) TO '{path}' (FORMAT parquet)""")
-    return {"pairs": con.execute(f"SELECT count(*) FROM '{path}'").fetchone()[0]}
+    con.execute(f"""COPY (SELECT x.rec, (c.id >= {RIGHT_OFFSET})::INTEGER AS side, c.cluster
+        FROM {run.work('clusters')} c JOIN {ids} x ON x.id = c.id) TO '{path}' (FORMAT parquet)""")
+    return {"largest_cluster": con.execute(f"SELECT max(n) FROM (SELECT count(*) AS n FROM '{path}' GROUP BY cluster)").fetchone()[0]}
 
 
 def _label_and_rescore(ws, run, spec: dict) -> dict:
@@ -200,19 +201,27 @@ def _label_and_rescore(ws, run, spec: dict) -> dict:
             run.labels[(l, r)] = int((l, r) in truth or (r, l) in truth)
         active.refine(ws, run)
     engine.save_scores(ws, run)
-    labelled_out = spec["pairs_out"].replace(".parquet", "_labelled.parquet")
+    labelled_out = spec["clusters_out"].replace(".parquet", "_labelled.parquet")
     with ws.connect() as con:
         cluster.build(con, run, spec["threshold"])
-        _write_pairs(con, run, _rec_ids(con, run), labelled_out)
-    return {"labels": len(run.labels), "pairs_labelled_out": labelled_out}
+        _write_clusters(con, run, _rec_ids(con, run), labelled_out)
+    return {"labels": len(run.labels), "clusters_labelled_out": labelled_out}
 
 
-def quality(pairs: str, links: Path) -> dict:
+def quality(clusters: str, links: Path, link: bool) -> dict:
+    """Pairwise precision, recall and F1 of "same cluster" against the true links.
+
+    Counted from cluster sizes, never by listing pairs: a wrong giant cluster
+    would otherwise mean billions of rows. In link mode only left-right pairs count.
+    """
+    per_cluster = ("sum(side) * (count(*) - sum(side))" if link else "count(*) * (count(*) - 1) // 2")
     with duckdb.connect() as con:
         _load_truth(con, links)
         tp, predicted, true = con.execute(f"""
-            WITH p AS (SELECT DISTINCT least(a, b) AS a, greatest(a, b) AS b FROM '{pairs}')
-            SELECT (SELECT count(*) FROM p JOIN truth USING (a, b)), (SELECT count(*) FROM p),
+            WITH c AS (SELECT * FROM '{clusters}')
+            SELECT (SELECT count(*) FROM truth t JOIN c x ON x.rec = t.a JOIN c y ON y.rec = t.b
+                    WHERE x.cluster = y.cluster),
+                   (SELECT coalesce(sum(k), 0) FROM (SELECT {per_cluster} AS k FROM c GROUP BY cluster)),
                    (SELECT count(*) FROM truth)""").fetchone()
     precision = tp / predicted if predicted else 0.0
     recall = tp / true
@@ -243,14 +252,15 @@ def compare(dataset: dict, sides: list[str], runs: int, labels: int, rules: list
     for i in range(runs):
         for side in sides:
             spec = {"files": [str(f) for f in dataset["files"]], "links": str(dataset["links"]), "columns": COLUMNS,
-                    "threshold": THRESHOLD, "pairs_out": str(work / f"{side}_{i}.parquet"),
+                    "threshold": THRESHOLD, "clusters_out": str(work / f"{side}_{i}.parquet"),
                     "labels": labels if (side == "workbench" and i == 0) else 0}  # fmt: skip
             if side == "splink":
                 spec["rules"] = rules
             result = measure(side, spec)
-            result |= quality(spec["pairs_out"], dataset["links"])
-            if result.get("pairs_labelled_out"):
-                result["labelled"] = quality(result.pop("pairs_labelled_out"), dataset["links"])
+            link = len(dataset["files"]) == 2
+            result |= quality(spec["clusters_out"], dataset["links"], link)
+            if result.get("clusters_labelled_out"):
+                result["labelled"] = quality(result.pop("clusters_labelled_out"), dataset["links"], link)
             results[side].append(result)
             if side == "workbench" and rules is None:
                 rules = [[k.split(":")[0].strip() for k in r.split("&")] for r in result["rules"]]
@@ -263,12 +273,12 @@ def compare(dataset: dict, sides: list[str], runs: int, labels: int, rules: list
 
 def report(summary: dict) -> None:
     print(f"\n{summary['dataset']}")
-    print(f"  {'side':<10} {'F1':>7} {'precision':>9} {'recall':>7} {'time s':>8} {'peak MiB':>9}")
+    print(f"  {'side':<10} {'F1':>7} {'precision':>9} {'recall':>7} {'time s':>8} {'peak MiB':>9} {'largest cluster':>16}")
     for side in ("workbench", "splink"):
         if side in summary:
             r = summary[side]
             print(f"  {side:<10} {r['f1']:7.4f} {r['precision']:9.4f} {r['recall']:7.4f} {r['seconds']:8.2f} "
-                  f"{r['peak_mib']:9.0f}")  # fmt: skip
+                  f"{r['peak_mib']:9.0f} {r['largest_cluster']:16,}")  # fmt: skip
     wb = summary["workbench"]
     print(f"  workbench blocking: {wb['comparisons']:,} comparisons, keeps {wb['blocking_recall']:.4f} of true pairs; "
           f"rules: {'; '.join(wb['rules'])}")  # fmt: skip

@@ -3,7 +3,7 @@
     python dedupe_splink.py SPEC_JSON   ->  one JSON line on stdout
 
 SPEC: {"files": [csv, ...], "columns": [...], "rules": [[col, ...], ...],
-       "threshold": t, "pairs_out": parquet path}
+       "threshold": t, "clusters_out": parquet path (rec, side, cluster)}
 Unsupervised, as the Splink documentation sets up FEBRL: u by random sampling,
 lambda from a strict deterministic rule, m by EM over two blocking sessions,
 then predict and connected-components clustering at the threshold.
@@ -64,18 +64,15 @@ def main(spec):
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
     predictions = linker.inference.predict(threshold_match_probability=spec["threshold"] / 10)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, spec["threshold"])
-    table = clusters.physical_name
-    con = db_api._con
-    side = "a.source_dataset <> b.source_dataset AND a.unique_id < b.unique_id" if link else "a.unique_id < b.unique_id"
-    con.execute(
-        f"CREATE TABLE _pairs AS SELECT a.unique_id AS a, b.unique_id AS b FROM {table} a "
-        f"JOIN {table} b ON a.cluster_id = b.cluster_id AND {side}"
-    )
     seconds = time.perf_counter() - started
-    pairs = con.execute("SELECT count(*) FROM _pairs").fetchone()[0]
-    con.execute("COPY _pairs TO ? (FORMAT parquet)", [spec["pairs_out"]])
+    con = db_api._con
+    side = "(source_dataset <> (SELECT min(source_dataset) FROM {t}))::INTEGER" if link else "0"
+    table = clusters.physical_name
+    con.execute(f"COPY (SELECT unique_id AS rec, {side.format(t=table)} AS side, cluster_id AS cluster FROM {table}) "
+                "TO ? (FORMAT parquet)", [spec["clusters_out"]])
+    largest = con.execute(f"SELECT max(n) FROM (SELECT count(*) AS n FROM {table} GROUP BY cluster_id)").fetchone()[0]
     peak = peak_mib()
-    print(json.dumps({"side": "splink", "seconds": seconds, "peak_mib": peak, "pairs": pairs}))
+    print(json.dumps({"side": "splink", "seconds": seconds, "peak_mib": peak, "largest_cluster": largest}))
 
 
 if __name__ == "__main__":

@@ -25,12 +25,13 @@ def sample_files(tmp_path):
 def test_workbench_side_scores_the_sample_and_learns_from_labels(tmp_path):
     data, links = sample_files(tmp_path)
     spec = {"files": [str(data)], "links": str(links), "columns": bench.COLUMNS, "threshold": bench.THRESHOLD,
-            "pairs_out": str(tmp_path / "pairs.parquet"), "labels": 20}  # fmt: skip
+            "clusters_out": str(tmp_path / "clusters.parquet"), "labels": 20}  # fmt: skip
     result = bench.run_workbench(spec)
     assert result["blocking_recall"] >= 0.99 and result["comparisons"] < 10_000
     assert result["seconds"] > 0 and result["peak_mib"] > 50 and result["labels"] == 20
-    unsupervised = bench.quality(spec["pairs_out"], links)
-    labelled = bench.quality(result["pairs_labelled_out"], links)
+    assert result["largest_cluster"] == 2  # FEBRL1: one original, one duplicate
+    unsupervised = bench.quality(spec["clusters_out"], links, link=False)
+    labelled = bench.quality(result["clusters_labelled_out"], links, link=False)
     assert unsupervised["f1"] >= 0.99 and labelled["f1"] >= 0.99
 
 

@@ -37,8 +37,8 @@ def uncertain_pairs(ws: Workspace, run: Run, n: int = 10) -> pd.DataFrame:
         return pd.DataFrame(columns=["l", "r", "pattern", "p"])
     with ws.connect() as con:
         picked = con.execute(
-            f"SELECT min_by(l, l * 1000003 + r) AS l, min_by(r, l * 1000003 + r) AS r, pattern "
-            f"FROM {run.work('pairs')} WHERE list_contains(?, pattern) GROUP BY pattern",
+            f"SELECT s.l, s.r, pattern FROM (SELECT pattern, min({{'l': l, 'r': r}}) AS s "
+            f"FROM {run.work('pairs')} WHERE list_contains(?, pattern) GROUP BY pattern)",
             [chosen["pattern"].tolist()],
         ).df()
     return picked.merge(chosen, on="pattern").sort_values("p", key=lambda p: (p - 0.5).abs()).reset_index(drop=True)
