@@ -84,21 +84,26 @@ def show_findings() -> None:
     for i, f in enumerate(profile.findings):
         where = f"`{_ui.md(f.column)}`" if f.column is not None else "the whole table"
         label = f"**{f.kind}** in {where}: {f.count:,} rows · {f.severity}"
-        with st.expander(label, icon=SEVERITY_ICON[f.severity]):
+        box = st.expander(label, icon=SEVERITY_ICON[f.severity], key=f"finding_{i}", on_change="rerun")
+        if not box.open:  # evidence is queried only for the findings the user opens
+            continue
+        with box:
             st.markdown(_ui.md(f.message))
             st.markdown(f"**Fix:** {_ui.md(f.suggestion)}")
             left, right = st.columns([3, 2])
             with left:
-                rows = evidence(ws, info.name, f, limit=EVIDENCE_ROWS)
-                st.caption(f"Evidence: the first {len(rows):,} of the rows concerned" if f.where or f.kind ==
-                           "duplicate_rows" else "Evidence: the column's distribution")  # fmt: skip
-                if f.where or f.kind == "duplicate_rows":
+                if f.selects_rows:
+                    rows = evidence(ws, info.name, f, limit=EVIDENCE_ROWS)
+                    st.caption(f"Evidence: the first {len(rows):,} of the rows concerned")
                     st.dataframe(rows, hide_index=True, key=f"evidence_{i}")
+                else:
+                    st.caption("Evidence: the column's distribution")
                 st.code(f.shown_sql(info.name), language="sql")
             with right:
                 figure = figures.column_figure(profile.column(f.column)) if f.column is not None else None
                 if figure is not None:
                     st.plotly_chart(figure, key=f"finding_chart_{i}")
+
 
 # -- columns ----------------------------------------------------------------------------
 
@@ -110,7 +115,7 @@ def _stat_table(col) -> pd.DataFrame:
     rows = []
     for key, label in STAT_LABELS.items():
         if col.stats.get(key) is not None:
-            approx = "≈ " if key in col.approximate or (key == "mad" and "mad" in col.approximate) else ""
+            approx = "≈ " if key in col.approximate else ""
             rows.append({"statistic": label, "value": f"{approx}{_show(col.stats[key])}"})
     for name, value in (col.stats.get("quantiles") or {}).items():
         if name in ("p01", "p25", "p50", "p75", "p99") and value is not None:

@@ -38,9 +38,12 @@ def test_profile_of_a_sample_table_with_findings_and_charts(app):
     assert "**constant** in `Region`: 344 rows · medium" in labels
     # the first finding is the most severe; its evidence lists the rows concerned
     assert labels[0] == "**disguised_missing** in `Comments`: 290 rows · high"
-    evidence = at.dataframe[0].value  # the first finding's evidence
+    assert at.get("plotly_chart") == [] and len(at.dataframe) == 0  # nothing is queried for closed findings
+    at.session_state["finding_0"] = True  # open the first finding
+    at.run()
+    evidence = at.dataframe[0].value
     assert len(evidence) == 50 and set(evidence["Comments"]) == {"NA"}
-    assert len(at.get("plotly_chart")) == 17  # one chart per finding on a column, in the findings tab
+    assert chart_titles(at) == ["Comments: most frequent values (red: missing-value tokens)"]
     at = open_tab(at, "Columns (17)")
     titles = chart_titles(at)
     assert len(titles) == 17  # a card and a chart per column

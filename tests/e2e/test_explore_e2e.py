@@ -16,12 +16,14 @@ def test_explore_a_sample_table_shows_findings_and_charts(app_server, page):
     main = page.locator("[data-testid='stMain']")
     main.get_by_text("Findings (17)").wait_for()
     assert "344" in main.locator("[data-testid='stMetricValue']").first.inner_text()
-    # the worst finding comes first; opening it shows the message, the fix and the evidence rows
+    # the worst finding comes first; opening it queries and shows the message, the fix and the evidence rows
     first = main.locator("[data-testid='stExpander']").first
     assert "disguised_missing in Comments: 290 rows · high" in first.inner_text()
     first.locator("summary").click()
     first.get_by_text("290 values that mean 'missing': 'NA' (290×)").wait_for()
     first.get_by_text("Fix:").wait_for()
+    first.locator("[data-testid='stDataFrame']").wait_for()  # the evidence rows, queried when opened
+    wait_idle(page)
     assert first.locator("[data-testid='stDataFrame']").count() == 1
     # charts are real plotly figures drawn in the page
     page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg")

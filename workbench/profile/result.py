@@ -35,6 +35,11 @@ class Finding:
     share: float = 0.0
     detail: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def selects_rows(self) -> bool:
+        """Whether the evidence is a set of rows (else it is the column's distribution)."""
+        return self.where is not None or self.kind == "duplicate_rows"
+
     def evidence_sql(self, table: str) -> tuple[str, list[Any]]:
         """The query that selects the offending rows (runnable with its params)."""
         if self.kind == "duplicate_rows":
