@@ -20,11 +20,7 @@ workbench at most 1.15x raw DuckDB and at least 5x faster than pandas.
 
 from __future__ import annotations
 
-import argparse
 import json
-import resource
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +28,12 @@ from pathlib import Path
 
 import duckdb
 
-DATA_DIR = Path(__file__).resolve().parent / ".data"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ would be on the path
+
+from benchmarks import measure
+
+DATA_DIR = ROOT / "benchmarks" / ".data"
 SIDES = ("raw", "workbench", "pandas")
 MAX_RAW_RATIO = 1.15  # workbench time / raw DuckDB time
 MIN_PANDAS_RATIO = 5.0  # pandas time / workbench time
@@ -107,12 +108,12 @@ def _child(side: str, csv: Path) -> None:
         import workbench.ingest  # noqa: F401
     if side == "pandas":
         import pandas  # noqa: F401
-    before_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    start_mib = measure.peak_mib()
     with tempfile.TemporaryDirectory(prefix=f"bench_{side}_") as work:
         started, cpu_started = time.perf_counter(), time.process_time()
         rows = _import(side, csv, Path(work))
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_mib = measure.peak_mib()
     print(
         json.dumps(
             {
@@ -120,18 +121,11 @@ def _child(side: str, csv: Path) -> None:
                 "rows": rows,
                 "seconds": seconds,
                 "cpu_seconds": cpu,
-                "start_mib": before_kib / 1024,
-                "peak_mib": peak_kib / 1024,
+                "start_mib": start_mib,
+                "peak_mib": peak_mib,
             }
         )
     )
-
-
-def measure(side: str, csv: Path) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", side, str(csv)], check=True, capture_output=True, text=True
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # -- the comparison ------------------------------------------------------------------
@@ -140,20 +134,16 @@ def measure(side: str, csv: Path) -> dict:
 def compare(rows: int, runs: int, data_dir: Path = DATA_DIR) -> dict:
     """Medians of `runs` interleaved runs of every side on one generated file."""
     csv = dataset(rows, data_dir)
-    samples: dict[str, list[dict]] = {side: [] for side in SIDES}
-    for _ in range(runs):
-        for side in SIDES:
-            result = measure(side, csv)
-            if result["rows"] != rows:
-                raise SystemExit(f"{side} imported {result['rows']:,} rows, expected {rows:,}")
-            samples[side].append(result)
+
+    def run(side: str) -> dict:
+        result = measure.run_script_child(__file__, side, str(csv))
+        if result["rows"] != rows:
+            raise SystemExit(f"{side} imported {result['rows']:,} rows, expected {rows:,}")
+        return result
+
+    samples = measure.interleaved(SIDES, runs, run)
     medians = {
-        side: {
-            "seconds": statistics.median(r["seconds"] for r in results),
-            "cpu_seconds": statistics.median(r["cpu_seconds"] for r in results),
-            "peak_mib": statistics.median(r["peak_mib"] for r in results),
-            "start_mib": statistics.median(r["start_mib"] for r in results),
-        }
+        side: measure.medians(results, ("seconds", "cpu_seconds", "peak_mib", "start_mib"))
         for side, results in samples.items()
     }
     wb, raw, pd_ = (medians[s]["seconds"] for s in ("workbench", "raw", "pandas"))
@@ -191,19 +181,15 @@ def report(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = measure.parser(__doc__, child=("SIDE", "CSV"), runs_help="runs per side and size (medians are reported)")
     parser.add_argument("--rows", default="1000000,10000000", help="comma-separated row counts")
-    parser.add_argument("--runs", type=int, default=3, help="runs per side and size (medians are reported)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where generated CSVs are kept")
-    parser.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
-    parser.add_argument("--child", nargs=2, metavar=("SIDE", "CSV"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _child(args.child[0], Path(args.child[1]))
         return
-    sizes = [int(n.replace("_", "")) for n in args.rows.split(",") if n.strip()]
     results = []
-    for rows in sizes:
+    for rows in measure.row_counts(args.rows):
         results.append(compare(rows, args.runs, args.data_dir))
         if not args.json:
             print(report(results[-1]), flush=True)

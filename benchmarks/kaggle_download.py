@@ -21,11 +21,8 @@ and interpreter start excluded):
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -35,6 +32,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import measure
 from benchmarks.ingest import _GENERATE  # the same twelve columns
 from tests.kaggle.fake_server import KEY, USERNAME, Dataset, FakeKaggle, zip_bytes
 
@@ -81,12 +79,11 @@ def run_side(side: str, fake: FakeKaggle, repeat: int) -> list[float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAGGLE_") and "proxy" not in k.lower()}
     with tempfile.TemporaryDirectory() as tmp:
         env.update(fake.env(), HOME=tmp, KAGGLE_CONFIG_DIR=tmp, KAGGLE_USERNAME=USERNAME, KAGGLE_KEY=KEY)
-        out = subprocess.run([sys.executable, "-c", _SIDE[side], str(Path(tmp) / "out"), str(repeat), REF],
-                             env=env, capture_output=True, text=True, check=True, timeout=1800)
-    return json.loads(out.stdout)
+        return measure.run_child([sys.executable, "-c", _SIDE[side], str(Path(tmp) / "out"), str(repeat), REF],
+                                 what=side, env=env, timeout=1800)
 
 
-def measure(rows: int, runs: int) -> dict:
+def compare(rows: int, runs: int) -> dict:
     csv = make_archive(rows)
     fake = FakeKaggle()
     archive = zip_bytes({"orders.csv": csv})
@@ -105,7 +102,7 @@ def measure(rows: int, runs: int) -> dict:
                 figures[side]["resume_sent"].append(fake.blob_bytes_sent / size)
     finally:
         fake.stop()
-    medians = {side: {k: statistics.median(v) for k, v in f.items()} for side, f in figures.items()}
+    medians = {side: {k: measure.median(v) for k, v in f.items()} for side, f in figures.items()}
     w, k = medians["workbench"], medians["kaggle"]
     return {"rows": rows, "csv_bytes": len(csv), "zip_bytes": size, "runs": runs, "sides": medians,
             "first_kaggle_vs_workbench": k["first"] / w["first"],
@@ -128,12 +125,10 @@ def report(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = measure.parser(__doc__)
     parser.add_argument("--rows", type=int, action="append", help="rows of the generated CSV (repeatable)")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
     args = parser.parse_args(argv)
-    results = [measure(rows, args.runs) for rows in args.rows or [1_000_000]]
+    results = [compare(rows, args.runs) for rows in args.rows or [1_000_000]]
     if args.json:
         print(json.dumps({"results": results}))
     else:

@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ would be on the path
+
+from benchmarks import measure
+
 DATA_DIR = HERE / ".data"
 TABLE = "bench"
 TARGETS = {"summarize_ratio": 0.5, "peer_speedup": 50.0, "peak_mb_10m": 1500}
@@ -104,10 +105,6 @@ def dataset(rows: int, data_dir: Path = DATA_DIR) -> tuple[Path, Path]:
 # -- the sides, each in its own process --------------------------------------------------
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def child_workbench(home: str) -> dict:
     """The full profile on an open connection (as SUMMARIZE is timed on one)."""
     from workbench import Workspace
@@ -118,7 +115,7 @@ def child_workbench(home: str) -> dict:
         profile = profile_connection(con, TABLE)
         seconds = time.perf_counter() - started
     found = [[f.kind, f.column, f.count] for f in profile.findings]
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "found": found}
+    return {"seconds": seconds, "peak_mb": measure.peak_mib(), "found": found}
 
 
 def child_summarize(home: str) -> dict:
@@ -128,12 +125,12 @@ def child_summarize(home: str) -> dict:
         started = time.perf_counter()
         con.execute(f"SUMMARIZE {TABLE}").fetchall()
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "peak_mb": _peak_mb()}
+    return {"seconds": seconds, "peak_mb": measure.peak_mib()}
 
 
 # ydata-profiling's alerts named as the workbench's finding kinds, to compare recall
 PEER = """
-import json, resource, sys, time
+import json, sys, time
 import pandas as pd
 from ydata_profiling import ProfileReport
 started = time.perf_counter()
@@ -147,8 +144,9 @@ names = {"MISSING": "missing", "CONSTANT": "constant", "UNIQUE": "identifier", "
          "SKEWED": "skew", "DUPLICATES": "duplicate_rows", "IMBALANCE": "near_constant"}
 found = [[names.get(a.alert_type.name, a.alert_type.name.lower()), a.column_name if a.column_name else None, None]
          for a in report.get_description().alerts]
-print(json.dumps({"seconds": seconds, "read_seconds": read, "found": found,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+status = open("/proc/self/status").read()  # VmHWM, not ru_maxrss: see benchmarks/measure.py peak_mib
+peak_mb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
+print(json.dumps({"seconds": seconds, "read_seconds": read, "found": found, "peak_mb": peak_mb}))
 """
 
 
@@ -156,27 +154,24 @@ def run_side(side: str, home: Path, parquet: Path) -> dict:
     if side == "ydata":
         from benchmarks import peers
 
-        return json.loads(peers.run(PEER, str(parquet)).stdout.strip().splitlines()[-1])
-    out = subprocess.run([sys.executable, __file__, "--child", side, "--home", str(home)], check=True,
-                         capture_output=True, text=True, cwd=ROOT)  # fmt: skip
-    return json.loads(out.stdout.strip().splitlines()[-1])
+        return measure.run_child([str(peers.python()), "-c", PEER, str(parquet)], what=side)
+    return measure.run_script_child(__file__, side, str(home), cwd=ROOT)
 
 
 # -- the run -----------------------------------------------------------------------------
 
 
-def measure(rows: int, repeat: int, peer: bool, data_dir: Path = DATA_DIR) -> dict:
+def compare(rows: int, repeat: int, peer: bool, data_dir: Path = DATA_DIR) -> dict:
     parquet, home = dataset(rows, data_dir)
     sides = ["workbench", "summarize"] + (["ydata"] if peer else [])
-    runs: dict[str, list[dict]] = {s: [] for s in sides}
-    for r in range(repeat):
-        for side in sides:
-            if side == "ydata" and r > 0:
-                continue  # one run: it takes a minute or more
-            runs[side].append(run_side(side, home, parquet))
+    runs = measure.interleaved(sides, 1, lambda side: run_side(side, home, parquet))
+    if repeat > 1:  # ydata-profiling once: it takes a minute or more
+        more = measure.interleaved(["workbench", "summarize"], repeat - 1, lambda side: run_side(side, home, parquet))
+        for side, done in more.items():
+            runs[side] += done
     result = {"rows": rows}
     for side, done in runs.items():
-        result[side] = {"seconds": statistics.median(d["seconds"] for d in done),
+        result[side] = {"seconds": measure.median(d["seconds"] for d in done),
                         "peak_mb": max(d["peak_mb"] for d in done), "runs": len(done)}  # fmt: skip
     found = {(k, c) for k, c, _ in runs["workbench"][0]["found"]}
     result["planted"] = len(PLANTED)
@@ -219,24 +214,22 @@ def report(r: dict, peer: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = measure.parser(__doc__, child=("SIDE", "HOME"), runs_flag="--repeat",
+                            runs_help="runs of each side (interleaved); medians reported")  # fmt: skip
+    parser.description, parser.formatter_class = __doc__, argparse.RawDescriptionHelpFormatter
     parser.add_argument("--rows", default="1000000,10000000", help="comma-separated table sizes")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each side (interleaved); medians reported")
     parser.add_argument("--no-peer", action="store_true", help="skip ydata-profiling")
     parser.add_argument("--peer-max-rows", type=int, default=1_000_000, help="largest size ydata-profiling runs on")
-    parser.add_argument("--json", action="store_true", help="print the results as one JSON document")
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="where the generated files and workspaces go")
-    parser.add_argument("--child", choices=["workbench", "summarize"], help=argparse.SUPPRESS)
-    parser.add_argument("--home", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        side = child_workbench if args.child == "workbench" else child_summarize
-        print(json.dumps(side(args.home)))
+        side, home = args.child
+        print(json.dumps({"workbench": child_workbench, "summarize": child_summarize}[side](home)))
         return
     results = []
-    for rows in (int(n) for n in args.rows.split(",")):
+    for rows in measure.row_counts(args.rows):
         peer = not args.no_peer and rows <= args.peer_max_rows
-        results.append(measure(rows, args.repeat, peer, args.data))
+        results.append(compare(rows, args.repeat, peer, args.data))
         if not args.json:
             report(results[-1], peer)
     if args.json:
@@ -244,5 +237,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     main()

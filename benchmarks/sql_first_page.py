@@ -25,23 +25,23 @@ Sides take turns within each run; the table shows medians and ratios.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import resource
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import duckdb
 
-DATA_DIR = Path(__file__).resolve().parent / ".data"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ would be on the path
+
+from benchmarks import measure
+
+DATA_DIR = ROOT / "benchmarks" / ".data"
 SIDES = ("page", "engine", "duckdb_df", "duckdb_page")
 QUERY = "SELECT * FROM big"
 PAGE_ROWS = 10_000
-ROOT = Path(__file__).resolve().parent.parent
 
 _GENERATE = """
 SELECT i AS id,
@@ -66,23 +66,6 @@ def workspace(rows: int, data_dir: Path = DATA_DIR) -> Path:
             ws.create_table_as(con, "big", _GENERATE, [rows], source_kind="sql", operation="benchmark data")
         (home / "ready").touch()
     return home
-
-
-def _workers_peak_mib() -> float:
-    """The largest peak resident memory (VmHWM) among this process's live children: the
-    sandbox workers, which the engine keeps in its pool after a query (Linux /proc)."""
-    me, peak_kib = os.getpid(), 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) != me:  # the parent's pid
-                continue
-            for line in (stat.parent / "status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak_kib = max(peak_kib, int(line.split()[1]))
-        except (OSError, IndexError, ValueError):
-            continue  # a process that ended meanwhile
-    return peak_kib / 1024
 
 
 def _side(side: str, home: Path) -> dict:
@@ -140,43 +123,26 @@ def _child(side: str, home: Path) -> None:
         import workbench.sql.engine  # noqa: F401
     if side == "page":
         import streamlit.testing.v1  # noqa: F401
-    start_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    start_mib = measure.peak_mib()
     figures = _side(side, home)
-    workers_mib = _workers_peak_mib()
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"side": side, **figures, "start_mib": start_kib / 1024, "peak_mib": peak_kib / 1024,
+    workers_mib = measure.children_peak_mib()  # the sandbox workers the engine keeps in its pool
+    print(json.dumps({"side": side, **figures, "start_mib": start_mib, "peak_mib": measure.peak_mib(),
                       "worker_peak_mib": workers_mib}))  # fmt: skip
-
-
-def measure(side: str, home: Path) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", side, str(home)], check=False, capture_output=True, text=True
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"the {side} side failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _median(values) -> float | None:
-    present = [v for v in values if v is not None]
-    return statistics.median(present) if present else None
 
 
 def compare(rows: int, runs: int, data_dir: Path = DATA_DIR) -> dict:
     home = workspace(rows, data_dir)
-    samples: dict[str, list[dict]] = {side: [] for side in SIDES}
-    for _ in range(runs):
-        for side in SIDES:
-            result = measure(side, home)
-            if result["total"] not in (rows, None) or result["shown"] != min(
-                rows, PAGE_ROWS if side != "duckdb_df" else rows
-            ):
-                raise SystemExit(f"{side}: showed {result['shown']:,} of {result['total']} rows (expected {rows:,})")
-            samples[side].append(result)
-    medians = {
-        side: {key: _median(r[key] for r in results) for key in ("seconds", "first_page_s", "start_mib", "peak_mib", "worker_peak_mib")}
-        for side, results in samples.items()
-    }  # fmt: skip
+
+    def run(side: str) -> dict:
+        result = measure.run_script_child(__file__, side, str(home))
+        if result["total"] not in (rows, None) or result["shown"] != min(
+            rows, PAGE_ROWS if side != "duckdb_df" else rows
+        ):
+            raise SystemExit(f"{side}: showed {result['shown']:,} of {result['total']} rows (expected {rows:,})")
+        return result
+
+    keys = ("seconds", "first_page_s", "start_mib", "peak_mib", "worker_peak_mib")
+    medians = {side: measure.medians(results, keys) for side, results in measure.interleaved(SIDES, runs, run).items()}
     page, df = medians["page"], medians["duckdb_df"]
     return {
         "rows": rows,
@@ -217,12 +183,9 @@ def report(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = measure.parser(__doc__, child=("SIDE", "HOME"))
     parser.add_argument("--rows", type=lambda t: int(t.replace("_", "")), default=10_000_000)
-    parser.add_argument("--runs", type=int, default=3, help="runs per side (medians are reported)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where the generated workspace is kept")
-    parser.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
-    parser.add_argument("--child", nargs=2, metavar=("SIDE", "HOME"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _child(args.child[0], Path(args.child[1]))
