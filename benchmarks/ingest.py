@@ -54,7 +54,8 @@ COPY (
         hash(i * 19) % 2 = 0 AS active,
         CASE WHEN i % 11 = 0 THEN NULL ELSE hash(i * 23) % 3 = 0 END AS flagged,
         CASE WHEN i % 29 = 0 THEN NULL
-             ELSE ['Paris', 'Madrid, Spain', 'The "Big" Apple', 'Zürich', 'Berlin'][1 + (hash(i * 29) % 5)::INTEGER] END AS city,
+             ELSE ['Paris', 'Madrid, Spain', 'The "Big" Apple', 'Zürich', 'Berlin'][1 + (hash(i * 29) % 5)::INTEGER]
+        END AS city,
         (hash(i * 31) % 10000000000)::BIGINT AS amount_cents
     FROM range(?) AS t(i)
 ) TO ? (HEADER, DELIMITER ',')

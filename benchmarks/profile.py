@@ -60,7 +60,8 @@ COPY (
            ELSE exp(sqrt(-2 * ln(greatest(u1, 1e-6))) * cos(2 * pi() * u2)) * 30000 END AS income,
       50 + 10 * sqrt(-2 * ln(greatest(u2, 1e-6))) * sin(2 * pi() * u1) AS score,
       CASE WHEN k = 10 THEN 'paris' WHEN k = 11 THEN ' Paris' WHEN k = 12 THEN 'Pairs'
-           ELSE ['Paris', 'Lyon', 'Marseille', 'Toulouse', 'Nantes', 'Lille', 'Bordeaux', 'Nice'][1 + i % 8] END AS city,
+           ELSE ['Paris', 'Lyon', 'Marseille', 'Toulouse', 'Nantes', 'Lille', 'Bordeaux', 'Nice'][1 + i % 8]
+      END AS city,
       CASE WHEN k = 20 THEN 'N/A' WHEN k = 21 THEN '' WHEN k = 22 THEN '?' ELSE ['red', 'green', 'blue'][1 + i % 3] END
         AS color,
       CASE WHEN k = 30 THEN 'unknown' ELSE printf('%.2f', u1 * 100) END AS price,
@@ -191,14 +192,16 @@ def report(r: dict, peer: bool) -> None:
     rows = r["rows"]
     print(f"\n== {rows:,} rows x 12 columns ({r['workbench']['runs']} runs, medians)")
     print(f"{'side':<22}{'seconds':>10}{'peak MB':>10}")
-    for side, label in (("workbench", "workbench profile"), ("summarize", "DuckDB SUMMARIZE"), ("ydata", "ydata minimal")):
+    labels = (("workbench", "workbench profile"), ("summarize", "DuckDB SUMMARIZE"), ("ydata", "ydata minimal"))
+    for side, label in labels:
         if side in r:
             print(f"{label:<22}{r[side]['seconds']:>10.2f}{r[side]['peak_mb']:>10.0f}")
     ok = "ok" if r["summarize_ratio"] <= TARGETS["summarize_ratio"] else "MISSED"
     print(f"workbench / SUMMARIZE time: {r['summarize_ratio']:.2f}x (target <= {TARGETS['summarize_ratio']}x: {ok})")
     if peer and "peer_speedup" in r:
         ok = "ok" if r["peer_speedup"] >= TARGETS["peer_speedup"] else "MISSED"
-        print(f"ydata-profiling / workbench time: {r['peer_speedup']:.0f}x faster (target >= {TARGETS['peer_speedup']:.0f}x: {ok})")
+        print(f"ydata-profiling / workbench time: {r['peer_speedup']:.0f}x faster "
+              f"(target >= {TARGETS['peer_speedup']:.0f}x: {ok})")
         print(f"ydata-profiling found {len(r['ydata']['found'])} of {r['planted']} planted issues: "
               + ", ".join(f"{k}@{c}" for k, c in r["ydata"]["found"]))  # fmt: skip
     if rows >= 10_000_000:

@@ -186,8 +186,8 @@ def show_relationships() -> None:
                                 key="missing_pattern")  # fmt: skip
                 if len(with_nulls) > 1:
                     together = relations.missing_together(con, info.name, with_nulls)
-                    st.plotly_chart(figures.heatmap(together, "Correlation of missingness (1 = always missing together)"),
-                                    key="missing_together")  # fmt: skip
+                    title = "Correlation of missingness (1 = always missing together)"
+                    st.plotly_chart(figures.heatmap(together, title), key="missing_together")
         else:
             if len(categorical) < 2:
                 st.info("Correspondence analysis needs two categorical columns.")

@@ -39,7 +39,9 @@ def catalogue() -> FakeKaggle:
         files={
             "data/2024/sales.csv": SALES_CSV,
             "data/stores.parquet": _parquet(),
-            "meta/regions.json": json.dumps([{"region": "north", "stores": 1}, {"region": "south", "stores": 1}]).encode(),
+            "meta/regions.json": json.dumps(
+                [{"region": "north", "stores": 1}, {"region": "south", "stores": 1}]
+            ).encode(),
             "README.md": README,
         },
     )

@@ -28,7 +28,8 @@ def test_dataset_url_and_display():
     assert ref.at_version(None).url == "https://www.kaggle.com/datasets/zynicide/wine-reviews"
 
 
-@pytest.mark.parametrize("text, competition", [("titanic", True), ("https://www.kaggle.com/competitions/titanic", False),
+@pytest.mark.parametrize("text, competition", [("titanic", True),
+                                               ("https://www.kaggle.com/competitions/titanic", False),
                                                ("https://www.kaggle.com/c/titanic/data", False)])
 def test_competition_forms(text, competition):
     ref = parse(text, competition=competition)

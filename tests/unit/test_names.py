@@ -51,7 +51,7 @@ def test_reserved_words_match_duckdb():
         words = con.execute(
             "SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category IN ('reserved', 'type_function')"
         ).fetchall()
-    assert RESERVED == {w for (w,) in words}
+    assert {w for (w,) in words} == RESERVED
 
 
 HOSTILE = [

@@ -53,7 +53,8 @@ def test_findings_carry_examples_suggestions_and_are_ranked(dirty):
     assert sorted(by_key[("disguised_missing", "color")].examples) == [["", 10], ["N/A", 10]]
     assert by_key[("numbers_as_text", "price")].examples == [["unknown", 5]]
     assert by_key[("numbers_as_text", "price")].detail["unparsed"] == 5
-    assert sorted(by_key[("inconsistent_category", "city")].examples) == [["Pairs", "Paris", 20], ["paris", "Paris", 20]]
+    city = by_key[("inconsistent_category", "city")]
+    assert sorted(city.examples) == [["Pairs", "Paris", 20], ["paris", "Paris", 20]]
     assert by_key[("outlier", "amount")].examples == [1e6] * 4
     assert all(f.suggestion for f in dirty.findings)
     order = ["high", "medium", "low"]

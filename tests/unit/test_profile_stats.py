@@ -60,8 +60,10 @@ def test_cli_profile_json_and_text(numbers_ws):
     assert doc["columns"][1]["statistics"]["max"] == 499.5 and doc["columns"][1]["semantic_type"] == "numeric"
     assert doc["findings"] == [{"kind": "identifier", "column": "n", "severity": "low", "count": 1000, "share": 1.0,
                                 "message": "identifier-like: 1,000 distinct values in 1,000 rows",
-                                "examples": [], "suggestion": doc["findings"][0]["suggestion"], "detail": {}}]  # fmt: skip
+                                "examples": [], "suggestion": doc["findings"][0]["suggestion"],
+                                "detail": {}}]  # fmt: skip
     text = runner.invoke(main, ["--home", str(numbers_ws.home), "profile", "numbers"])
-    assert text.exit_code == 0 and "numbers: 1,000 rows x 5 columns" in text.output and "[low] identifier in n" in text.output
+    assert text.exit_code == 0
+    assert "numbers: 1,000 rows x 5 columns" in text.output and "[low] identifier in n" in text.output
     missing = runner.invoke(main, ["--home", str(numbers_ws.home), "profile", "nope"])
     assert missing.exit_code == 1 and "There is no table named 'nope'" in missing.output

@@ -49,7 +49,7 @@ def main(ctx: click.Context, home: str | None) -> None:
 
 
 def register() -> None:
-    from workbench.cli import basic, sql, dedupe, kaggle, profile
+    from workbench.cli import basic, dedupe, kaggle, profile, sql
 
     for command in basic.COMMANDS + sql.COMMANDS + dedupe.COMMANDS + kaggle.COMMANDS + profile.COMMANDS:
         main.add_command(command)

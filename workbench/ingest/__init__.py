@@ -84,8 +84,9 @@ def load(
         for i, unit in enumerate(units):
             name = _table_name(table, unit, len(units), taken)
             if name is None:
-                results.append(ImportResult(unit.label, error=f"A table named {table_name_from(table)!r} already exists; "
-                                            "choose another name or delete it first."))
+                error = (f"A table named {table_name_from(table)!r} already exists; "
+                         "choose another name or delete it first.")
+                results.append(ImportResult(unit.label, error=error))
                 continue
             step = _scaled(on_progress, i, len(units), unit.label)
             results.append(_import_unit(ws, con, unit, name, source_kind, step, cancel))

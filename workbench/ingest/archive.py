@@ -61,7 +61,9 @@ def extract(archive: Path, dest: Path, limits: Limits) -> list[Path]:
                 if rel is None:
                     continue
                 if stat.S_ISLNK(info.external_attr >> 16):
-                    raise UnsafeArchive(f"The archive member {info.filename!r} is a symbolic link; refusing to extract.")
+                    raise UnsafeArchive(
+                        f"The archive member {info.filename!r} is a symbolic link; refusing to extract."
+                    )
                 target = dest.joinpath(*rel.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 written = 0

@@ -109,7 +109,8 @@ def _read_csv_as(job: Job, path: Path, encoding: str, text_sample: str) -> ReadO
     delimiter: str | None = None
     for _ in range(4):
         job.con.execute(f"DROP TABLE IF EXISTS {_REJECTS}; DROP TABLE IF EXISTS {_SCANS}")
-        args = ["?", "store_rejects = true", f"rejects_table = '{_REJECTS}'", f"rejects_scan = '{_SCANS}'", "encoding = ?"]
+        args = ["?", "store_rejects = true", f"rejects_table = '{_REJECTS}'", f"rejects_scan = '{_SCANS}'",
+                "encoding = ?"]  # fmt: skip
         params: list = [str(path), encoding]
         if delimiter:
             args.append("delim = ?")
@@ -118,9 +119,8 @@ def _read_csv_as(job: Job, path: Path, encoding: str, text_sample: str) -> ReadO
             args.append("types = ?")
             params.append({c: "VARCHAR" for c in sorted(as_text)})
         sql = job.create(f"SELECT * FROM read_csv({', '.join(args)})", params)
-        cast_failures = {
-            c for (c,) in job.con.execute(f"SELECT DISTINCT column_name FROM {_REJECTS} WHERE error_type = 'CAST'").fetchall()
-        }
+        failed = job.con.execute(f"SELECT DISTINCT column_name FROM {_REJECTS} WHERE error_type = 'CAST'").fetchall()
+        cast_failures = {c for (c,) in failed}
         if cast_failures - as_text:
             as_text |= cast_failures
             job.drop()

@@ -16,8 +16,8 @@ BULK, MARKED, WARN, MUTED = "#4c78a8", "#e45756", "#f58518", "#9d9d9d"
 
 
 def _layout(fig: go.Figure, title: str, x: str = "", y: str = "rows") -> go.Figure:
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=320, margin={"l": 40, "r": 10, "t": 40, "b": 40},
-                      showlegend=False, bargap=0.05)  # fmt: skip
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=320,
+                      margin={"l": 40, "r": 10, "t": 40, "b": 40}, showlegend=False, bargap=0.05)  # fmt: skip
     return fig
 
 
@@ -45,7 +45,8 @@ def histogram(col: ColumnProfile) -> go.Figure:
     fig = go.Figure(go.Bar(x=centers, y=counts, width=ch["width"], marker_color=BULK, name="rows",
                            hovertemplate="%{x:.4g}: %{y:,} rows<extra></extra>"))  # fmt: skip
     notes = []
-    for side, n, x in (("below", ch.get("below", 0), edges[0] - ch["width"]), ("above", ch.get("above", 0), edges[-1] + ch["width"])):
+    for side, n, x in (("below", ch.get("below", 0), edges[0] - ch["width"]),
+                       ("above", ch.get("above", 0), edges[-1] + ch["width"])):  # fmt: skip
         if n:
             fig.add_bar(x=[x], y=[n], width=ch["width"], marker_color=MARKED, name=f"{side} {x:.4g}",
                         hovertemplate=f"{n:,} values {side} the range<extra></extra>")  # fmt: skip
@@ -124,7 +125,8 @@ def heatmap(matrix: pd.DataFrame, title: str, zmin: float = -1, zmax: float = 1)
 
 
 def scatter(frame: pd.DataFrame, x: str, y: str, title: str) -> go.Figure:
-    fig = go.Figure(go.Scattergl(x=frame[x], y=frame[y], mode="markers", marker={"size": 5, "opacity": 0.5, "color": BULK}))
+    marker = {"size": 5, "opacity": 0.5, "color": BULK}
+    fig = go.Figure(go.Scattergl(x=frame[x], y=frame[y], mode="markers", marker=marker))
     return _layout(fig, title, x, y)
 
 
@@ -137,7 +139,8 @@ def missing_pattern(pattern: pd.DataFrame) -> go.Figure:
                                zmin=0, zmax=1, xgap=2, ygap=2))  # fmt: skip
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_layout(title="Which columns are missing together (red = missing)",
-                      height=max(260, 26 * len(pattern) + 120), margin={"l": 10, "r": 10, "t": 40, "b": 10})  # fmt: skip
+                      height=max(260, 26 * len(pattern) + 120),
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})  # fmt: skip
     return fig
 
 

@@ -88,8 +88,10 @@ def constant(d: Detector, col: ColumnProfile) -> list[Finding]:
     top = st.get("top_values") or []
     if st.get("distinct") == 1 or (st.get("min") is not None and st.get("min") == st.get("max")):
         value = top[0][0] if top else st.get("min")
-        return [d.finding("constant", col, st["count"], "medium", f"a single value ({value!r}) in all {st['count']:,} non-missing rows",
-                          "Drop the column: a constant cannot help a model or an analysis.", examples=[value])]  # fmt: skip
+        message = f"a single value ({value!r}) in all {st['count']:,} non-missing rows"
+        return [d.finding("constant", col, st["count"], "medium", message,
+                          "Drop the column: a constant cannot help a model or an analysis.",
+                          examples=[value])]  # fmt: skip
     if top and st.get("distinct", 0) >= 2:
         seen = st.get("values_seen", st["count"])
         value, n = top[0]
@@ -172,7 +174,8 @@ def outliers(d: Detector, col: ColumnProfile) -> list[Finding]:
     predicate = Predicate("(({c} < ? OR {c} > ?)" + "".join(" AND {c} <> ?" for _ in kept) + ")", (low, high, *kept))
     where, params = predicate.on(quote(col.name))
     furthest = d.con.execute(
-        f"SELECT {quote(col.name)} FROM {quote(d.table)} WHERE {where} ORDER BY abs({quote(col.name)} - ?) DESC LIMIT 5",
+        f"SELECT {quote(col.name)} FROM {quote(d.table)} WHERE {where} "
+        f"ORDER BY abs({quote(col.name)} - ?) DESC LIMIT 5",
         [*params, median],
     ).fetchall()
     examples = [float(v) for (v,) in furthest]
@@ -204,7 +207,8 @@ def identifier(d: Detector, col: ColumnProfile) -> list[Finding]:
     if col.semantic != "identifier":
         return []
     n = col.stats["distinct"]
-    return [d.finding("identifier", col, n, "low", f"identifier-like: {n:,} distinct values in {col.stats['count']:,} rows",
+    message = f"identifier-like: {n:,} distinct values in {col.stats['count']:,} rows"
+    return [d.finding("identifier", col, n, "low", message,
                       "Use it as a key (joins, deduplication) but exclude it from model features: it would "
                       "only let a model memorise rows.")]  # fmt: skip
 
@@ -218,7 +222,8 @@ def disguised_missing(d: Detector, col: ColumnProfile) -> list[Finding]:
         return []
     ex = d.examples(col, "missing_tokens")
     shown = ", ".join(f"{v!r} ({c:,}×)" for v, c in ex)
-    return [d.finding("disguised_missing", col, n, _level(n / d.rows, 0.2, 0.0), f"{n:,} values that mean 'missing': {shown}",
+    message = f"{n:,} values that mean 'missing': {shown}"
+    return [d.finding("disguised_missing", col, n, _level(n / d.rows, 0.2, 0.0), message,
                       "Turn them into NULL (NULLIF / CASE WHEN ... THEN NULL) so they are counted and handled "
                       "as missing.", checks.MISSING_TOKEN, examples=ex)]  # fmt: skip
 
@@ -293,7 +298,9 @@ def categories(d: Detector, col: ColumnProfile) -> list[Finding]:
     if groups:
         variants = [v for g in groups for v, _ in g["variants"]]
         count = sum(g["count"] for g in groups)
-        shown = "; ".join(f"{', '.join(repr(v) for v, _ in g['variants'][:3])} -> {g['canonical']!r}" for g in groups[:3])
+        shown = "; ".join(
+            f"{', '.join(repr(v) for v, _ in g['variants'][:3])} -> {g['canonical']!r}" for g in groups[:3]
+        )
         st["clusters"] = groups
         found.append(d.finding("inconsistent_category", col, count, _level(count / d.rows, 0.01, 0.0),
                                f"{len(variants)} spellings of {len(groups)} categories: {shown}",

@@ -352,7 +352,9 @@ def read_bins(got: dict, columns: list[ColumnProfile]) -> None:
             st["outliers"] = buckets.get(-3, 0) + buckets.get(-4, 0)
 
 
-def _bin_range(col: ColumnProfile, candidates: list, fence: tuple[float, float] | None) -> tuple[float, float, float, int]:
+def _bin_range(
+    col: ColumnProfile, candidates: list, fence: tuple[float, float] | None
+) -> tuple[float, float, float, int]:
     """Bins over the bulk of the data: [min, max], or the 1st/99th percentile when min/max is an outlier or a code."""
     st, q = col.stats, col.stats.get("quantiles") or {}
     a, b = st["min"], st["max"]

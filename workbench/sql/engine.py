@@ -18,6 +18,7 @@ process start; a stopped worker is not reused.
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import json
 import queue
@@ -126,10 +127,8 @@ def _give_back(worker: subprocess.Popen) -> None:
 
 def _close(worker: subprocess.Popen, grace: float = KILL_GRACE) -> None:
     """End the worker: the end of its stdin stops it; kill it if it does not end soon."""
-    try:
+    with contextlib.suppress(OSError):
         worker.stdin.close()
-    except OSError:
-        pass
     try:
         worker.wait(grace)
     except subprocess.TimeoutExpired:
