@@ -72,27 +72,26 @@ def test_a_bad_file_shows_an_error_and_imports_nothing(app):
     assert at.subheader[0].value == "3 tables in the workspace"
 
 
-def test_rename_keeps_the_table_current(app):
+def _rename(app, table: str, new_name: str):
+    """Pick `table` in the sidebar, type `new_name` and press Rename; the app after it."""
     at = app.run()
-    at.selectbox(key="table").set_value("cars")
+    at.selectbox(key="table").set_value(table)
     at = rerun(at)
-    at.text_input(key="new_name").input("Autos 1970s")
+    at.text_input(key="new_name").input(new_name)
     at = rerun(at)
     at.button(key="rename").click()
-    at = rerun(at)
+    return rerun(at)
+
+
+def test_rename_keeps_the_table_current(app):
+    at = _rename(app, "cars", "Autos 1970s")
     assert "Renamed `cars` to `autos_1970s`." in at.success[0].value
     assert at.selectbox(key="table").value == "autos_1970s"
     assert "cars" not in at.selectbox(key="table").options
 
 
 def test_rename_to_an_existing_name_is_refused(app):
-    at = app.run()
-    at.selectbox(key="table").set_value("cars")
-    at = rerun(at)
-    at.text_input(key="new_name").input("penguins_raw")
-    at = rerun(at)
-    at.button(key="rename").click()
-    at = rerun(at)
+    at = _rename(app, "cars", "penguins_raw")
     assert "already exists" in at.error[0].value
     assert at.selectbox(key="table").value == "cars"
 
