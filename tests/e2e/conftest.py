@@ -77,7 +77,7 @@ def _wait_healthy(server: AppServer, timeout: float = 60) -> None:
 def launch(home: Path, env: dict[str, str] | None = None) -> AppServer:
     """Start `streamlit run` over the workspace `home` and wait until it answers."""
     port = _free_port()
-    log = open(home.parent / f"{home.name}-streamlit-{port}.log", "w")
+    log = open(home.parent / f"{home.name}-streamlit-{port}.log", "w")  # noqa: SIM115 (the server's, for its whole life)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
          "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
@@ -146,3 +146,22 @@ def wait_idle(page, timeout: float = 60_000) -> None:
         " return a && a.getAttribute('data-test-script-state') === 'notRunning'; }",
         timeout=timeout,
     )
+
+
+def open_app(page, url: str) -> None:
+    """Load the app at `url` and wait for its first run to finish."""
+    page.goto(url)
+    wait_idle(page)
+
+
+def choose_table(page, name: str) -> None:
+    """Make `name` the current table with the sidebar's table picker."""
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
+    page.get_by_role("option", name=name).click()
+    wait_idle(page)
+
+
+def open_page(page, title: str) -> None:
+    """Go to another page of the app by its navigation link."""
+    page.get_by_role("link", name=title).click()
+    wait_idle(page)

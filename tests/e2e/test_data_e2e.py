@@ -7,7 +7,7 @@ import sys
 
 import duckdb
 
-from tests.e2e.conftest import wait_idle
+from tests.e2e.conftest import choose_table, open_app, wait_idle
 from workbench import Workspace
 
 
@@ -16,8 +16,7 @@ def _overview_text(page) -> str:
 
 
 def test_open_app_see_samples_upload_csv(app_server, page, tmp_path):
-    page.goto(app_server.url)
-    wait_idle(page)
+    open_app(page, app_server.url)
     page.get_by_text("3 tables in the workspace").wait_for()
 
     csv_file = tmp_path / "Wine Reviews (2024).csv"
@@ -59,8 +58,7 @@ def test_cli_load_while_ui_open_shows_on_next_rerun(start_app, browser, tmp_path
             tab.keyboard.press("r")  # Streamlit's rerun shortcut
             tab.get_by_text("4 tables in the workspace").wait_for()
             wait_idle(tab)
-            tab.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
-            tab.get_by_role("option", name="from_terminal").click()
+            choose_table(tab, "from_terminal")
             tab.get_by_text("2 rows × 2 columns · file:").wait_for()
     finally:
         first.close()
@@ -72,8 +70,7 @@ def test_cancel_stops_an_import_and_keeps_nothing_half_done(app_server, page, tm
     duckdb.connect().execute(
         f"COPY (SELECT range AS id, md5(range::VARCHAR) AS h, random() AS x FROM range(2500000)) TO '{big}'"
     )
-    page.goto(app_server.url)
-    wait_idle(page)
+    open_app(page, app_server.url)
     before = page.get_by_role("heading", name="tables in the workspace").inner_text()
     page.get_by_text("Import files").click()
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(big))

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import wait_idle
+from tests.e2e.conftest import choose_table, open_app, open_page, wait_idle
 
 
 def test_explore_a_sample_table_shows_findings_and_charts(app_server, page):
-    page.goto(app_server.url)
-    wait_idle(page)
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
-    page.get_by_role("option", name="penguins_raw").click()
-    wait_idle(page)
-    page.get_by_role("link", name="Explore").click()
-    wait_idle(page)
+    open_app(page, app_server.url)
+    choose_table(page, "penguins_raw")
+    open_page(page, "Explore")
     main = page.locator("[data-testid='stMain']")
     main.get_by_text("Findings (17)").wait_for()
     assert "344" in main.locator("[data-testid='stMetricValue']").first.inner_text()

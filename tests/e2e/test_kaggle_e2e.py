@@ -3,7 +3,7 @@
 # ruff: noqa: F811  (fixtures imported from tests.kaggle.fixtures)
 from __future__ import annotations
 
-from tests.e2e.conftest import wait_idle
+from tests.e2e.conftest import open_app, wait_idle
 from tests.kaggle.fake_server import KEY, USERNAME
 from tests.kaggle.fixtures import fake_kaggle  # noqa: F401
 
@@ -11,8 +11,7 @@ from tests.kaggle.fixtures import fake_kaggle  # noqa: F401
 def test_search_download_and_see_the_new_tables(start_app, page, fake_kaggle, tmp_path):
     server = start_app(env={**fake_kaggle.env(), "HOME": str(tmp_path), "KAGGLE_USERNAME": USERNAME,
                             "KAGGLE_KEY": KEY})
-    page.goto(server.url)
-    wait_idle(page)
+    open_app(page, server.url)
     page.get_by_text("3 tables in the workspace").wait_for()
     page.get_by_text("Download from Kaggle").click()
     page.get_by_text("Using the Kaggle API key for ada").wait_for()

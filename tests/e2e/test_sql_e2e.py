@@ -6,22 +6,24 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import wait_idle
+from tests.e2e.conftest import open_app, open_page, wait_idle
 
 QUERY = "SELECT Origin, count(*) AS cars FROM cars GROUP BY Origin ORDER BY Origin"
 
 
-def test_type_run_see_table_and_chart_export_csv(app_server, page, tmp_path):
-    page.goto(app_server.url)
-    wait_idle(page)
-    page.get_by_role("link", name="SQL").click()
-    wait_idle(page)
-    editor = page.frame_locator("iframe[title='code_editor.code_editor']")
-    editor.locator(".ace_content").click()
+def run_query(page, sql: str) -> None:
+    """Replace the editor's text with `sql` and run it with Ctrl+Enter."""
+    page.frame_locator("iframe[title='code_editor.code_editor']").locator(".ace_editor .ace_content").first.click()
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
-    page.keyboard.type(QUERY)
+    page.keyboard.type(sql)
     page.keyboard.press("Control+Enter")
+
+
+def test_type_run_see_table_and_chart_export_csv(app_server, page, tmp_path):
+    open_app(page, app_server.url)
+    open_page(page, "SQL")
+    run_query(page, QUERY)
 
     main = page.locator("[data-testid='stMain']")
     main.get_by_text("3 rows", exact=False).first.wait_for()
@@ -36,7 +38,7 @@ def test_type_run_see_table_and_chart_export_csv(app_server, page, tmp_path):
 
     page.get_by_role("tab", name="Chart").click()
     main.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").wait_for()
-    assert main.locator("[data-testid='stPlotlyChart'] .bars .point").count() == 3
+    expect(main.locator("[data-testid='stPlotlyChart'] .bars .point")).to_have_count(3)  # drawn after the plot div
 
     page.get_by_role("tab", name="Export / save").click()
     wait_idle(page)
@@ -51,16 +53,9 @@ def test_type_run_see_table_and_chart_export_csv(app_server, page, tmp_path):
 
 
 def test_cancel_stops_a_long_query_and_the_page_stays_usable(app_server, page):
-    page.goto(app_server.url)
-    wait_idle(page)
-    page.get_by_role("link", name="SQL").click()
-    wait_idle(page)
-    editor = page.frame_locator("iframe[title='code_editor.code_editor']")
-    editor.locator(".ace_content").click()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.type("SELECT count(*) FROM range(100000000000)")
-    page.keyboard.press("Control+Enter")
+    open_app(page, app_server.url)
+    open_page(page, "SQL")
+    run_query(page, "SELECT count(*) FROM range(100000000000)")
     page.get_by_text("Running…").wait_for()
     started = time.monotonic()
     page.get_by_role("button", name="Cancel").click()
@@ -68,9 +63,5 @@ def test_cancel_stops_a_long_query_and_the_page_stays_usable(app_server, page):
     assert time.monotonic() - started < 10
     wait_idle(page)
     page.keyboard.press("Escape")  # the editor's completion popup, if open
-    editor.locator(".ace_editor .ace_content").first.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.type("SELECT 41 + 1 AS answer")
-    page.keyboard.press("Control+Enter")
+    run_query(page, "SELECT 41 + 1 AS answer")
     expect(page.locator("[data-testid='stDataFrame'] [role='gridcell']")).to_have_text(["42"], timeout=30_000)
