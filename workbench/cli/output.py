@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
 from datetime import date, datetime
@@ -39,10 +40,9 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width:
 
 def progress_printer(label: str):
     """A progress callback drawing a bar on stderr; silent when stderr is not a terminal."""
-    stderr = click.get_text_stream("stderr")
-    if not stderr.isatty():
+    if not sys.stderr.isatty():
         return nullcontext(), None
-    bar = click.progressbar(length=1000, label=label, file=stderr)
+    bar = click.progressbar(length=1000, label=label, file=sys.stderr)
     state = {"done": 0}
 
     def update(fraction: float, _message: str) -> None:
