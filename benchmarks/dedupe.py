@@ -79,7 +79,8 @@ def replicate(source: Path, links: Path, copies: int, data_dir: Path = DATA_DIR)
     if out.exists() and out_links.exists():
         return out, out_links
     with duckdb.connect() as con:
-        cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_csv(?, all_varchar = true)", [str(source)]).fetchall()]
+        described = con.execute("DESCRIBE SELECT * FROM read_csv(?, all_varchar = true)", [str(source)]).fetchall()
+        cols = [r[0] for r in described]
         tagged = ", ".join(
             f"CASE WHEN trim(coalesce(\"{c}\", '')) = '' THEN \"{c}\" ELSE \"{c}\" || ' k' || k END AS \"{c}\""
             for c in cols
@@ -103,7 +104,8 @@ def datasets(quick: bool, scale_copies: int) -> list[dict]:
         ]
     source, links = (d / "febrl1.csv", d / "febrl1_links.csv") if quick else (d / "febrl3.csv", d / "febrl3_links.csv")
     files, scaled_links = replicate(source, links, scale_copies)
-    rows = sum(1 for _ in open(files)) - 1
+    with open(files) as lines:
+        rows = sum(1 for _ in lines) - 1
     sets.append({"name": f"{source.stem.upper()} x{scale_copies} ({rows:,} records)", "files": [files],
                  "links": scaled_links, "scale": True})  # fmt: skip
     return sets
@@ -122,7 +124,7 @@ def peak_mib() -> float:
 def run_workbench(spec: dict) -> dict:
     """Load, block, score and cluster `spec["files"]` with the workbench; optionally label."""
     from workbench import ingest
-    from workbench.dedupe import active, cluster, engine, merge
+    from workbench.dedupe import cluster, engine, merge
     from workbench.workspace import Workspace
 
     with tempfile.TemporaryDirectory(prefix="bench_dedupe_") as work:
@@ -181,7 +183,8 @@ def _write_clusters(con, run, ids: str, path: str) -> dict:
 
     con.execute(f"""COPY (SELECT x.rec, (c.id >= {RIGHT_OFFSET})::INTEGER AS side, c.cluster
         FROM {run.work('clusters')} c JOIN {ids} x ON x.id = c.id) TO '{path}' (FORMAT parquet)""")
-    return {"largest_cluster": con.execute(f"SELECT max(n) FROM (SELECT count(*) AS n FROM '{path}' GROUP BY cluster)").fetchone()[0]}
+    sizes = f"SELECT count(*) AS n FROM '{path}' GROUP BY cluster"
+    return {"largest_cluster": con.execute(f"SELECT max(n) FROM ({sizes})").fetchone()[0]}
 
 
 def _label_and_rescore(ws, run, spec: dict) -> dict:
@@ -197,8 +200,8 @@ def _label_and_rescore(ws, run, spec: dict) -> dict:
         asked = active.uncertain_pairs(ws, run, min(10, spec["labels"] - len(run.labels)))
         if asked.empty:
             break
-        for l, r in zip(asked["l"].tolist(), asked["r"].tolist()):
-            run.labels[(l, r)] = int((l, r) in truth or (r, l) in truth)
+        for pair in zip(asked["l"].tolist(), asked["r"].tolist()):
+            run.labels[pair] = int(pair in truth or pair[::-1] in truth)
         active.refine(ws, run)
     engine.save_scores(ws, run)
     labelled_out = spec["clusters_out"].replace(".parquet", "_labelled.parquet")
@@ -273,7 +276,8 @@ def compare(dataset: dict, sides: list[str], runs: int, labels: int, rules: list
 
 def report(summary: dict) -> None:
     print(f"\n{summary['dataset']}")
-    print(f"  {'side':<10} {'F1':>7} {'precision':>9} {'recall':>7} {'time s':>8} {'peak MiB':>9} {'largest cluster':>16}")
+    print(f"  {'side':<10} {'F1':>7} {'precision':>9} {'recall':>7} {'time s':>8} {'peak MiB':>9} "
+          f"{'largest cluster':>16}")
     for side in ("workbench", "splink"):
         if side in summary:
             r = summary[side]

@@ -13,10 +13,10 @@ import json
 import sys
 import time
 
-import duckdb
 import pandas as pd
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
 
 def peak_mib():
     """This process's peak resident memory (VmHWM restarts at exec, unlike ru_maxrss)."""

@@ -45,7 +45,8 @@ if st.session_state.get("dd_columns_for") != (left, right):  # new table: start 
     st.session_state["dd_columns"] = suggested
     st.session_state["dd_columns_for"] = (left, right)
 chosen = st.multiselect("Columns that describe the entity", columns_of, key="dd_columns",
-                        help="Suggested: every column except identifiers, constants, empty and long free text.")  # fmt: skip
+                        help="Suggested: every column except identifiers, constants, empty and long free text.",
+                        )  # fmt: skip
 with st.expander("Blocking rules (which pairs are compared)"):
     st.caption("One rule per line, like `surname & given_name:3` (whole surname and the first 3 letters of the "
                "given name). Leave empty to use rules suggested from the data.")  # fmt: skip

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 
 from tests.e2e.conftest import wait_idle
 
@@ -35,7 +34,8 @@ def test_find_label_merge_and_export_duplicates(app_server, page):
     # export the scored pairs
     with page.expect_download() as download:
         main.get_by_role("button", name="Download scored pairs (CSV)").click()
-    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    with open(download.value.path(), encoding="utf-8") as exported:
+        rows = list(csv.DictReader(exported))
     assert len(rows) > 480 and "match_probability" in rows[0]
 
     # merge into a new table, which becomes the current one

@@ -45,7 +45,8 @@ def test_labels_move_scores_and_can_be_taken_back(scored):
     assert not set(active.uncertain_pairs(ws, run, 50)["pattern"]) & set(queue["pattern"])  # not asked again
     engine.save_scores(ws, run)
     with ws.connect() as con:
-        stored = con.execute(f"SELECT p FROM {run.work('scores')} WHERE pattern = ?", [int(queue.pattern[0])]).fetchone()
+        stored = con.execute(f"SELECT p FROM {run.work('scores')} WHERE pattern = ?",
+                             [int(queue.pattern[0])]).fetchone()
     assert stored[0] == pytest.approx(0.99)
     run.labels = {}
     active.refine(ws, run)

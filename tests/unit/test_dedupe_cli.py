@@ -8,13 +8,15 @@ from click.testing import CliRunner
 
 from workbench.cli import main
 
+COLUMNS = "given_name,surname,address_1,suburb,postcode,date_of_birth"
+
 
 def invoke(ws, *args):
     return CliRunner().invoke(main, ["--home", str(ws.home), *args])
 
 
 def test_dedupe_json_reports_pairs_clusters_and_tables(sample_ws):
-    result = invoke(sample_ws, "dedupe", "febrl_people", "--columns", "given_name,surname,address_1,suburb,postcode,date_of_birth",
+    result = invoke(sample_ws, "dedupe", "febrl_people", "--columns", COLUMNS,
                     "--output", "people", "--json")  # fmt: skip
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -32,7 +34,7 @@ def test_link_two_tables(sample_ws):
         for name, kind in (("orgs", "org"), ("dups", "dup")):
             sample_ws.create_table_as(con, name, "SELECT * FROM febrl_people WHERE rec_id LIKE ?", [f"%-{kind}%"],
                                       source_kind="derived", operation="filter", parents=["febrl_people"])  # fmt: skip
-    result = invoke(sample_ws, "link", "orgs", "dups", "--columns", "given_name,surname,address_1,suburb,postcode,date_of_birth",
+    result = invoke(sample_ws, "link", "orgs", "dups", "--columns", COLUMNS,
                     "--json")  # fmt: skip
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)

@@ -20,12 +20,13 @@ def graph_run(ws, edges: list[tuple[int, int, float]], n_records: int, table: st
     scores = pd.DataFrame({"pattern": range(len(probs)), "n": 1, "fs": probs, "p": probs})
     run = engine.Run("t" + ws.home.name[-6:], table, None, cols, [], n_records, {},
                      Model(cols, np.zeros(0), np.zeros(0), 0.5), scores)  # fmt: skip
-    pairs = pd.DataFrame([(l, r, 0, probs.index(p)) for l, r, p in edges], columns=["l", "r", "rule", "pattern"])
+    pairs = pd.DataFrame([(a, b, 0, probs.index(p)) for a, b, p in edges], columns=["l", "r", "rule", "pattern"])
     with ws.connect() as con:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {engine.WORK_SCHEMA}")
         con.execute(f"CREATE TABLE {run.work('records')} AS SELECT range AS _id, 0 AS _src FROM range(?)", [n_records])
-        con.execute(f"CREATE TABLE {run.work('pairs')} AS SELECT * FROM pairs")
-        con.execute(f"CREATE TABLE {run.work('scores')} AS SELECT * FROM scores")
+        for part, frame in (("pairs", pairs), ("scores", scores)):
+            values, params = engine.frame_sql(frame)
+            con.execute(f"CREATE TABLE {run.work(part)} AS SELECT * FROM {values}", params)
     return run
 
 

@@ -37,7 +37,7 @@ def test_suggested_columns_leave_out_identifiers(febrl):
 
 def test_blocking_keeps_true_pairs_with_few_comparisons(febrl):
     _ws, run, truth, scored = febrl
-    candidates = {(l, r) for l, r, _ in scored}
+    candidates = {(a, b) for a, b, _ in scored}
     assert len(truth) == 500
     assert len(truth & candidates) / len(truth) >= 0.99
     assert len(candidates) < 0.01 * 1000 * 999 / 2  # under 1% of all pairs are compared
@@ -47,7 +47,7 @@ def test_blocking_keeps_true_pairs_with_few_comparisons(febrl):
 
 def test_unsupervised_scores_find_the_duplicates(febrl):
     _ws, run, truth, scored = febrl
-    predicted = {(l, r) for l, r, p in scored if p >= engine.DEFAULT_THRESHOLD}
+    predicted = {(a, b) for a, b, p in scored if p >= engine.DEFAULT_THRESHOLD}
     tp = len(predicted & truth)
     assert 2 * tp / (len(predicted) + len(truth)) >= 0.98
     assert run.model.converged and run.model.iterations < 200

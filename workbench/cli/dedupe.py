@@ -16,7 +16,8 @@ def _options(command):
     command = click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON document.")(command)
     command = click.option("--output", help="Name of the new table (default: derived from the input).")(command)
     command = click.option("--rule", "rules", multiple=True,
-                           help="Blocking rule such as 'surname & given_name:3' (repeat; default: suggested).")(command)  # fmt: skip
+                           help="Blocking rule such as 'surname & given_name:3' (repeat; default: suggested).",
+                           )(command)  # fmt: skip
     command = click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True),
                            default=engine.DEFAULT_THRESHOLD, show_default=True,
                            help="Match probability from which records are the same entity.")(command)  # fmt: skip
@@ -65,7 +66,8 @@ def _print_summary(report: dict, outputs: list[str]) -> None:
         f"{report['threshold']} (estimated precision {est['precision']:.3f}, recall {est['recall']:.3f})"
     )
     c = report["clusters"]
-    click.echo(f"{c['clusters']:,} clusters, {c['clusters_with_duplicates']:,} with duplicates (largest {c['largest']})")
+    click.echo(f"{c['clusters']:,} clusters, {c['clusters_with_duplicates']:,} with duplicates "
+               f"(largest {c['largest']})")
     click.echo(f"new tables: {', '.join(outputs)}")
 
 

@@ -46,7 +46,7 @@ def uncertain_pairs(ws: Workspace, run: Run, n: int = 10) -> pd.DataFrame:
 
 def _label_frame(ws: Workspace, run: Run) -> pd.DataFrame:
     """The labelled pairs with their patterns."""
-    frame = pd.DataFrame([(l, r, y) for (l, r), y in run.labels.items()], columns=["l", "r", "label"])
+    frame = pd.DataFrame([(*pair, y) for pair, y in run.labels.items()], columns=["l", "r", "label"])
     values, params = frame_sql(frame)
     with ws.connect() as con:
         return con.execute(

@@ -21,7 +21,6 @@ import duckdb
 
 from workbench.dedupe.normalise import Column
 from workbench.errors import WorkbenchError
-from workbench.names import quote
 
 _KEY = re.compile(r"^\s*(?P<column>.+?)\s*(?::\s*(?P<prefix>\d+)\s*)?$")
 

@@ -104,10 +104,12 @@ def _candidates_sql(rules: list[Rule], position: dict[str, int], records: str, l
 
 
 def _random_pairs_sql(records: str, link: bool) -> str:
-    side = f"(SELECT _id FROM {records} WHERE _src = {{src}}) USING SAMPLE reservoir({RANDOM_SAMPLE} ROWS) REPEATABLE ({{seed}})"
+    side = (f"(SELECT _id FROM {records} WHERE _src = {{src}}) "
+            f"USING SAMPLE reservoir({RANDOM_SAMPLE} ROWS) REPEATABLE ({{seed}})")
     a = side.format(src=0, seed=7)
     b = side.format(src=1 if link else 0, seed=11)
-    return f"SELECT a._id AS l, b._id AS r, -1 AS rule FROM (SELECT _id FROM {a}) a, (SELECT _id FROM {b}) b WHERE a._id <> b._id"
+    return (f"SELECT a._id AS l, b._id AS r, -1 AS rule FROM (SELECT _id FROM {a}) a, (SELECT _id FROM {b}) b "
+            "WHERE a._id <> b._id")
 
 
 def start(
@@ -179,7 +181,8 @@ def _build(con: duckdb.DuckDBPyConnection, run: Run, rules: list[str] | None, st
     per_rule = dict(con.execute(f"SELECT rule, count(*) FROM {pairs} GROUP BY rule").fetchall())
     run.comparisons = {r.text(): int(per_rule.get(i, 0)) for i, r in enumerate(run.rules)}
     if not sum(run.comparisons.values()):
-        raise WorkbenchError("The blocking rules produced no candidate pairs: try looser rules (fewer keys or prefixes).")
+        raise WorkbenchError(
+            "The blocking rules produced no candidate pairs: try looser rules (fewer keys or prefixes).")
     step.watch("Estimating u from random pairs")
     random = features.pattern_sql(run.columns, f"({_random_pairs_sql(records, run.link)})", records)
     u_rows = con.execute(f"SELECT pattern, count(*) FROM ({random}) GROUP BY pattern").fetchall()
@@ -205,7 +208,7 @@ def _blocked_columns(run: Run) -> np.ndarray:
     """rules x columns: True where a pair of that rule was selected for agreeing on the column."""
     position = {c.name: i for i, c in enumerate(run.columns)}
     blocked = np.zeros((len(run.rules), len(run.columns)), dtype=bool)
-    for i, rule in enumerate(run.rules):
+    for i in range(len(run.rules)):
         for earlier in run.rules[: i + 1]:
             blocked[i, [position[k.column] for k in earlier.keys]] = True
     return blocked

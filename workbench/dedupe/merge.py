@@ -96,7 +96,8 @@ def link_table(ws: Workspace, run: Run, threshold: float, output: str | None = N
                 con, name,
                 f"SELECT s.p AS match_probability, p.l AS left_row, p.r - {RIGHT_OFFSET} AS right_row, {select} "
                 f"FROM {run.work('pairs')} p JOIN {run.work('scores')} s USING (pattern) "
-                f"JOIN {quote(run.table)} a ON a.rowid = p.l JOIN {quote(run.right)} b ON b.rowid = p.r - {RIGHT_OFFSET} "
+                f"JOIN {quote(run.table)} a ON a.rowid = p.l "
+                f"JOIN {quote(run.right)} b ON b.rowid = p.r - {RIGHT_OFFSET} "
                 f"WHERE s.p >= ? ORDER BY match_probability DESC, left_row, right_row",
                 [threshold], source_kind="derived", operation="link", parents=[run.table, run.right],
                 parameters={"columns": [c.as_dict() for c in run.columns],
