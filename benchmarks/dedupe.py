@@ -114,15 +114,9 @@ def datasets(quick: bool, scale_copies: int) -> list[dict]:
 # -- the workbench side, in a child process ------------------------------------------
 
 
-def peak_mib() -> float:
-    """This process's peak resident memory. Not ru_maxrss: Linux carries that over from the
-    parent across fork and exec, so a child would report at least its parent's peak."""
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
-
-
 def run_workbench(spec: dict) -> dict:
     """Load, block, score and cluster `spec["files"]` with the workbench; optionally label."""
+    from benchmarks.measure import peak_mib
     from workbench import ingest
     from workbench.dedupe import cluster, engine, merge
     from workbench.workspace import Workspace

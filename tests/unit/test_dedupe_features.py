@@ -39,6 +39,26 @@ def test_string_levels(a, b, expected):
     assert level("string", a, b) == expected
 
 
+def test_edit_distance_level_skips_only_pairs_levenshtein_would_reject():
+    """The length test before levenshtein is a shortcut, never a different answer."""
+    words = ["ab", "abc", "abcd", "abcde", "abcdef", "xbcd", "4011", "40111", "401", "0114", "a", "abcdefghij"]
+    ladder = dict((lv.label, lv.condition) for lv in features.LADDERS["string"])
+    condition = ladder["edit distance <= 2"].format(a="a", b="b")
+    with duckdb.connect() as con:
+        differing = con.execute(
+            f"SELECT a, b FROM unnest(?::VARCHAR[]) x(a), unnest(?::VARCHAR[]) y(b) "
+            f"WHERE ({condition}) <> (length(a) <= 10 AND levenshtein(a, b) <= 2)",
+            [words, words],
+        ).fetchall()
+        (shortcut,) = con.execute(
+            "SELECT count(*) FROM unnest(?::VARCHAR[]) x(a), unnest(?::VARCHAR[]) y(b) "
+            "WHERE abs(length(a) - length(b)) > 2 AND length(a) <= 10",
+            [words, words],
+        ).fetchone()
+    assert differing == []
+    assert shortcut > 0  # the grid does exercise the shortcut
+
+
 @pytest.mark.parametrize(
     "a, b, expected",
     [(100.0, 100.0, "exact"), (1000.0, 1000.5, "within 0.1%"), (100.0, 100.9, "within 1%"),

@@ -31,8 +31,10 @@ LADDERS: dict[str, list[Level]] = {
     "string": [
         _EXACT,
         Level("Jaro-Winkler >= 0.95", "{s} >= 0.95"),
-        # edit distance costs length² per pair: on long values Jaro-Winkler already tells
-        Level("edit distance <= 2", "CASE WHEN length({a}) > 10 THEN false ELSE levenshtein({a}, {b}) <= 2 END"),
+        # edit distance costs length² per pair: on long values Jaro-Winkler already tells, and
+        # lengths more than 2 apart already mean more than 2 edits (the cheap test first)
+        Level("edit distance <= 2", "CASE WHEN length({a}) > 10 OR abs(length({a}) - length({b})) > 2 THEN false "
+                                    "ELSE levenshtein({a}, {b}) <= 2 END"),
         Level("Jaro-Winkler >= 0.85", "{s} >= 0.85"),
         Level("same letters (Jaccard >= 0.8)", "jaccard({a}, {b}) >= 0.8"),
     ],
