@@ -23,6 +23,28 @@ def _seeded(home: str) -> bool:
     return True
 
 
+def require_navigation() -> None:
+    """Make sure this page runs inside the app's navigation, with the shared sidebar.
+
+    Streamlit treats a `pages/` folder beside the entry script as an old-style
+    multipage app until `st.navigation` has run once in the server process: a
+    first request for /explore on a fresh server would run explore.py alone,
+    with no sidebar and every file of pages/ listed as a page. Turn that mode
+    off and run again, through streamlit_app.py. Call first in every page.
+
+    That mode can only be on for the first run in a server process, which is
+    the first run of its session: no click is lost by running again. (AppTest
+    turns the mode back on before every run; see tests/app/conftest.py.)
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    first_run = "_navigation_checked" not in st.session_state
+    st.session_state._navigation_checked = True
+    if PagesManager.uses_pages_directory and first_run:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def workspace() -> Workspace:
     ws = Workspace()
     _seeded(str(ws.home))

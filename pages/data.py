@@ -7,6 +7,8 @@ from pages import _kaggle, _ui
 from workbench import WorkbenchError, ingest
 from workbench.uploads import save_upload
 
+_ui.require_navigation()
+
 ws = _ui.workspace()
 st.title("Data")
 _ui.show_flashes()

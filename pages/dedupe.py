@@ -8,6 +8,8 @@ from workbench import WorkbenchError
 from workbench.dedupe import active, cluster, engine, explain, merge
 from workbench.dedupe.normalise import suggest_columns
 
+_ui.require_navigation()
+
 RUN = "dd_run"
 UNSURE = "dd_unsure_patterns"
 

@@ -8,6 +8,8 @@ from workbench import WorkbenchError
 from workbench.profile import evidence, figures, profile_table, relations
 from workbench.profile.result import Profile
 
+_ui.require_navigation()
+
 SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:", "low": ":material/info:"}
 PROFILE_KEY = "_explore_profile"
 CANCELLED_KEY = "_explore_cancelled"

@@ -15,6 +15,8 @@ from workbench.sql import catalog, chart, engine, history, params
 from workbench.sql.engine import SQL_LIMITS, QueryFailed, Result
 from workbench.sql.saved import SavedQueries
 
+_ui.require_navigation()
+
 # Exports bigger than this are left in the workspace's exports/ folder, not sent to the browser.
 DOWNLOAD_MAX_BYTES = 50 * 1024**2
 STARTER = "-- Ctrl+Enter runs the query; $name parameters become input fields.\nSELECT * FROM cars LIMIT 100"

@@ -1,8 +1,10 @@
 """AppTest fixtures: the real app script over a temporary workspace.
 
-AppTest quirk (Streamlit 1.67): once a multipage app has run, later `run()`
-calls execute only the current page, not the entry script, so the shared
-sidebar is not rendered again. `rerun()` clears the remembered page so the
+AppTest quirk (Streamlit 1.67): before every run AppTest turns Streamlit's
+old-style multipage mode back on (our pages live in `pages/`), so a run that
+targets a page executes only that page, not the entry script, and the shared
+sidebar is not rendered again (a real server leaves that mode for good on its
+first run: `pages._ui.require_navigation`). `rerun()` clears the remembered page so the
 whole app runs as in a browser (landing on the default page, Data). Tests of
 other pages set `at.session_state["table"]` and use `at.switch_page()`.
 """

@@ -83,3 +83,14 @@ def test_cancel_stops_an_import_and_keeps_nothing_half_done(app_server, page, tm
     assert "big" not in [t.name for t in Workspace(app_server.home).tables()]
     # the uploaded file itself is kept in the workspace: nothing the user gave is lost
     assert list((app_server.home / "downloads" / "uploads").rglob("big.csv"))
+
+
+def test_a_link_to_a_page_opens_it_inside_the_app_on_a_fresh_server(start_app, page):
+    server = start_app()  # nothing has been served yet: the link is the server's first request
+    page.goto(f"{server.url}/explore?table=penguins_raw")
+    wait_idle(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_role("link", name="Dedupe").wait_for()  # the app's own navigation, not pages/ listed
+    assert sidebar.get_by_role("link", name="ui").count() == 0
+    page.locator("[data-testid='stMain']").get_by_text("Findings (17)").wait_for()
+    assert "table=penguins_raw" in page.url
