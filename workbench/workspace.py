@@ -187,8 +187,9 @@ class Workspace:
     ) -> TableInfo:
         """Create `name` from a SELECT and record its provenance, in the caller's transaction.
 
-        This is the one way tables are made, by imports and by every later step,
-        so lineage can never be skipped. `provenance` goes to `metadata.record_table`;
+        Every step over existing tables (SQL writes, dedupe merges) makes its table
+        here, so its lineage cannot be skipped; imports record theirs with the
+        rejected lines in `ingest`. `provenance` goes to `metadata.record_table`;
         the SQL kept, unless given, is the statement itself with its parameters as literals.
         """
         statement = f"CREATE TABLE {quote(name)} AS {select_sql}"
