@@ -29,6 +29,12 @@ class Limits:
     kaggle_read_timeout: float = 60.0
     kaggle_retries: int = 4
     kaggle_backoff: float = 1.0
+    # Clean: rows a scikit-learn step is fitted on (a random sample above it), rows per batch
+    # when it is applied (a Cancel waits for at most one batch), and the threads it may use
+    # (one of the two cores stays free for the pages).
+    clean_fit_rows: int = 20_000
+    clean_batch_rows: int = 20_000
+    clean_threads: int = max(1, (os.cpu_count() or 2) - 1)
 
 
 LIMITS = Limits()

@@ -1,0 +1,76 @@
+"""The Python half of the scikit-learn steps, shared word for word with the exported scripts.
+
+The workbench runs these functions, and the Python and notebook exports copy
+this module's source into the script they write, so an export cannot drift
+from what ran. Nothing here imports the workbench: only numpy, pandas, skops.
+"""
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+
+def load_model(path, sha256, trusted):
+    """A skops file, refused when its SHA-256 differs or it holds a type outside `trusted`."""
+    import skops.io as sio
+
+    with open(path, "rb") as f:
+        if hashlib.sha256(f.read()).hexdigest() != sha256:
+            raise ValueError(f"{path} was changed after it was saved: refusing to load it.")
+    untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in trusted]
+    if untrusted:
+        raise ValueError(f"{path} holds types that are not trusted: {', '.join(untrusted)}")
+    return sio.load(path, trusted=sorted(trusted))
+
+
+def impute(estimator, values):
+    """Fill the NaNs of the rows that have any; the other rows are left exactly as they are."""
+    rows = np.isnan(values).any(axis=1)
+    out = values.copy()
+    if rows.any():
+        out[rows] = estimator.transform(values[rows])
+    return {"columns": out}
+
+
+def outliers(estimator, values):
+    """True for outlying rows, False for the others, missing (NA) for rows with a missing value."""
+    complete = ~np.isnan(values).any(axis=1)
+    flags = pd.array([pd.NA] * len(values), dtype="boolean")
+    if complete.any():
+        flags[complete] = estimator.predict(values[complete]) == -1
+    return {"outlier": flags}
+
+
+TRANSFORMS = {"impute": impute, "outliers": outliers}
+
+
+def work_frame(kind, estimator, frame, inputs, outputs):
+    """The work columns of one batch: the row numbers, then what the transform computed."""
+    values = frame[inputs].to_numpy(dtype=float, na_value=np.nan).copy()
+    result = TRANSFORMS[kind](estimator, values)
+    out = pd.DataFrame({"__wb_row": frame["__wb_row"].to_numpy()})
+    if "columns" in result:
+        for i, name in enumerate(outputs):
+            out[name] = result["columns"][:, i]
+    else:
+        for name in outputs:
+            out[name] = result[name]
+    return out
+
+
+def run_python_step(con, source, kind, estimator, inputs, outputs, work, batch_rows, on_batch=None):
+    """Fill the work table `work` (row number + outputs) from `source`, batch by batch of row numbers."""
+    cols = ", ".join('"' + c.replace('"', '""') + '"::DOUBLE AS "' + c.replace('"', '""') + '"' for c in inputs)
+    (end,) = con.execute(f"SELECT coalesce(max(rowid) + 1, 0) FROM {source}").fetchone()
+    for start in range(0, end, batch_rows):
+        frame = con.execute(f"SELECT rowid AS __wb_row, {cols} FROM {source} WHERE rowid >= ? AND rowid < ?",
+                            [start, start + batch_rows]).df()
+        batch = work_frame(kind, estimator, frame, inputs, outputs)
+        con.register("__wb_batch", batch)
+        try:
+            con.execute(f"INSERT INTO {work} SELECT * FROM __wb_batch")
+        finally:
+            con.unregister("__wb_batch")
+        if on_batch is not None:
+            on_batch(min(start + batch_rows, end) / end if end else 1.0)
