@@ -62,8 +62,9 @@ def work_frame(kind, estimator, frame, inputs, outputs):
 def run_python_step(con, source, kind, estimator, inputs, outputs, work, batch_rows, on_batch=None):
     """Fill the work table `work` (row number + outputs) from `source`, batch by batch of row numbers."""
     cols = ", ".join('"' + c.replace('"', '""') + '"::DOUBLE AS "' + c.replace('"', '""') + '"' for c in inputs)
-    (end,) = con.execute(f"SELECT coalesce(max(rowid) + 1, 0) FROM {source}").fetchone()
-    for start in range(0, end, batch_rows):
+    # row numbers run from min to max; a table made in the open transaction numbers them from 2**62
+    first, end = con.execute(f"SELECT coalesce(min(rowid), 0), coalesce(max(rowid) + 1, 0) FROM {source}").fetchone()
+    for start in range(first, end, batch_rows):
         frame = con.execute(f"SELECT rowid AS __wb_row, {cols} FROM {source} WHERE rowid >= ? AND rowid < ?",
                             [start, start + batch_rows]).df()
         batch = work_frame(kind, estimator, frame, inputs, outputs)
@@ -73,4 +74,4 @@ def run_python_step(con, source, kind, estimator, inputs, outputs, work, batch_r
         finally:
             con.unregister("__wb_batch")
         if on_batch is not None:
-            on_batch(min(start + batch_rows, end) / end if end else 1.0)
+            on_batch((min(start + batch_rows, end) - first) / (end - first))

@@ -55,7 +55,7 @@ def fit(con: duckdb.DuckDBPyConnection, table: str, step: Step) -> Step:
 # -- the new table's SQL -------------------------------------------------------------------------
 
 
-def _work(con: duckdb.DuckDBPyConnection, step: Step, source: str, on_progress: Progress | None,
+def work_table(con: duckdb.DuckDBPyConnection, step: Step, source: str, on_progress: Progress | None,
           cancel: threading.Event | None) -> str | None:  # fmt: skip
     """For a scikit-learn step, compute its work table (temporary, this connection only)."""
     if not isinstance(step, LearnedStep):
@@ -145,7 +145,7 @@ def preview(ws: Workspace, table: str, step: Step, *, fitted: bool = False) -> P
             source = "_wb_preview_rows"
             con.execute(f"CREATE OR REPLACE TEMP TABLE {source} AS SELECT * FROM {quote(info.name)} "
                         f"USING SAMPLE reservoir({PREVIEW_PYTHON_ROWS} ROWS) REPEATABLE (7)")  # fmt: skip
-        work = _work(con, step, source, None, None)
+        work = work_table(con, step, source, None, None)
         return _compare(con, step, schema, source, work, sampled)
 
 
@@ -256,7 +256,7 @@ def apply(ws: Workspace, table: str, step: Step, *, output: str | None = None, f
         with ws.transaction(con):
             if isinstance(step, LearnedStep):
                 step.persist(ws.home)
-            work = _work(con, step, quote(info.name), on_progress, cancel)
+            work = work_table(con, step, quote(info.name), on_progress, cancel)
             name = ws.free_name(output or _version_name(con, info.name), con)
             made = statement(step, schema, quote(info.name), work)
             run_watched(con, f"CREATE TABLE {quote(name)} AS {made.sql}", made.params,

@@ -189,8 +189,8 @@ class Conversion(TextStep):
 
     def gaps(self, con, table, schema) -> list[str]:
         count, examples = self.failures(con, table)
-        if count <= self.state.get("unparsed", 0):
-            return [] if not count else [f"{self.column}: {count:,} values do not convert (as when fitted)"]
+        if not count:
+            return []
         shown = ", ".join(f"{v!r} ({n:,}×)" for v, n in examples)
         return [f"{self.column}: {count:,} values do not convert to {self.target} and become NULL "
                 f"(when fitted: {self.state.get('unparsed', 0):,}): {shown}"]

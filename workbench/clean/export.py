@@ -1,0 +1,142 @@
+"""A recipe as code: a DuckDB SQL script, a Python script, a Jupyter notebook.
+
+All three are generated from the same fitted step objects that ran, each step
+making the same table the workbench made. The SQL script stops at the first
+step that needs Python (and says so). The Python script and the notebook need
+duckdb, numpy and pandas, plus scikit-learn and skops when a step holds a
+fitted model; they carry `portable.py`, the code the workbench itself runs for
+those steps, and load the models from the workspace's `models/` folder.
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import UTC, datetime
+from pathlib import Path
+
+from workbench.clean import portable
+from workbench.clean.learned import TRUSTED_TYPES, LearnedStep
+from workbench.clean.recipe import Recipe, recipe
+from workbench.clean.step import WORK_ROW, Step
+from workbench.names import quote, render
+from workbench.settings import LIMITS
+from workbench.workspace import Workspace
+
+FORMATS = ("sql", "py", "ipynb")
+
+
+def _sources(made: Recipe) -> list[tuple[str, str, Step]]:
+    """(source table, made table, step) for every step, in order."""
+    out, source = [], made.root
+    for table, step in zip(made.tables, made.steps):
+        out.append((source, table, step))
+        source = table
+    return out
+
+
+def _header(made: Recipe, final: str) -> str:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"Recipe: {made.root} -> {final}, {len(made.steps)} steps (exported by Workbench, {when})"
+
+
+def to_sql(made: Recipe, schemas: list[dict[str, str]]) -> str:
+    final = made.tables[-1]
+    lines = [f"-- {_header(made, final)}",
+             f"-- Run it in DuckDB on a database holding {made.root}: duckdb my.duckdb < recipe.sql", ""]  # fmt: skip
+    for i, ((source, table, step), schema) in enumerate(zip(_sources(made), schemas), start=1):
+        lines.append(f"-- Step {i}: {step.describe()}")
+        if step.python:
+            lines += [f"-- Step {i} ({step.operation}) needs Python (scikit-learn): the SQL script stops here.",
+                      "-- Export the recipe as Python or as a notebook to run every step."]  # fmt: skip
+            break
+        sql = step.select(schema).sql(quote(source))
+        lines += [render(f"CREATE OR REPLACE TABLE {quote(table)} AS {sql.sql}", sql.params) + ";", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _needs(made: Recipe) -> list[str]:
+    return ["duckdb"] + (["numpy", "pandas", "scikit-learn", "skops"] if any(s.python for s in made.steps) else [])
+
+
+def _setup_code(made: Recipe, home: Path) -> str:
+    parts = [
+        "import sys",
+        "from pathlib import Path",
+        "",
+        "import duckdb",
+        "",
+        "# the database holding the raw table, and the folder of the fitted models",
+        f"DATABASE = sys.argv[1] if len(sys.argv) > 1 else {str(home / 'workbench.duckdb')!r}",
+        f"MODELS = Path(sys.argv[2] if len(sys.argv) > 2 else {str(home)!r})",
+        "con = duckdb.connect(DATABASE)",
+    ]
+    if any(s.python for s in made.steps):
+        parts += ["", "# --- the workbench's own code for its scikit-learn steps (portable.py) ---",
+                  inspect.getsource(portable).strip(), "# --- end of portable.py ---",
+                  f"TRUSTED = {sorted(TRUSTED_TYPES)!r}"]  # fmt: skip
+    return "\n".join(parts)
+
+
+def _step_code(source: str, table: str, step: Step, schema: dict[str, str]) -> str:
+    work = None
+    lines = []
+    if isinstance(step, LearnedStep):
+        ref = step.state["estimator"]
+        work = "__wb_work"
+        columns = ", ".join(f"{quote(n)} {t}" for n, t in step.work_columns())
+        outputs = [n for n, _ in step.work_columns()]
+        lines += [
+            f"estimator = load_model(MODELS / {ref['file']!r}, {ref['sha256']!r}, TRUSTED)",
+            f"con.execute({f'CREATE OR REPLACE TEMP TABLE {work} ({WORK_ROW} BIGINT, {columns})'!r})",
+            f"run_python_step(con, {quote(source)!r}, {step.kind!r}, estimator, {step.columns!r}, {outputs!r}, "
+            f"{work!r}, {LIMITS.clean_batch_rows})",
+        ]
+    sql = step.select(schema).sql(quote(source), work)
+    lines.append(f"con.execute({f'CREATE OR REPLACE TABLE {quote(table)} AS {sql.sql}'!r}, {sql.params!r})")
+    return "\n".join(lines)
+
+
+def to_python(made: Recipe, schemas: list[dict[str, str]], home: Path) -> str:
+    final = made.tables[-1]
+    doc = (f'"""{_header(made, final)}\n\nNeeds: {", ".join(_needs(made))}.\n'
+           f'Run: python recipe.py [DATABASE] [WORKSPACE FOLDER]\n"""')  # fmt: skip
+    body = [doc, _setup_code(made, home), ""]
+    for i, ((source, table, step), schema) in enumerate(zip(_sources(made), schemas), start=1):
+        body += [f"# Step {i}: {step.describe()}", _step_code(source, table, step, schema), ""]
+    body += ["con.close()", f"print('made {final}')"]
+    return "\n".join(body) + "\n"
+
+
+def to_notebook(made: Recipe, schemas: list[dict[str, str]], home: Path) -> str:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    final = made.tables[-1]
+    cells = [new_markdown_cell(f"# {_header(made, final)}\n\nEach step below is explained, then done. "
+                               f"Needs: {', '.join(_needs(made))}."),
+             new_code_cell(_setup_code(made, home).replace("sys.argv[1] if len(sys.argv) > 1 else ", "")
+                           .replace("sys.argv[2] if len(sys.argv) > 2 else ", ""))]  # fmt: skip
+    for i, ((source, table, step), schema) in enumerate(zip(_sources(made), schemas), start=1):
+        cells.append(new_markdown_cell(f"## Step {i}: {step.title}\n\n{step.describe()}.\n\n{step.explain}\n\n"
+                                       f"Reads `{source}`, writes `{table}`."))  # fmt: skip
+        cells.append(new_code_cell(_step_code(source, table, step, schema)))
+    cells.append(new_code_cell(f"con.sql({f'SELECT * FROM {quote(final)} LIMIT 10'!r}).df()"))
+    return nbformat.writes(new_notebook(cells=cells))
+
+
+def export(ws: Workspace, table: str, fmt: str) -> str:
+    """The recipe of `table` in `fmt` (sql, py or ipynb), as text."""
+    from workbench.clean.run import schema_of
+
+    made = recipe(ws, table)
+    if not made.steps:
+        from workbench.errors import WorkbenchError
+
+        raise WorkbenchError(f"{table!r} was not made by cleaning steps: there is no recipe to export.")
+    with ws.connect() as con:
+        schemas = [schema_of(con, source) for source, _, _ in _sources(made)]
+    if fmt == "sql":
+        return to_sql(made, schemas)
+    if fmt == "py":
+        return to_python(made, schemas, ws.home)
+    return to_notebook(made, schemas, ws.home)
