@@ -36,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 
 from workbench.errors import WorkbenchError
+from workbench.settings import SQL_LIMITS
 from workbench.sql import history
 from workbench.sql.export import export_path
 from workbench.sql.worker import receive
@@ -43,17 +44,6 @@ from workbench.workspace import Workspace
 
 # Seconds a worker gets, beyond the time limit or after a cancel, before it is killed.
 KILL_GRACE = 3.0
-
-
-@dataclass(frozen=True)
-class SqlLimits:
-    max_rows: int = 10_000  # rows shown (the page); the total is always counted
-    max_rows_ceiling: int = 200_000  # the most a user may ask to see at once
-    max_bytes: int = 64 * 1024**2  # the page's size in Arrow bytes, whatever the row cap
-    timeout: float = 30.0  # seconds; 0 means no limit
-
-
-SQL_LIMITS = SqlLimits()
 
 
 class QueryFailed(WorkbenchError):
@@ -91,8 +81,6 @@ Tick = Callable[[float], None]
 _idle: list[subprocess.Popen] = []
 _idle_lock = threading.Lock()
 _ids = itertools.count(1)
-# Idle workers kept for the next queries (each holds no file while idle).
-POOL_SIZE = 2
 
 
 def _take_worker() -> subprocess.Popen:
@@ -107,6 +95,7 @@ def _take_worker() -> subprocess.Popen:
     )  # fmt: skip
     # its stderr is drained (so it can never fill up and block the worker); the end is kept for errors
     worker.stderr_tail = collections.deque(maxlen=20)
+    worker.served = 0
     threading.Thread(target=_drain, args=(worker,), daemon=True).start()
     return worker
 
@@ -118,8 +107,11 @@ def _drain(worker: subprocess.Popen) -> None:
 
 
 def _give_back(worker: subprocess.Popen) -> None:
+    """Keep the worker for the next query, unless the pool is full or it served its share: then end it.
+    Retirement is decided here, where the worker is handed out, so a worker about to exit is never reused."""
+    worker.served += 1
     with _idle_lock:
-        if worker.poll() is None and len(_idle) < POOL_SIZE:
+        if worker.poll() is None and worker.served < SQL_LIMITS.max_requests and len(_idle) < SQL_LIMITS.pool_size:
             _idle.append(worker)
             return
     _close(worker)

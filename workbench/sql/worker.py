@@ -35,8 +35,6 @@ from workbench.sql.export import copy_options
 from workbench.workspace import Workspace
 
 BATCH_ROWS = 65_536
-# A worker is replaced after this many requests, so that nothing accumulates in it.
-MAX_REQUESTS = 500
 
 
 def send(out: BinaryIO, header: dict, payload: bytes = b"") -> None:
@@ -292,7 +290,7 @@ def main() -> None:
         requests.put(None)
 
     threading.Thread(target=read_stdin, daemon=True).start()
-    for _ in range(MAX_REQUESTS):
+    while True:  # until stdin ends: the engine retires a worker after SqlLimits.max_requests
         request = requests.get()
         if request is None:
             return
