@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import itertools
 import json
 import queue
@@ -57,13 +58,19 @@ class QueryFailed(WorkbenchError):
 @dataclass
 class Result:
     columns: list[str]
-    types: list[str]
-    frame: pd.DataFrame  # the first page only
+    types: list[str]  # DuckDB's types
+    table: pa.Table  # the first page only, as the worker sent it (see worker._portable)
     total: int | None  # every row of the result, None while still counting
     first_page_s: float
     elapsed: float | None = None
     statement: str = "rows"  # rows | plan | created
     created: str | None = None  # the table a CREATE TABLE ... AS made
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """The first page for display: Arrow-backed columns, so a NULL stays apart from NaN and
+        64-bit and decimal values stay exact."""
+        return self.table.to_pandas(types_mapper=pd.ArrowDtype)
 
     @property
     def truncated(self) -> bool:
@@ -228,14 +235,14 @@ def run(
     holder: list[Result] = []
 
     def page(reply: dict) -> None:
-        frame = pa.ipc.open_stream(reply["data"]).read_all().to_pandas()
-        holder.append(Result(reply["columns"], reply["types"], frame, None, reply["first_page_s"]))
+        table = pa.ipc.open_stream(reply["data"]).read_all()
+        holder.append(Result(reply["columns"], reply["types"], table, None, reply["first_page_s"]))
         if on_page is not None:
             on_page(holder[0])
 
     with _history(ws, sql, record) as outcome:
         done = _exchange(request, page, on_tick, poll)
-        result = holder[0] if holder else Result([], [], pd.DataFrame(), 0, done["elapsed"])
+        result = holder[0] if holder else Result([], [], pa.table({}), 0, done["elapsed"])
         result.total, result.elapsed = done["total"], done["elapsed"]
         result.statement, result.created = done.get("statement") or "rows", done.get("created")
         outcome.update(rows=result.total, message=result.created)
@@ -252,7 +259,9 @@ def _history(ws: Workspace, sql: str, record: bool) -> Iterator[dict]:
         yield outcome
     except BaseException as exc:
         if record:
-            status = exc.status if isinstance(exc, QueryFailed) else "cancelled"
+            # a stop from the caller (Ctrl+C, Streamlit's rerun) is not an Exception; any other failure is an error
+            status = "error" if isinstance(exc, Exception) else "cancelled"
+            status = exc.status if isinstance(exc, QueryFailed) else status
             history.record(ws, sql, ran_at, time.perf_counter() - clock, None, status, str(exc) or status)
         raise
     if record:

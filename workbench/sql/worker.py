@@ -149,10 +149,39 @@ def _publish(ws: Workspace, new: list[_NewTable]) -> None:
                 )  # fmt: skip
 
 
+# Types whose Arrow form reaches pandas and JSON exactly; others travel as DuckDB's own text (see `_portable`).
+_NATIVE = {
+    "boolean", "tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger",
+    "ubigint", "float", "double", "decimal", "varchar", "uuid", "enum",
+}  # fmt: skip
+
+
+def _native(kind) -> bool:  # a DuckDBPyType
+    if kind.id in ("list", "array", "struct"):
+        return all(_native(c) for _, c in kind.children if not isinstance(c, int))  # an ARRAY also has its size
+    return kind.id in _NATIVE
+
+
+def _portable(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """The result with each column Arrow cannot carry exactly cast to DuckDB's text, as CSV writes it.
+
+    Dates and timestamps (±infinity, years past 9999), INTERVAL, BLOB, BIT, UHUGEINT (its Arrow
+    form overflows), UNION, MAP, TIME WITH TIME ZONE and nested values holding any of them would
+    otherwise fail to convert or come out wrong. The column keeps its DuckDB type in the reply."""
+    if all(_native(t) for t in rel.types):
+        return rel
+    columns = [
+        f"#{i}" if _native(t) else f"CAST(#{i} AS VARCHAR) AS {quote(name)}"
+        for i, (name, t) in enumerate(zip(rel.columns, rel.types), start=1)
+    ]
+    return rel.project(", ".join(columns))
+
+
 def _stream(out: BinaryIO, rel: duckdb.DuckDBPyRelation, request: dict, stop: _Stopper, started: float) -> int:
     """Send the first page (row and byte capped) as soon as it is read, then count the rest."""
     max_rows, max_bytes = request["max_rows"], request["max_bytes"]
     header = {"kind": "page", "columns": rel.columns, "types": [str(t) for t in rel.types]}
+    rel = _portable(rel)
     schema_holder: list[pa.Schema] = []
     kept: list[pa.RecordBatch] = []
     kept_rows = kept_bytes = total = 0
