@@ -12,7 +12,8 @@ raises (Streamlit stopping a script for a rerun, Ctrl+C on the command line)
 interrupts the query, and a worker that does not stop is killed. Either way
 the next query runs normally. Workers are kept in a small pool between
 queries (they hold no file while idle), so a query costs one file open, not a
-process start; a stopped worker is not reused.
+process start; a stopped worker is not reused, nor one that served
+`SqlLimits.max_requests` requests (settings.py): the engine retires it.
 """
 
 from __future__ import annotations
