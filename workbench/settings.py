@@ -40,6 +40,21 @@ class Limits:
 LIMITS = Limits()
 
 
+@dataclass(frozen=True)
+class SqlLimits:
+    """The SQL panel's limits (workbench/sql/engine.py)."""
+
+    max_rows: int = 10_000  # rows shown (the page); the total is always counted
+    max_rows_ceiling: int = 200_000  # the most a user may ask to see at once
+    max_bytes: int = 64 * 1024**2  # the page's size in Arrow bytes, whatever the row cap
+    timeout: float = 30.0  # seconds; 0 means no limit
+    pool_size: int = 2  # idle sandbox workers kept for the next queries (each holds no file while idle)
+    max_requests: int = 500  # a worker is retired after this many requests, so nothing accumulates in it
+
+
+SQL_LIMITS = SqlLimits()
+
+
 def default_home() -> Path:
     """The workspace folder: WORKBENCH_HOME, else the project's data/ folder."""
     env = os.environ.get("WORKBENCH_HOME")

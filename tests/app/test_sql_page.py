@@ -177,3 +177,9 @@ def test_the_schema_browser_runs_a_table_and_inserts_names(sql_page):
     assert at.session_state["sql_text"].endswith("Miles_per_Gallon penguins_raw")
     at.button_group(key="sql_cols_penguins_raw").set_value("Body Mass (g)").run()
     assert at.session_state["sql_text"].endswith('penguins_raw "Body Mass (g)"')
+
+
+def test_every_type_shows_without_a_traceback(sql_page):
+    at = submit(sql_page, "SELECT 'infinity'::DATE AS d, INTERVAL 1 DAY AS i, '\\x00\\xFF'::BLOB AS b, 'nan'::DOUBLE")
+    assert not at.error
+    assert at.dataframe[0].value.iloc[0].tolist()[:3] == ["infinity", "1 day", "\\x00\\xFF"]

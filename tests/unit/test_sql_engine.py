@@ -3,6 +3,7 @@ time limit and cancel, export of the full result, save as table, history."""
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import os
 import signal
@@ -180,3 +181,21 @@ def test_a_query_longer_than_duckdbs_progress_bar_delay_completes(ws):
         result = engine.run(ws, "SELECT count(*) AS n FROM range($rows)", {"rows": rows}, timeout=120)
         assert result.frame["n"].tolist() == [rows]
         elapsed = result.elapsed
+
+
+def test_a_retiring_worker_is_not_reused(ws, monkeypatch):
+    """A worker serves `max_requests` requests, then is retired, never handed the next query
+    (every 501st query used to fail: "The query process ended unexpectedly: -9")."""
+    monkeypatch.setattr(engine, "SQL_LIMITS", dataclasses.replace(engine.SQL_LIMITS, max_requests=2))
+    handed_out = collections.Counter()
+    take = engine._take_worker
+
+    def counted_take():
+        worker = take()
+        handed_out[worker.pid] += 1
+        return worker
+
+    monkeypatch.setattr(engine, "_take_worker", counted_take)
+    for i in range(7):
+        assert engine.run(ws, "SELECT $i::INTEGER AS i", {"i": str(i)}, record=False).frame["i"].tolist() == [i]
+    assert sum(handed_out.values()) == 7 and max(handed_out.values()) <= 2 and len(handed_out) >= 4

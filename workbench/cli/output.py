@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -11,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import click
+import numpy as np
+import pyarrow as pa
 
 
 def _default(value: Any) -> Any:
@@ -21,6 +24,32 @@ def _default(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.hex()
     return str(value)
+
+
+def json_safe(value: Any) -> Any:
+    """A value as JSON holds it exactly: NaN and infinities as the strings "NaN", "Infinity",
+    "-Infinity"; a whole Decimal (HUGEINT) as an integer, any other as its exact text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    if isinstance(value, Decimal):
+        return int(value) if value.as_tuple().exponent == 0 else str(value)
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def records(table: pa.Table) -> list[list[Any]]:
+    """The rows of an Arrow table as JSON-safe Python values, column types kept (ints stay exact,
+    a NULL is None and NaN is "NaN"); a FLOAT is written as its shortest single-precision text."""
+    columns = []
+    for column in table.columns:
+        values = column.to_pylist()
+        if pa.types.is_float32(column.type):
+            values = [v if v is None or not math.isfinite(v) else float(str(np.float32(v))) for v in values]
+        columns.append([json_safe(v) for v in values])
+    return [list(row) for row in zip(*columns)]
 
 
 def emit_json(document: Any) -> None:

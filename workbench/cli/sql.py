@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from workbench.cli.output import emit_json, text_table
+from workbench.cli.output import emit_json, records, text_table
 from workbench.errors import WorkbenchError
 from workbench.sql import engine
 from workbench.sql import params as sql_params
@@ -63,21 +62,20 @@ def sql(ws: Workspace, query: str | None, query_file: Path | None, assignments: 
             path.unlink(missing_ok=True)
         return
     result = engine.run(ws, text, values, write=write, max_rows=max(limit, 1), timeout=timeout)
-    frame = result.frame.head(limit)
-    frame = frame.astype(object).where(frame.notna(), None)
+    rows = records(result.table.slice(0, limit))
     if as_json:
         emit_json({
             "columns": result.columns, "types": result.types,
-            "rows": json.loads(frame.to_json(orient="records", date_format="iso")),
-            "row_count": result.total, "shown": len(frame), "elapsed_s": result.elapsed,
+            "rows": [dict(zip(result.columns, row)) for row in rows],
+            "row_count": result.total, "shown": len(rows), "elapsed_s": result.elapsed,
             "created": result.created,
         })  # fmt: skip
         return
     if result.statement == "plan":
         click.echo(result.plan)
     else:
-        click.echo(text_table(result.columns, list(frame.itertuples(index=False))))
-    more = f" ({result.total - len(frame):,} not shown; --limit or --csv)" if result.total > len(frame) else ""
+        click.echo(text_table(result.columns, rows))
+    more = f" ({result.total - len(rows):,} not shown; --limit or --csv)" if result.total > len(rows) else ""
     made = f"; created table {result.created}" if result.created else ""
     click.echo(f"{result.total:,} rows in {result.elapsed:.3f} s{more}{made}", err=True)
 

@@ -12,13 +12,15 @@ raises (Streamlit stopping a script for a rerun, Ctrl+C on the command line)
 interrupts the query, and a worker that does not stop is killed. Either way
 the next query runs normally. Workers are kept in a small pool between
 queries (they hold no file while idle), so a query costs one file open, not a
-process start; a stopped worker is not reused.
+process start; a stopped worker is not reused, nor one that served
+`SqlLimits.max_requests` requests (settings.py): the engine retires it.
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import itertools
 import json
 import queue
@@ -36,6 +38,7 @@ import pandas as pd
 import pyarrow as pa
 
 from workbench.errors import WorkbenchError
+from workbench.settings import SQL_LIMITS
 from workbench.sql import history
 from workbench.sql.export import export_path
 from workbench.sql.worker import receive
@@ -43,17 +46,6 @@ from workbench.workspace import Workspace
 
 # Seconds a worker gets, beyond the time limit or after a cancel, before it is killed.
 KILL_GRACE = 3.0
-
-
-@dataclass(frozen=True)
-class SqlLimits:
-    max_rows: int = 10_000  # rows shown (the page); the total is always counted
-    max_rows_ceiling: int = 200_000  # the most a user may ask to see at once
-    max_bytes: int = 64 * 1024**2  # the page's size in Arrow bytes, whatever the row cap
-    timeout: float = 30.0  # seconds; 0 means no limit
-
-
-SQL_LIMITS = SqlLimits()
 
 
 class QueryFailed(WorkbenchError):
@@ -67,13 +59,19 @@ class QueryFailed(WorkbenchError):
 @dataclass
 class Result:
     columns: list[str]
-    types: list[str]
-    frame: pd.DataFrame  # the first page only
+    types: list[str]  # DuckDB's types
+    table: pa.Table  # the first page only, as the worker sent it (see worker._portable)
     total: int | None  # every row of the result, None while still counting
     first_page_s: float
     elapsed: float | None = None
     statement: str = "rows"  # rows | plan | created
     created: str | None = None  # the table a CREATE TABLE ... AS made
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """The first page for display: Arrow-backed columns, so a NULL stays apart from NaN and
+        64-bit and decimal values stay exact."""
+        return self.table.to_pandas(types_mapper=pd.ArrowDtype)
 
     @property
     def truncated(self) -> bool:
@@ -91,8 +89,6 @@ Tick = Callable[[float], None]
 _idle: list[subprocess.Popen] = []
 _idle_lock = threading.Lock()
 _ids = itertools.count(1)
-# Idle workers kept for the next queries (each holds no file while idle).
-POOL_SIZE = 2
 
 
 def _take_worker() -> subprocess.Popen:
@@ -107,6 +103,7 @@ def _take_worker() -> subprocess.Popen:
     )  # fmt: skip
     # its stderr is drained (so it can never fill up and block the worker); the end is kept for errors
     worker.stderr_tail = collections.deque(maxlen=20)
+    worker.served = 0
     threading.Thread(target=_drain, args=(worker,), daemon=True).start()
     return worker
 
@@ -118,8 +115,11 @@ def _drain(worker: subprocess.Popen) -> None:
 
 
 def _give_back(worker: subprocess.Popen) -> None:
+    """Keep the worker for the next query, unless the pool is full or it served its share: then end it.
+    Retirement is decided here, where the worker is handed out, so a worker about to exit is never reused."""
+    worker.served += 1
     with _idle_lock:
-        if worker.poll() is None and len(_idle) < POOL_SIZE:
+        if worker.poll() is None and worker.served < SQL_LIMITS.max_requests and len(_idle) < SQL_LIMITS.pool_size:
             _idle.append(worker)
             return
     _close(worker)
@@ -236,14 +236,14 @@ def run(
     holder: list[Result] = []
 
     def page(reply: dict) -> None:
-        frame = pa.ipc.open_stream(reply["data"]).read_all().to_pandas()
-        holder.append(Result(reply["columns"], reply["types"], frame, None, reply["first_page_s"]))
+        table = pa.ipc.open_stream(reply["data"]).read_all()
+        holder.append(Result(reply["columns"], reply["types"], table, None, reply["first_page_s"]))
         if on_page is not None:
             on_page(holder[0])
 
     with _history(ws, sql, record) as outcome:
         done = _exchange(request, page, on_tick, poll)
-        result = holder[0] if holder else Result([], [], pd.DataFrame(), 0, done["elapsed"])
+        result = holder[0] if holder else Result([], [], pa.table({}), 0, done["elapsed"])
         result.total, result.elapsed = done["total"], done["elapsed"]
         result.statement, result.created = done.get("statement") or "rows", done.get("created")
         outcome.update(rows=result.total, message=result.created)
@@ -260,7 +260,9 @@ def _history(ws: Workspace, sql: str, record: bool) -> Iterator[dict]:
         yield outcome
     except BaseException as exc:
         if record:
-            status = exc.status if isinstance(exc, QueryFailed) else "cancelled"
+            # a stop from the caller (Ctrl+C, Streamlit's rerun) is not an Exception; any other failure is an error
+            status = "error" if isinstance(exc, Exception) else "cancelled"
+            status = exc.status if isinstance(exc, QueryFailed) else status
             history.record(ws, sql, ran_at, time.perf_counter() - clock, None, status, str(exc) or status)
         raise
     if record:

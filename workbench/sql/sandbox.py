@@ -15,9 +15,10 @@ instance of the same process has open ("Unique file handle conflict"), and
 while attached it would make every other page's `Workspace.connect()` fail.
 
 So the user's SQL never runs in the calling process. `engine` hands each
-query to a short-lived worker process (`python -m workbench.sql.worker`) that
-opens the workspace file - read-only unless the user switched writes on -
-applies the settings below before any user SQL, and locks them:
+query to a worker process (`python -m workbench.sql.worker`) that opens an
+in-memory DuckDB instance, attaches the workspace file to it READ_ONLY (as
+`workbench`, the name it always had), applies the settings below before any
+user SQL, and locks them:
 
     allowed_directories = [the workspace folder]   (reads of anything else refused)
     enable_external_access = false                 (no ATTACH, INSTALL, LOAD, no new paths)
@@ -29,15 +30,41 @@ undo it. Across processes the workspace's usual rule applies (see
 workbench/workspace.py): the worker holds the file only while its query runs,
 and meeting another process's lock it retries, as every other connection does.
 
-A statement allow-list (`check`, by DuckDB's own parser) comes first and gives
-clear messages: read-only mode runs SELECT-like statements and EXPLAIN of them;
-write mode adds `CREATE TABLE name AS ...`, which goes through
-`Workspace.create_table_as` so the new table's lineage is recorded. Nothing
-ever modifies an existing table (raw data is never changed).
+Existing tables never change (two independent layers)
+-----------------------------------------------------
+DuckDB parses `WITH d AS (DELETE FROM t RETURNING *) SELECT ...` as a SELECT,
+and DML can hide in any CTE, subquery, UNION, CREATE TABLE AS or EXPLAIN
+ANALYZE, so the statement type alone proves nothing. Hence:
+
+1. Storage (the guarantee). The connection that runs user SQL has the
+   workspace attached READ_ONLY, writes on or off. DuckDB refuses, for every
+   statement, any change to a read-only database ("Cannot execute statement of
+   type ... on database "workbench" which is attached in read-only mode"),
+   whatever the syntax, nesting or function (`query()`, `nextval()`) that makes
+   it. With writes on, a second database, `staging` (a scratch file in the
+   workspace, emptied per request), is attached writable; `CREATE TABLE name AS
+   ...` is run as `CREATE TABLE staging.main.name AS ...`, and `search_path`
+   lets the next statements read it by its bare name. After the request, the
+   worker closes this instance and copies the staged tables into the workspace
+   on a connection that runs only the worker's own fixed statements
+   (`Workspace.create_table_as` from `staging`, lineage recorded, all in one
+   transaction): no user text ever reaches a connection on which the
+   workspace is writable. So the only change user SQL can cause is new tables.
+2. The allow-list (clear messages, and files). `check`, by DuckDB's own
+   parser: read-only mode runs SELECT-like statements and EXPLAIN of them;
+   write mode adds `CREATE TABLE name AS ...`. The query inside each (the
+   SELECT, the EXPLAINed query, the AS part) must be one DuckDB serialises
+   with `json_serialize_sql` (SELECTs only) whose tree holds only the query
+   nodes that read (`READ_NODES`): any INSERT/UPDATE/DELETE/COPY node anywhere
+   in it is refused before it runs, with a message saying why. This layer also
+   stops `COPY ... TO` inside a CTE, which writes a file (the sandbox allows
+   files inside the workspace for Export) rather than a table.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import re
 import time
@@ -51,11 +78,22 @@ from workbench.names import table_name_from
 from workbench.settings import DB_FILENAME
 from workbench.workspace import _CONFIG, _is_lock_error
 
-READ_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+# The query nodes of a statement that only reads (json_serialize_sql's names): an allow-list, so a node
+# type added by a later DuckDB is refused until it is known to read only.
+READ_NODES = {"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE", "CTE_NODE"}
+# The workspace file is attached under its usual name; new tables are made in `staging` first.
+WORKSPACE = Path(DB_FILENAME).stem
+STAGING = "staging"
 
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:\(\s*[^)]*\)\s*)?(?:ANALY[SZ]E\s+)?", re.IGNORECASE)
 _NAME = r'"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*'
 _CTAS = re.compile(rf"^\s*CREATE\s+TABLE\s+({_NAME})\s+AS\s+(.+?)\s*;?\s*$", re.IGNORECASE | re.DOTALL)
+_CHANGES = (
+    "This query would change data or write files (INSERT, UPDATE, DELETE or COPY inside it). "
+    "The SQL panel never changes existing tables: read them, or create a new table "
+    "with `CREATE TABLE name AS SELECT ...` (writes on)."
+)
+_EXPLAIN_CHANGES = "EXPLAIN is allowed for queries that read only; this one would change data or write files."
 
 
 class SandboxRefused(WorkbenchError):
@@ -79,15 +117,38 @@ def check(con: duckdb.DuckDBPyConnection, sql: str, write: bool) -> list[duckdb.
     if not statements:
         raise WorkbenchError("The query is empty.")
     for statement in statements:
-        if statement.type == duckdb.StatementType.EXPLAIN:
-            inner = _EXPLAIN.sub("", statement.query, count=1)
-            if not inner.strip() or any(s.type not in READ_TYPES for s in con.extract_statements(inner)):
-                raise SandboxRefused("EXPLAIN is allowed for queries that read only.")
-        elif statement.type == duckdb.StatementType.CREATE and write:
-            create_table(statement.query)
-        elif statement.type not in READ_TYPES:
-            raise SandboxRefused(_refusal(statement.type, write))
+        kind = statement.type
+        if kind == duckdb.StatementType.EXPLAIN:
+            query, refusal = _EXPLAIN.sub("", statement.query, count=1), _EXPLAIN_CHANGES
+        elif kind == duckdb.StatementType.SELECT:
+            query, refusal = statement.query, _CHANGES
+        elif kind == duckdb.StatementType.CREATE and write:
+            query, refusal = create_table(statement.query).select_sql, _CHANGES
+        else:
+            raise SandboxRefused(_refusal(kind, write))
+        if not reads_only(con, query):
+            raise SandboxRefused(refusal)
     return statements
+
+
+def reads_only(con: duckdb.DuckDBPyConnection, query: str) -> bool:
+    """Whether `query` is SELECT statements whose parsed trees hold only query nodes that read.
+
+    `json_serialize_sql` (DuckDB's parser) gives the tree of SELECT statements and an error for any
+    other statement; every `"type": "..._NODE"` in it is a query node (a SELECT, a set operation, a
+    CTE, or a DML/COPY node used as a CTE body), wherever it is nested."""
+    [(text,)] = con.execute("SELECT json_serialize_sql($query)", {"query": query}).fetchall()
+    tree = json.loads(text)
+    return not tree.get("error") and bool(tree.get("statements")) and _query_nodes(tree) <= READ_NODES
+
+
+def _query_nodes(tree) -> set[str]:
+    if isinstance(tree, dict):
+        found = {tree["type"]} if str(tree.get("type")).endswith("_NODE") else set()
+        return found.union(*(_query_nodes(v) for v in tree.values()))
+    if isinstance(tree, list):
+        return set().union(*(_query_nodes(v) for v in tree))
+    return set()
 
 
 def create_table(query: str) -> CreateTable:
@@ -126,22 +187,41 @@ def _refusal(kind: duckdb.StatementType, write: bool) -> str:
     )
 
 
+def staging_path(home: Path) -> Path:
+    """The scratch database where this worker process stages new tables (see the module docstring)."""
+    return home / f".sql-staging-{os.getpid()}.duckdb"
+
+
+def discard_staging(home: Path) -> None:
+    for leftover in (staging_path(home), staging_path(home).with_suffix(".duckdb.wal")):
+        leftover.unlink(missing_ok=True)
+
+
 def connect(home: Path, write: bool, lock_timeout: float) -> duckdb.DuckDBPyConnection:
-    """Open the workspace file and lock the sandbox down, before any user SQL (worker side)."""
+    """An instance with the workspace attached read-only (and, for writes, an empty `staging`
+    database), locked down before any user SQL (worker side). `discard_staging` cleans up after."""
     path = home / DB_FILENAME
     if not path.exists():
         raise WorkbenchError(f"There is no workspace database in {home} yet: load a table first.")
+    con = duckdb.connect(":memory:", config=_CONFIG)
     deadline = time.monotonic() + lock_timeout
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=not write, config=_CONFIG)
+            con.execute(f"ATTACH $path AS {WORKSPACE} (READ_ONLY)", {"path": str(path)})
             break
         except duckdb.Error as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                con.close()
                 raise WorkbenchError(f"Cannot open the workspace database {path}: {exc}") from exc
         time.sleep(delay * (0.5 + random.random()))
         delay = min(delay * 2, 1.0)
+    con.execute(f"USE {WORKSPACE}")
+    if write:
+        discard_staging(home)
+        con.execute(f"ATTACH $path AS {STAGING}", {"path": str(staging_path(home))})
+        con.execute(f"SET search_path = '{WORKSPACE}.main,{STAGING}.main'")  # new tables by their bare names
+    con.execute("SET temp_directory = $dir", {"dir": f"{path}.tmp"})  # where a file database spills
     con.execute("SET enable_progress_bar = false")  # nobody watches the worker's terminal
     con.execute("SET allowed_directories = $dirs", {"dirs": [str(home)]})
     con.execute("SET enable_external_access = false")

@@ -11,6 +11,7 @@ through a timer thread calling `interrupt()`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import queue
@@ -18,6 +19,7 @@ import re
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,13 +29,12 @@ import pyarrow as pa
 from workbench import metadata
 from workbench.errors import WorkbenchError
 from workbench.names import quote
+from workbench.settings import LIMITS
 from workbench.sql import sandbox
 from workbench.sql.export import copy_options
 from workbench.workspace import Workspace
 
 BATCH_ROWS = 65_536
-# A worker is replaced after this many requests, so that nothing accumulates in it.
-MAX_REQUESTS = 500
 
 
 def send(out: BinaryIO, header: dict, payload: bytes = b"") -> None:
@@ -113,36 +114,74 @@ def _tables_read(con: duckdb.DuckDBPyConnection, select_sql: str) -> set[str]:
         return set()
 
 
-def _create(ws: Workspace, con, name: str, select_sql: str, params: dict, sql: str):
-    """A new table from a query, through `Workspace.create_table_as` so its lineage is kept.
+@dataclass
+class _NewTable:
+    """A table made in `staging` by this request, to be published to the workspace with its lineage."""
 
-    DuckDB cannot prepare `CREATE TABLE ... AS` with parameters, so a parameterised
-    query is first inserted (bound) into a staging table in the same transaction,
-    never visible outside it.
-    """
-    parents = sorted(_tables_read(con, select_sql) & {t.name for t in metadata.list_tables(con)})
-    with ws.transaction(con):
-        source = select_sql
-        if params:
-            staged = f"_sql_staged_{name}"
-            shape = con.sql(select_sql, params=params)
-            columns = ", ".join(f"{quote(c)} {t}" for c, t in zip(shape.columns, shape.types))
-            con.execute(f"CREATE TABLE {quote(staged)} ({columns})")
-            con.execute(f"INSERT INTO {quote(staged)} {select_sql}", params)
-            source = f"SELECT * FROM {quote(staged)}"
-        info = ws.create_table_as(
-            con, name, source, source_kind="sql", operation="sql query",
-            parents=parents, parameters=params, sql=sql,
-        )  # fmt: skip
-        if params:
-            con.execute(f"DROP TABLE {quote(staged)}")
-    return info
+    name: str
+    sql: str  # the statement as the user wrote it
+    params: dict
+    reads: set[str]
+
+
+def _stage(con: duckdb.DuckDBPyConnection, name: str, select_sql: str, params: dict, sql: str) -> _NewTable:
+    """Run the user's query into `staging` (the workspace itself is read-only here)."""
+    if metadata.list_tables(con, name):
+        raise WorkbenchError(f"A table named {name!r} already exists: choose a new name (tables are never replaced).")
+    con.execute(f"CREATE TABLE {sandbox.STAGING}.main.{quote(name)} AS {select_sql}", params or None)
+    return _NewTable(name, sql, params, _tables_read(con, select_sql))
+
+
+def _publish(ws: Workspace, new: list[_NewTable]) -> None:
+    """Copy the staged tables into the workspace, lineage recorded, all or nothing.
+
+    This connection is the only one on which the workspace is writable, and it runs the worker's own
+    statements only: no text of the user's reaches it (see sandbox.py)."""
+    with ws.connect() as con:
+        con.execute(f"ATTACH $path AS {sandbox.STAGING} (READ_ONLY)", {"path": str(sandbox.staging_path(ws.home))})
+        with ws.transaction(con):
+            for table in new:
+                known = {t.name for t in metadata.list_tables(con)}
+                ws.create_table_as(
+                    con, table.name, f"SELECT * FROM {sandbox.STAGING}.main.{quote(table.name)}",
+                    source_kind="sql", operation="sql query", parents=sorted(table.reads & known),
+                    parameters=table.params, sql=table.sql,
+                )  # fmt: skip
+
+
+# Types whose Arrow form reaches pandas and JSON exactly; others travel as DuckDB's own text (see `_portable`).
+_NATIVE = {
+    "boolean", "tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger",
+    "ubigint", "float", "double", "decimal", "varchar", "uuid", "enum",
+}  # fmt: skip
+
+
+def _native(kind) -> bool:  # a DuckDBPyType
+    if kind.id in ("list", "array", "struct"):
+        return all(_native(c) for _, c in kind.children if not isinstance(c, int))  # an ARRAY also has its size
+    return kind.id in _NATIVE
+
+
+def _portable(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """The result with each column Arrow cannot carry exactly cast to DuckDB's text, as CSV writes it.
+
+    Dates and timestamps (±infinity, years past 9999), INTERVAL, BLOB, BIT, UHUGEINT (its Arrow
+    form overflows), UNION, MAP, TIME WITH TIME ZONE and nested values holding any of them would
+    otherwise fail to convert or come out wrong. The column keeps its DuckDB type in the reply."""
+    if all(_native(t) for t in rel.types):
+        return rel
+    columns = [
+        f"#{i}" if _native(t) else f"CAST(#{i} AS VARCHAR) AS {quote(name)}"
+        for i, (name, t) in enumerate(zip(rel.columns, rel.types), start=1)
+    ]
+    return rel.project(", ".join(columns))
 
 
 def _stream(out: BinaryIO, rel: duckdb.DuckDBPyRelation, request: dict, stop: _Stopper, started: float) -> int:
     """Send the first page (row and byte capped) as soon as it is read, then count the rest."""
     max_rows, max_bytes = request["max_rows"], request["max_bytes"]
     header = {"kind": "page", "columns": rel.columns, "types": [str(t) for t in rel.types]}
+    rel = _portable(rel)
     schema_holder: list[pa.Schema] = []
     kept: list[pa.RecordBatch] = []
     kept_rows = kept_bytes = total = 0
@@ -183,45 +222,60 @@ def serve(request: dict, out: BinaryIO, stop: _Stopper) -> dict:
     it is sent only after the workspace file is closed (the caller may open it right away)."""
     home = Path(request["home"])
     write = bool(request.get("write"))
-    con = sandbox.connect(home, write, request.get("lock_timeout", 20.0))
+    lock_timeout = request.get("lock_timeout", LIMITS.lock_timeout)
+    con = sandbox.connect(home, write, lock_timeout)
     stop.attach(con)
+    new: list[_NewTable] = []
     try:
-        statements = sandbox.check(con, request["sql"], write)
-        params = request.get("params") or {}
-        ws = Workspace(home)
-        started = time.perf_counter()
-        op = request["op"]
-        last = statements[-1]
-        if op != "query" and last.type != duckdb.StatementType.SELECT:
-            raise WorkbenchError("Only the result of a query (SELECT ...) can be exported or saved as a table.")
-        if op == "export":
-            path = Path(request["path"])
-            (rows,) = con.execute(
-                f"COPY (\n{_body(last)}) TO $_export_path ({copy_options(request['format'])})",
-                {**_params(last, params), "_export_path": str(path)},
-            ).fetchone()
-            return {"kind": "done", "total": rows, "elapsed": time.perf_counter() - started, "path": str(path)}
-        if op == "create":
-            info = _create(ws, con, request["name"], _body(last), _params(last, params), request["sql"])
-            return {"kind": "done", "total": info.rows, "elapsed": time.perf_counter() - started, "created": info.name}
-        created, rel = None, None
-        for statement in statements:
-            bound = _params(statement, params)
-            stop.check()
-            if statement.type == duckdb.StatementType.CREATE:
-                ctas = sandbox.create_table(statement.query)
-                created = _create(ws, con, ctas.name, ctas.select_sql, bound, statement.query).name
-                rel = con.sql(f"SELECT * FROM {quote(created)}")
-            else:
-                rel = _relation(con, _body(statement), bound)
-        if rel is None:  # the last statement returned nothing to show
-            return {"kind": "done", "total": 0, "elapsed": time.perf_counter() - started, "created": created}
-        kind = "plan" if last.type == duckdb.StatementType.EXPLAIN else ("created" if created else "rows")
-        header_extra = {"statement": kind, "created": created if last.type == duckdb.StatementType.CREATE else None}
-        total = _stream(out, rel, request, stop, started)
-        return {"kind": "done", "total": total, "elapsed": time.perf_counter() - started, **header_extra}
+        try:
+            reply = _run(con, request, out, stop, new)
+        finally:
+            con.close()
+        if new:
+            _publish(Workspace(home, dataclasses.replace(LIMITS, lock_timeout=lock_timeout)), new)
+        return reply
     finally:
-        con.close()
+        if write:
+            sandbox.discard_staging(home)
+
+
+def _run(con: duckdb.DuckDBPyConnection, request: dict, out: BinaryIO, stop: _Stopper, new: list[_NewTable]) -> dict:
+    """The request's statements on the sandboxed connection; the tables they make are added to `new`."""
+    statements = sandbox.check(con, request["sql"], bool(request.get("write")))
+    params = request.get("params") or {}
+    started = time.perf_counter()
+    op = request["op"]
+    last = statements[-1]
+    if op != "query" and last.type != duckdb.StatementType.SELECT:
+        raise WorkbenchError("Only the result of a query (SELECT ...) can be exported or saved as a table.")
+    if op == "export":
+        path = Path(request["path"])
+        (rows,) = con.execute(
+            f"COPY (\n{_body(last)}) TO $_export_path ({copy_options(request['format'])})",
+            {**_params(last, params), "_export_path": str(path)},
+        ).fetchone()
+        return {"kind": "done", "total": rows, "elapsed": time.perf_counter() - started, "path": str(path)}
+    if op == "create":
+        new.append(_stage(con, request["name"], _body(last), _params(last, params), request["sql"]))
+        [(rows,)] = con.execute(f"SELECT count(*) FROM {sandbox.STAGING}.main.{quote(request['name'])}").fetchall()
+        return {"kind": "done", "total": rows, "elapsed": time.perf_counter() - started, "created": request["name"]}
+    rel = None
+    for statement in statements:
+        bound = _params(statement, params)
+        stop.check()
+        if statement.type == duckdb.StatementType.CREATE:
+            ctas = sandbox.create_table(statement.query)
+            new.append(_stage(con, ctas.name, ctas.select_sql, bound, statement.query))
+            rel = con.sql(f"SELECT * FROM {sandbox.STAGING}.main.{quote(ctas.name)}")
+        else:
+            rel = _relation(con, _body(statement), bound)
+    created = new[-1].name if new else None
+    if rel is None:  # the last statement returned nothing to show
+        return {"kind": "done", "total": 0, "elapsed": time.perf_counter() - started, "created": created}
+    kind = "plan" if last.type == duckdb.StatementType.EXPLAIN else ("created" if created else "rows")
+    header_extra = {"statement": kind, "created": created if last.type == duckdb.StatementType.CREATE else None}
+    total = _stream(out, rel, request, stop, started)
+    return {"kind": "done", "total": total, "elapsed": time.perf_counter() - started, **header_extra}
 
 
 def _status(exc: BaseException, stop: _Stopper, request: dict) -> tuple[str, str]:
@@ -265,7 +319,7 @@ def main() -> None:
         requests.put(None)
 
     threading.Thread(target=read_stdin, daemon=True).start()
-    for _ in range(MAX_REQUESTS):
+    while True:  # until stdin ends: the engine retires a worker after SqlLimits.max_requests
         request = requests.get()
         if request is None:
             return
