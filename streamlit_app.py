@@ -10,6 +10,7 @@ st.set_page_config(page_title="Workbench", page_icon=":material/table_chart:", l
 PAGES = [
     st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data", default=True),
     st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:", url_path="explore"),
+    st.Page("pages/clean.py", title="Clean", icon=":material/cleaning_services:", url_path="clean"),
     st.Page("pages/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
     st.Page("pages/dedupe.py", title="Dedupe", icon=":material/join_inner:", url_path="dedupe"),
 ]

@@ -14,6 +14,7 @@ import streamlit as st
 from workbench import WorkbenchError, Workspace, samples
 
 TABLE_KEY = "table"
+CLEAN_FIX_KEY = "_clean_fix"  # Explore's Fix hands Clean {"operation": ..., "params": {...}} under this key
 
 
 @st.cache_resource(show_spinner="Loading the sample datasets into a new workspace…")

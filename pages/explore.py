@@ -5,6 +5,7 @@ import streamlit as st
 
 from pages import _ui
 from workbench import WorkbenchError
+from workbench.clean.fixes import fix_for
 from workbench.profile import evidence, figures, profile_table, relations
 from workbench.profile.result import Profile
 
@@ -92,6 +93,12 @@ def show_findings() -> None:
         with box:
             st.markdown(_ui.md(f.message))
             st.markdown(f"**Fix:** {_ui.md(f.suggestion)}")
+            fix = fix_for(f, profile.column(f.column).family if f.column is not None else None)
+            hint = f"Opens Clean with {fix[0]} filled in; you see a preview before anything is written." if fix else ""
+            if fix and st.button("Fix on the Clean page", key=f"fix_{i}", icon=":material/cleaning_services:",
+                                 help=hint):
+                st.session_state[_ui.CLEAN_FIX_KEY] = {"operation": fix[0], "params": fix[1]}
+                st.switch_page("pages/clean.py")
             left, right = st.columns([3, 2])
             with left:
                 if f.selects_rows:

@@ -49,10 +49,11 @@ def main(ctx: click.Context, home: str | None) -> None:
 
 
 def register() -> None:
-    from workbench.cli import basic, dedupe, kaggle, profile, sql
+    from workbench.cli import basic, clean, dedupe, kaggle, profile, sql
 
-    for command in basic.COMMANDS + sql.COMMANDS + dedupe.COMMANDS + kaggle.COMMANDS + profile.COMMANDS:
-        main.add_command(command)
+    for module in (basic, sql, clean, dedupe, kaggle, profile):
+        for command in module.COMMANDS:
+            main.add_command(command)
 
 
 register()
