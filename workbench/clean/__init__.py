@@ -18,6 +18,7 @@ from workbench.clean import categories, missing, outliers, structure, text
 from workbench.clean.run import Preview, apply, fit, preview
 from workbench.clean.step import Step
 from workbench.errors import WorkbenchError
+from workbench.workspace import Workspace
 
 OPERATIONS: dict[str, type[Step]] = {
     cls.operation: cls
@@ -25,7 +26,8 @@ OPERATIONS: dict[str, type[Step]] = {
     for cls in module.OPERATIONS
 }
 
-__all__ = ["OPERATIONS", "Preview", "Step", "apply", "describe_operations", "fit", "make", "preview", "rebuild"]
+__all__ = ["OPERATIONS", "Preview", "Step", "apply", "describe_operations", "fit", "fit_on", "make", "preview",
+           "rebuild"]
 
 
 def make(operation: str, **params: Any) -> Step:
@@ -33,6 +35,12 @@ def make(operation: str, **params: Any) -> Step:
     if operation not in OPERATIONS:
         raise WorkbenchError(f"Unknown cleaning operation {operation!r}; the operations are: {', '.join(OPERATIONS)}.")
     return OPERATIONS[operation](**params)
+
+
+def fit_on(ws: Workspace, table: str, step: Step) -> Step:
+    """Fit `step` on a table of the workspace (to look at its state before applying it)."""
+    with ws.connect() as con:
+        return fit(con, ws.table(table, con).name, step)
 
 
 def rebuild(saved: dict[str, Any]) -> Step:

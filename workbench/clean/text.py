@@ -49,7 +49,7 @@ class ChangeCase(TextStep):
     def expression(self, c: str) -> Fragment:
         if self.case == "title":
             return Fragment(f"array_to_string(list_transform(string_split({c}, ' '), "
-                            "w -> upper(w[1]) || lower(w[2:])), ' ')")
+                            "lambda w: upper(w[1]) || lower(w[2:])), ' ')")
         return Fragment(f"{self.case}({c})")
 
 
@@ -142,10 +142,12 @@ class NullValues(Step):
 
 # -- conversions -----------------------------------------------------------------------------
 
+# style -> (what it means, the SQL that makes it plain, the full shape of a number written so)
 NUMBER_STYLES = {
-    "plain": ("1234.56", "trim({c})"),
-    "1,234.56": ("comma thousands, dot decimals", "replace(trim({c}), ',', '')"),
-    "1.234,56": ("dot thousands, comma decimals", "replace(replace(trim({c}), '.', ''), ',', '.')"),
+    "plain": ("1234.56", "trim({c})", r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?"),
+    "1,234.56": ("comma thousands, dot decimals", "replace(trim({c}), ',', '')", r"[+-]?\d{1,3}(,\d{3})*(\.\d+)?"),
+    "1.234,56": ("dot thousands, comma decimals", "replace(replace(trim({c}), '.', ''), ',', '.')",
+                 r"[+-]?\d{1,3}(\.\d{3})*(,\d+)?"),
 }
 
 
@@ -222,11 +224,11 @@ class ToNumber(Conversion):
     def choose(self, con, table) -> dict[str, Any]:
         if self.style != "auto":
             return {"style": self.style}
-        c = quote(self.column)
-        counts = [f"count(*) FILTER (WHERE TRY_CAST({expr.format(c=c)} AS DOUBLE) IS NOT NULL)"
-                  for _, expr in NUMBER_STYLES.values()]  # fmt: skip
-        # the styles disagree only on values with ',' (or several '.'): test the distinct values, weighted
-        parsed = con.execute(f"SELECT {', '.join(counts)} FROM (SELECT DISTINCT {c} FROM {quote(table)})").fetchone()
+        # '7,5' parses in both styles ('75' or 7.5): count the distinct values written exactly in each style
+        c = f"trim({quote(self.column)})"
+        counts = [f"count(*) FILTER (WHERE regexp_full_match({c}, ?))" for _ in NUMBER_STYLES]
+        parsed = con.execute(f"SELECT {', '.join(counts)} FROM (SELECT DISTINCT {quote(self.column)} FROM "
+                             f"{quote(table)})", [shape for _, _, shape in NUMBER_STYLES.values()]).fetchone()
         best = max(range(len(parsed)), key=lambda i: (parsed[i], -i))
         return {"style": list(NUMBER_STYLES)[best]}
 

@@ -1,0 +1,210 @@
+"""Each cleaning operation on a table with planted dirt: the exact values it writes, and what it refuses."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from workbench import WorkbenchError, clean
+from workbench.clean import recipe
+from workbench.clean.categories import cluster_values
+from workbench.clean.expression import check_condition
+from workbench.metadata import record_table
+
+
+def make_table(ws, name: str, sql: str) -> None:
+    with ws.connect() as con:
+        con.execute(f"CREATE TABLE {name} AS {sql}")
+        record_table(con, name, source_kind="file", operation="import")
+
+
+def rows(ws, table: str, columns: str = "*") -> list[tuple]:
+    with ws.connect() as con:
+        return con.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall()
+
+
+def types(ws, table: str) -> dict[str, str]:
+    with ws.connect() as con:
+        return {r[0]: r[1] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+
+
+def applied(ws, table: str, operation: str, **params):
+    return clean.apply(ws, table, clean.make(operation, **params)).name
+
+
+@pytest.fixture
+def paint(ws):
+    values = ["Red"] * 30 + ["red", " Red"] + ["Green"] * 25 + ["Grren"] + ["Blue"] * 3 + ["Bed"]
+    union = " UNION ALL ".join(f"SELECT {i} AS id, '{v}' AS colour" for i, v in enumerate(values))
+    make_table(ws, "paint", f"SELECT * FROM ({union}) ORDER BY id")
+    return ws
+
+
+def test_spelling_cluster_maps_case_space_and_typo_variants_to_the_frequent_spelling(paint):
+    step = clean.fit_on(paint, "paint", clean.make("cluster_spellings", column="colour"))
+    assert step.state["mapping"] == {"red": "Red", " Red": "Red", "Grren": "Green"}
+    made = clean.apply(paint, "paint", step, fitted=True).name
+    with paint.connect() as con:
+        counts = dict(con.execute(f"SELECT colour, count(*) FROM {made} GROUP BY 1").fetchall())
+    assert counts == {"Red": 32, "Green": 26, "Blue": 3, "Bed": 1}  # 'Bed' is short: never matched by edits
+    assert rows(paint, "paint", "colour")[30] == ("red",)  # the raw table is untouched
+
+
+def test_cluster_values_needs_the_right_spelling_to_be_far_more_frequent():
+    found = cluster_values([("Paris", 50), ("Pariss", 40), ("Lyon", 30), ("lyon", 1)], ["fingerprint", "neighbours"])
+    assert [c["members"] for c in found] == [[["Lyon", 30], ["lyon", 1]]]  # 40 is not rare next to 50
+
+
+def test_sentinel_code_becomes_null_and_text_tokens_too(ws):
+    make_table(ws, "m", "SELECT * FROM (VALUES (1, 5.0, 'a'), (2, -999, 'N/A'), (3, 7.5, ' null '), (4, NULL, 'b')) "
+               "v(id, x, s)")
+    t = applied(ws, "m", "null_values", column="x", values=["-999"])
+    assert rows(ws, t, "x") == [(5.0,), (None,), (7.5,), (None,)]
+    t = applied(ws, t, "null_values", column="s")
+    assert rows(ws, t, "s") == [("a",), (None,), (None,), ("b",)]
+    with pytest.raises(WorkbenchError, match="needs the codes"):
+        applied(ws, "m", "null_values", column="x")
+
+
+def test_text_to_number_in_both_decimal_styles_and_the_values_that_do_not_parse(ws):
+    make_table(ws, "n", "SELECT * FROM (VALUES ('1.234,56'), ('7,5'), ('NA'), ('abc'), (NULL)) v(a)")
+    step = clean.fit_on(ws, "n", clean.make("to_number", column="a"))
+    assert step.state["style"] == "1.234,56"
+    assert step.state["unparsed"] == 1 and step.state["unparsed_examples"] == [["abc", 1]]
+    t = clean.apply(ws, "n", step, fitted=True).name
+    assert types(ws, t) == {"a": "DOUBLE"}
+    assert rows(ws, t) == [(1234.56,), (7.5,), (None,), (None,), (None,)]
+    make_table(ws, "us", "SELECT * FROM (VALUES ('1,234.56'), ('12'), ('0.5')) v(a)")
+    assert rows(ws, applied(ws, "us", "to_number", column="a")) == [(1234.56,), (12.0,), (0.5,)]
+
+
+def test_text_to_date_and_boolean(ws):
+    make_table(ws, "d", "SELECT * FROM (VALUES ('03/04/2024', 'Yes'), ('31/12/2023', 'no'), ('n/a', 'maybe')) v(d, b)")
+    step = clean.fit_on(ws, "d", clean.make("to_date", column="d"))
+    assert step.state["format"] == "%d/%m/%Y"
+    t = clean.apply(ws, "d", step, fitted=True).name
+    t = applied(ws, t, "to_boolean", column="b")
+    import datetime as dt
+
+    assert rows(ws, t) == [(dt.date(2024, 4, 3), True), (dt.date(2023, 12, 31), False), (None, None)]
+
+
+def test_trim_case_and_replace(ws):
+    make_table(ws, "s", "SELECT * FROM (VALUES ('  new   york '), ('PARIS'), (NULL)) v(c)")
+    t = applied(ws, "s", "trim", column="c")
+    assert rows(ws, t) == [("new york",), ("PARIS",), (None,)]
+    t = applied(ws, t, "change_case", column="c", case="title")
+    assert rows(ws, t) == [("New York",), ("Paris",), (None,)]
+    t = applied(ws, t, "replace_values", column="c", mapping={"Paris": "Paris, France"})
+    assert rows(ws, t) == [("New York",), ("Paris, France",), (None,)]
+
+
+def test_fill_missing_with_statistics_learned_on_this_table_and_an_indicator(ws):
+    make_table(ws, "f", "SELECT * FROM (VALUES (1, 'a'), (NULL, 'a'), (4, NULL), (10, 'b')) v(x, c)")
+    t = applied(ws, "f", "fill_missing", columns=["x"], strategy="mean", indicator=True)
+    assert rows(ws, t) == [(1.0, "a", False), (5.0, "a", True), (4.0, None, False), (10.0, "b", False)]
+    t = applied(ws, "f", "fill_missing", columns=["c"], strategy="mode")
+    assert rows(ws, t, "c") == [("a",), ("a",), ("a",), ("b",)]
+    with pytest.raises(WorkbenchError, match="median of 'c'"):
+        applied(ws, "f", "fill_missing", columns=["c"], strategy="median")
+    t = applied(ws, "f", "drop_missing", columns=["x", "c"])
+    assert rows(ws, t) == [(1, "a"), (10, "b")]
+
+
+@pytest.fixture
+def measures(ws):
+    # 200 regular rows on a line, two planted outliers, a few missing values
+    make_table(ws, "g", "SELECT i AS id, (i % 20)::DOUBLE AS a, (i % 20) * 2.0 + (i % 3) AS b FROM range(200) r(i) "
+               "UNION ALL SELECT 200, 500.0, 3.0 UNION ALL SELECT 201, -400.0, 1000.0 "
+               "UNION ALL SELECT 202, NULL, 10.0 UNION ALL SELECT 203, 5.0, NULL ORDER BY id")
+    return ws
+
+
+def test_iqr_fences_flag_cap_and_remove_exactly_the_planted_outliers(measures):
+    ws = measures
+    t = applied(ws, "g", "outliers", column="a", method="iqr", k=3.0, action="flag")
+    assert [r[0] for r in rows(ws, t, "id, a_outlier") if r[1]] == [200, 201]
+    step = clean.fit_on(ws, "g", clean.make("outliers", column="a", action="cap"))
+    low, high = step.state["fences"]
+    capped = dict(rows(ws, clean.apply(ws, "g", step, fitted=True).name, "id, a"))
+    assert capped[200] == high and capped[201] == low and capped[202] is None and capped[5] == 5.0
+    assert len(rows(ws, applied(ws, "g", "outliers", column="a", action="remove"))) == 202
+    mad = dict(rows(ws, applied(ws, "g", "outliers", column="a", method="mad", action="null"), "id, a"))
+    assert mad[200] is None and mad[201] is None and mad[19] == 19.0
+
+
+def test_isolation_forest_flags_the_planted_rows_and_skips_incomplete_ones(measures):
+    ws = measures
+    t = applied(ws, "g", "outlier_model", columns=["a", "b"], contamination="0.01")
+    flags = dict(rows(ws, t, "id, outlier"))
+    assert flags[200] is True and flags[201] is True
+    assert flags[202] is None and flags[203] is None
+    assert sum(1 for v in flags.values() if v) <= 4
+
+
+def test_knn_imputation_fills_from_neighbours_learned_on_train_when_replayed(ws):
+    # b = 2a exactly: the neighbours of a row with a known a have b close to 2a
+    make_table(ws, "train", "SELECT i::DOUBLE AS a, 2.0 * i AS b FROM range(100) r(i)")
+    make_table(ws, "test", "SELECT * FROM (VALUES (10.0, NULL), (500.0, NULL), (NULL, 40.0)) v(a, b)")
+    t = applied(ws, "train", "knn_impute", columns=["a", "b"], n_neighbors=3)
+    filled = recipe.replay(ws, t, "test")
+    values = rows(ws, filled.table.name)
+    assert values[0] == (10.0, 20.0)  # neighbours 9, 10, 11 of the train table: b = 18, 20, 22
+    assert values[1] == (500.0, 196.0)  # far outside train: its nearest train rows are 97..99, never test rows
+    assert values[2] == (20.0, 40.0)
+    assert any("b: 2 missing values" in g for g in filled.gaps)
+
+
+def test_structure_steps(ws):
+    make_table(ws, "s", "SELECT * FROM (VALUES (1, 'x', 1.5), (1, 'x', 1.5), (2, 'y', NULL), (3, 'z', 0.5)) v(a, b, c)")
+    assert rows(ws, applied(ws, "s", "drop_duplicates")) == [(1, "x", 1.5), (2, "y", None), (3, "z", 0.5)]
+    assert rows(ws, applied(ws, "s", "drop_duplicates", columns=["b"]), "a") == [(1,), (2,), (3,)]
+    assert list(types(ws, applied(ws, "s", "drop_columns", columns=["b"]))) == ["a", "c"]
+    assert list(types(ws, applied(ws, "s", "rename_column", column="b", new_name="name"))) == ["a", "name", "c"]
+    assert list(types(ws, applied(ws, "s", "reorder_columns", columns=["c", "a"]))) == ["c", "a", "b"]
+    assert rows(ws, applied(ws, "s", "filter_rows", condition="c > 1 OR a = 3"), "a") == [(1,), (1,), (3,)]
+    assert rows(ws, applied(ws, "s", "filter_rows", condition="c > 1", action="remove"), "a") == [(2,), (3,)]
+
+
+@pytest.mark.parametrize("condition, message", [
+    ("a > 1; DROP TABLE s", "not valid SQL|single expression"),
+    ("a > 1) UNION SELECT 1 FROM (SELECT 1", "single expression|not valid"),
+    ("a IN (SELECT 1)", "may not contain a query"),
+    ("EXISTS (SELECT * FROM _workbench.tables)", "may not contain a query"),
+    ("a > 1 GROUP BY a", "not valid SQL|single expression"),
+    ("", "empty"),
+    ("nonexistent > 1", "does not work on"),
+])  # fmt: skip
+def test_a_condition_must_be_one_expression_over_the_columns(ws, condition, message):
+    make_table(ws, "s", "SELECT 1 AS a")
+    with pytest.raises(WorkbenchError, match=message):
+        applied(ws, "s", "filter_rows", condition=condition)
+    assert [t.name for t in ws.tables()] == ["s"]
+    with ws.connect() as con:
+        assert check_condition(con, "a > 1 AND a IS NOT NULL") == "a > 1 AND a IS NOT NULL"
+
+
+def test_bad_parameters_and_unknown_operations_say_what_is_wrong(ws):
+    with pytest.raises(WorkbenchError, match="Unknown cleaning operation 'scrub'"):
+        clean.make("scrub")
+    with pytest.raises(WorkbenchError, match="needs the parameter 'column'"):
+        clean.make("trim")
+    with pytest.raises(WorkbenchError, match="choose one of iqr, mad"):
+        clean.make("outliers", column="a", method="zscore")
+    with pytest.raises(WorkbenchError, match="has no parameter colour"):
+        clean.make("trim", column="a", colour="red")
+    make_table(ws, "s", "SELECT 1 AS a, 'x' AS b")
+    with pytest.raises(WorkbenchError, match="works on text columns"):
+        applied(ws, "s", "trim", column="a")
+    with pytest.raises(WorkbenchError, match="has no column 'z'"):
+        applied(ws, "s", "trim", column="z")
+
+
+def test_lineage_records_the_fitted_state_and_json_numbers_stay_exact(ws):
+    make_table(ws, "v", "SELECT * FROM (VALUES (0.1), (0.2), (NULL)) v(x)")
+    t = applied(ws, "v", "fill_missing", columns=["x"], strategy="mean")
+    info = ws.table(t)
+    assert info.source_kind == "step" and info.operation == "fill_missing" and info.parents == ["v"]
+    fill = info.parameters["step"]["state"]["fill"]["x"]
+    assert math.isclose(fill, 0.15) and rows(ws, t)[2][0] == fill
