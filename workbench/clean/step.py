@@ -51,6 +51,8 @@ class Param:
 
     def _convert(self, value: Any) -> Any:
         kind = self.kind
+        if kind == "text" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)  # `--param value=0` arrives as JSON, a number
         if kind in ("column", "text"):
             if not isinstance(value, str) or (kind == "column" and not value):
                 raise ValueError("expected text")

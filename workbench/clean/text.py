@@ -133,8 +133,10 @@ class NullValues(Step):
             probe = f"lower(trim({c}))" if self.ignore_case else c
             listed = [v.strip().lower() for v in values] if self.ignore_case else values
             return Fragment(f"CASE WHEN list_contains(?::VARCHAR[], {probe}) THEN NULL ELSE {c} END", [listed])
-        return Fragment(f"CASE WHEN list_contains(CAST(?::VARCHAR[] AS {kind}[]), {c}) THEN NULL ELSE {c} END",
-                        [values])
+        # compared as numbers (a replayed table may hold them in a narrower type), else in the column's type
+        probe, typed = (f"{c}::DOUBLE", "DOUBLE") if family(kind) == "numeric" else (c, kind)
+        listed = f"list_transform(?::VARCHAR[], lambda v: TRY_CAST(v AS {typed}))"
+        return Fragment(f"CASE WHEN list_contains({listed}, {probe}) THEN NULL ELSE {c} END", [values])
 
     def describe(self) -> str:
         return f"Set {', '.join(repr(v) for v in self.state['values'][:8])} in {self.column} to NULL"
