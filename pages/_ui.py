@@ -82,6 +82,16 @@ def current_table() -> str | None:
     return st.session_state.get(TABLE_KEY)
 
 
+def switch_page(path: str) -> None:
+    """Open another page, keeping the current table.
+
+    A plain st.switch_page clears the address's parameters, which Streamlit refuses while ?table=
+    is bound to the sidebar's picker; an empty mapping replaces them without that check, and the
+    picker (its value is in the session) writes ?table= again on the next page's run.
+    """
+    st.switch_page(path, query_params={})
+
+
 def select_table(name: str | None) -> None:
     """Make `name` the current table from the next sidebar render on (a callback, or before st.rerun)."""
     st.session_state._select_next = name

@@ -98,7 +98,7 @@ def show_findings() -> None:
             if fix and st.button("Fix on the Clean page", key=f"fix_{i}", icon=":material/cleaning_services:",
                                  help=hint):
                 st.session_state[_ui.CLEAN_FIX_KEY] = {"operation": fix[0], "params": fix[1]}
-                st.switch_page("pages/clean.py")
+                _ui.switch_page("pages/clean.py")
             left, right = st.columns([3, 2])
             with left:
                 if f.selects_rows:
