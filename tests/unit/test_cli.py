@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from workbench.ingest import load
@@ -78,7 +79,15 @@ def test_tables_json_and_text(loaded, people):
     (table,) = document["tables"]
     assert (table["name"], table["rows"], table["columns"], table["rejected"]) == ("people", 3, 3, 1)
     assert table["source"] == f"file: {people}" and table["operation"] == "import"
-    assert table["sql"].startswith('CREATE TABLE "people" AS SELECT * FROM read_csv(')
+    assert table["sql"].startswith('CREATE TABLE "people" AS SELECT ')
+    assert f"FROM read_csv('{people}'" in table["sql"]
+    with duckdb.connect() as con:  # the recorded SQL is runnable and makes the same table
+        con.execute(table["sql"])
+        assert con.execute('SELECT * FROM "people" ORDER BY id').fetchall() == [
+            (1, "Ann", 2.5),
+            (2, "Bob", None),
+            (4, "Lee, Jr.", 1.0),
+        ]
 
     text = run(loaded, "tables")
     header, _rule, row = text.stdout.splitlines()

@@ -50,6 +50,8 @@ def load(ws: Workspace, paths: tuple[Path, ...], table: str | None, as_json: boo
             if r.ok:
                 note = f", {r.rejected:,} rejected lines (see `workbench tables`)" if r.rejected else ""
                 click.echo(f"{r.label} -> {r.table}: {r.rows:,} rows x {r.columns} columns{note}")
+                for text in r.notes:
+                    click.echo(f"    note: {text}", err=True)
                 for ex in r.reject_examples[:5]:
                     click.echo(f"    line {ex['line']}: {ex['error']}: {ex['message']}", err=True)
             elif r.skipped:

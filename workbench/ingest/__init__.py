@@ -43,6 +43,7 @@ class ImportResult:
     reject_examples: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     skipped: str | None = None
+    notes: list[str] = field(default_factory=list)  # what changed on the way in, and why
 
     @property
     def ok(self) -> bool:
@@ -118,6 +119,8 @@ def _expand(ws: Workspace, path: Path, label: str, detail: dict, units: list, re
         except WorkbenchError as exc:
             results.append(ImportResult(label, error=str(exc)))
             return
+        if not members:
+            results.append(ImportResult(label, error=f"{path.name} holds no files: there is nothing to import."))
         for member in sorted(members):
             rel = member.relative_to(dest).as_posix()
             _expand(ws, member, f"{label}/{rel}", {**detail, "archive": detail["path"], "member": rel,
@@ -160,7 +163,7 @@ def _import_unit(ws: Workspace, con: duckdb.DuckDBPyConnection, unit: _Unit, nam
         return ImportResult(unit.label, error=f"Could not import {unit.label}: {_first_line(exc)}")
     examples = [dict(zip(("line", "column", "error", "message", "raw"), r)) for r in outcome.reject_examples]
     return ImportResult(unit.label, table=name, rows=info.rows or 0, columns=info.columns,
-                        rejected=outcome.rejected, reject_examples=examples)
+                        rejected=outcome.rejected, reject_examples=examples, notes=outcome.notes)
 
 
 def _import_in_transaction(ws: Workspace, con: duckdb.DuckDBPyConnection, job: readers.Job,

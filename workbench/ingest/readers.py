@@ -28,6 +28,10 @@ from workbench.settings import Limits
 
 _REJECTS, _SCANS = "_wb_reject_errors", "_wb_reject_scans"
 _DELIMITERS = (",", ";", "\t", "|")
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+                  "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}  # fmt: skip
+_NOT_WHOLE = "workbench: not a whole number in column "
+_EXACT_DOUBLE = 2**53  # integers above lose digits as DOUBLE
 
 
 class NeedsSalvage(Exception):
@@ -40,6 +44,7 @@ class ReadOutcome:
     rejected: int = 0
     reject_examples: list[tuple] = field(default_factory=list)  # (line, column, type, message, raw)
     detail: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the user should know: types widened, lines skipped
 
 
 @dataclass
@@ -98,38 +103,31 @@ def read_csv(job: Job, path: Path) -> ReadOutcome:
 
 
 def _read_csv_as(job: Job, path: Path, encoding: str, text_sample: str) -> ReadOutcome:
-    """Read with DuckDB's sniffer, keeping bad lines aside; never let a type guess drop data.
+    """Read with DuckDB's sniffer, keeping bad lines aside; never let a type guess change or drop data.
 
-    The sniffer guesses column types from the first rows. A value further down
-    that does not fit (a "n/a" in a number column) would become a rejected
-    line, so such columns are re-read as text: the raw table keeps every value
-    and the Explore page reports the column as numbers stored as text.
+    The sniffer guesses column types from the first 20,480 rows, and DuckDB
+    then rounds a later "2.5" into an integer column without a word. So integer
+    columns are read as text and cast in the same statement behind a guard that
+    fails on any value that is not a whole number: the common case costs one
+    pass, and a failure (rolled back by the caller) retries with `job.salvage`,
+    which checks every kept row first. A value that fails another type's cast
+    (a "n/a" in a number column) makes its column text. Only rows that are kept
+    decide types: a malformed line's values never do.
     """
-    as_text: set[str] = set()
-    delimiter: str | None = None
-    for _ in range(4):
+    src = _CsvSource.sniffed(job, path, encoding, text_sample)
+    forced: dict[str, str] = {}  # column -> the type it is read as instead of the sniffed one
+    notes: dict[str, str] = {}  # column -> why
+    if job.salvage:
+        _widen_integer_columns(job, src, forced, notes)
+    for _ in range(len(src.columns) + 1):
         job.con.execute(f"DROP TABLE IF EXISTS {_REJECTS}; DROP TABLE IF EXISTS {_SCANS}")
-        args = ["?", "store_rejects = true", f"rejects_table = '{_REJECTS}'", f"rejects_scan = '{_SCANS}'",
-                "encoding = ?"]  # fmt: skip
-        params: list = [str(path), encoding]
-        if delimiter:
-            args.append("delim = ?")
-            params.append(delimiter)
-        if as_text:
-            args.append("types = ?")
-            params.append({c: "VARCHAR" for c in sorted(as_text)})
-        sql = job.create(f"SELECT * FROM read_csv({', '.join(args)})", params)
-        failed = job.con.execute(f"SELECT DISTINCT column_name FROM {_REJECTS} WHERE error_type = 'CAST'").fetchall()
-        cast_failures = {c for (c,) in failed}
-        if cast_failures - as_text:
-            as_text |= cast_failures
-            job.drop()
-            continue
-        if delimiter is None and job.column_count() == 1 and (guess := _guess_delimiter(text_sample)):
-            delimiter = guess
-            job.drop()
-            continue
-        break
+        sql = _create_guarded(job, src, forced)
+        widened = _cast_failures(job, {c: t for c, t in src.columns.items() if forced.get(c) != "VARCHAR"})
+        if not widened:
+            break
+        for column, reason in widened.items():
+            forced[column], notes[column] = "VARCHAR", reason
+        job.drop()
     (rejected,) = job.con.execute(f"SELECT count(DISTINCT line) FROM {_REJECTS}").fetchone()
     # DuckDB reports a line once per extra column ("Found: 4", then "Found: 5"):
     # keep each line's last error, which tells the whole story.
@@ -138,23 +136,122 @@ def _read_csv_as(job: Job, path: Path, encoding: str, text_sample: str) -> ReadO
         "QUALIFY row_number() OVER (PARTITION BY line ORDER BY byte_position DESC) = 1 ORDER BY line LIMIT ?",
         [job.limits.reject_examples],
     ).fetchall()
-    sniffed = job.con.execute(f"SELECT delimiter, quote, has_header FROM {_SCANS} LIMIT 1").fetchone()
-    if sniffed is None:  # the scan table only has a row when a line was rejected: ask the sniffer
-        dialect = ["?", "encoding = ?"] + (["delim = ?"] if delimiter else [])
-        sniffed = job.con.execute(
-            f"SELECT Delimiter, Quote, HasHeader FROM sniff_csv({', '.join(dialect)})",
-            [str(path), encoding] + ([delimiter] if delimiter else []),
-        ).fetchone()
     job.con.execute(f"DROP TABLE IF EXISTS {_REJECTS}; DROP TABLE IF EXISTS {_SCANS}")
-    detail: dict[str, Any] = {"delimiter": sniffed[0], "quote": sniffed[1], "header": sniffed[2]} if sniffed else {}
-    if as_text:
-        detail["read_as_text"] = sorted(as_text)
-    return ReadOutcome(sql=sql, rejected=rejected, reject_examples=[tuple(r) for r in examples], detail=detail)
+    detail: dict[str, Any] = {"delimiter": src.delimiter, "quote": src.quote, "header": src.header}
+    if as_text := sorted(c for c, t in forced.items() if t == "VARCHAR"):
+        detail["read_as_text"] = as_text
+    if notes:
+        detail["column_notes"] = notes
+    outcome = ReadOutcome(sql=sql, rejected=rejected, reject_examples=[tuple(r) for r in examples], detail=detail)
+    outcome.notes = [f"column {c!r} {why}" for c, why in notes.items()]
+    return outcome
 
 
-def _guess_delimiter(text: str) -> str | None:
+@dataclass
+class _CsvSource:
+    """A delimited file, its encoding, what the sniffer must be told and what it found."""
+
+    path: Path
+    encoding: str
+    dialect: dict[str, Any]  # read_csv options given explicitly (delim, skip)
+    delimiter: str = ","
+    quote: str = ""
+    header: bool = True
+    columns: dict[str, str] = field(default_factory=dict)  # name -> sniffed type
+
+    @classmethod
+    def sniffed(cls, job: Job, path: Path, encoding: str, text_sample: str) -> _CsvSource:
+        """Sniff, first honouring an Excel `sep=;` line, then a delimiter the sniffer missed on a tiny file."""
+        lines = text_sample.lstrip("\ufeff").splitlines()
+        if not "".join(lines).strip():
+            raise WorkbenchError(f"{path.name} is empty: it holds no text to import.")
+        first = lines[0].strip()
+        excel = first.lower().startswith("sep=") and len(first) == 5
+        src = cls(path, encoding, {"delim": first[4], "skip": 1} if excel else {}).sniff(job)
+        if not excel and len(src.columns) == 1 and (guess := _guess_delimiter(first)):
+            src = cls(path, encoding, {"delim": guess}).sniff(job)
+        return src
+
+    def sniff(self, job: Job) -> _CsvSource:
+        args, params = self.args("ignore_errors = true")  # sniffs as the read with store_rejects does
+        row = job.con.execute(
+            f"SELECT Delimiter, Quote, HasHeader, Columns FROM sniff_csv({', '.join(args)})", params
+        ).fetchone()
+        self.delimiter, self.quote, self.header = row[:3]
+        self.columns = {c["name"]: c["type"] for c in row[3]}
+        return self
+
+    def args(self, *options: str) -> tuple[list[str], list]:
+        """read_csv's arguments as SQL with `?`, and their parameters."""
+        args, params = ["?", "encoding = ?", *options], [str(self.path), self.encoding]
+        for key, value in self.dialect.items():
+            args.append(f"{key} = ?")
+            params.append(value)
+        return args, params
+
+    def integer_columns(self) -> list[str]:
+        return [c for c, t in self.columns.items() if t in _INTEGER_TYPES]
+
+
+def _create_guarded(job: Job, src: _CsvSource, forced: dict[str, str]) -> str:
+    """CREATE the table; integer columns are read as text and cast only when every value is a whole number."""
+    guarded = [c for c in src.integer_columns() if c not in forced]
+    args, params = src.args("store_rejects = true", f"rejects_table = '{_REJECTS}'", f"rejects_scan = '{_SCANS}'")
+    if types := {**forced, **{c: "VARCHAR" for c in guarded}}:
+        args.append("types = ?")
+        params.append(types)
+    replace = []
+    for c in guarded:
+        q, t = quote(c), src.columns[c]
+        replace.append(
+            f"CASE WHEN {q} IS NULL OR TRY_CAST({q} AS DOUBLE) = TRY_CAST({q} AS {t}) "
+            f"THEN CAST({q} AS {t}) ELSE error(? || {q}) END AS {q}"
+        )
+    select = f"* REPLACE ({', '.join(replace)})" if replace else "*"
+    guard_params = [f"{_NOT_WHOLE}{c}: " for c in guarded]
+    try:
+        return job.create(f"SELECT {select} FROM read_csv({', '.join(args)})", guard_params + params)
+    except duckdb.InvalidInputException as exc:
+        if _NOT_WHOLE in str(exc) and not job.salvage:
+            raise NeedsSalvage() from exc
+        raise
+
+
+def _widen_integer_columns(job: Job, src: _CsvSource, forced: dict[str, str], notes: dict[str, str]) -> None:
+    """Check every kept row of the integer columns; widen those holding other values to DOUBLE or text."""
+    if not (ints := src.integer_columns()):
+        return
+    checks = []
+    for c in ints:
+        q, t = quote(c), src.columns[c]
+        checks.append(f"any_value({q}) FILTER (WHERE TRY_CAST({q} AS DOUBLE) IS DISTINCT FROM TRY_CAST({q} AS {t}))")
+        checks.append(f"bool_and(abs(TRY_CAST({q} AS DOUBLE)) < {_EXACT_DOUBLE}) FILTER (WHERE {q} IS NOT NULL)")
+    args, params = src.args("all_varchar = true", "ignore_errors = true")  # bad lines: rejected by the real read
+    row = job.con.execute(f"SELECT {', '.join(checks)} FROM read_csv({', '.join(args)})", params).fetchone()
+    for c, example, fits_double in zip(ints, row[0::2], row[1::2]):
+        if example is not None:
+            forced[c] = "DOUBLE" if fits_double else "VARCHAR"
+            notes[c] = (
+                f"kept as {forced[c]}, not {src.columns[c]}: it holds {example!r} below the rows its type "
+                "was guessed from, and converting would have changed it"
+            )
+
+
+def _cast_failures(job: Job, types: dict[str, str]) -> dict[str, str]:
+    """Columns whose values failed their type's cast on otherwise well-formed lines -> why they become text."""
+    rows = job.con.execute(
+        f"SELECT column_name, min(line), arg_min(csv_line, line) FROM {_REJECTS} WHERE error_type = 'CAST' "
+        f"AND line NOT IN (SELECT line FROM {_REJECTS} WHERE error_type <> 'CAST') GROUP BY column_name"
+    ).fetchall()
+    return {
+        c: f"kept as text, not {types[c]}: line {line} ({raw!r}) holds a value that is not a {types[c]}"
+        for c, line, raw in rows
+        if c in types
+    }
+
+
+def _guess_delimiter(first: str) -> str | None:
     """The delimiter a one-column read missed, judged on the first line (tiny files fool the sniffer)."""
-    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     counts = {d: first.count(d) for d in _DELIMITERS}
     best = max(counts, key=counts.get)
     return best if counts[best] > 0 else None
