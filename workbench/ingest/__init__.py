@@ -10,7 +10,11 @@ and why, or why nothing was.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import stat
 import threading
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,9 +102,29 @@ def load(
     return results
 
 
+def _not_a_readable_file(path: Path) -> str | None:
+    """Why `path` cannot be imported as a file, or None when it can."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return f"No such file: {path}"
+    except OSError as exc:
+        return f"{path} cannot be read ({exc.strerror or exc})."
+    if stat.S_ISDIR(mode):
+        return f"{path} is a folder, not a file: load the files inside it (or zip the folder)."
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        return f"{path} is {kind}, not a regular file: save the data to a file and load that."
+    if not os.access(path, os.R_OK):
+        return f"{path} cannot be read: permission denied. Check the file's permissions (chmod u+r)."
+    if path.stat().st_size == 0:
+        return f"{path.name} is empty (0 bytes): there is nothing to import."
+    return None
+
+
 def _expand(ws: Workspace, path: Path, label: str, detail: dict, units: list, results: list) -> None:
-    if not path.is_file():
-        results.append(ImportResult(label, error=f"No such file: {path}"))
+    if problem := _not_a_readable_file(path):
+        results.append(ImportResult(label, error=problem))
         return
     fmt = detect(path)
     if fmt is None:
@@ -159,8 +183,8 @@ def _import_unit(ws: Workspace, con: duckdb.DuckDBPyConnection, unit: _Unit, nam
             outcome, info = _import_in_transaction(ws, con, job, unit, source_kind)
     except duckdb.InterruptException:
         raise
-    except (duckdb.Error, WorkbenchError, OSError, ValueError, UnicodeError) as exc:
-        return ImportResult(unit.label, error=f"Could not import {unit.label}: {_first_line(exc)}")
+    except (duckdb.Error, WorkbenchError, OSError, EOFError, ValueError, UnicodeError) as exc:
+        return ImportResult(unit.label, error=f"Could not import {unit.label}: {_explain(exc, unit, job.tmp_dir)}")
     examples = [dict(zip(("line", "column", "error", "message", "raw"), r)) for r in outcome.reject_examples]
     return ImportResult(unit.label, table=name, rows=info.rows or 0, columns=info.columns,
                         rejected=outcome.rejected, reject_examples=examples, notes=outcome.notes)
@@ -181,6 +205,26 @@ def _import_in_transaction(ws: Workspace, con: duckdb.DuckDBPyConnection, job: r
         )
         metadata.record_rejects(con, job.table, outcome.reject_examples)
         return outcome, metadata.list_tables(con, job.table)[0]
+
+
+def _explain(exc: BaseException, unit: _Unit, tmp_dir: Path) -> str:
+    """The failure in words about the user's file: no temp paths, no engine internals."""
+    if isinstance(exc, WorkbenchError):
+        return _first_line(exc)
+    name = unit.path.name
+    text = str(exc)
+    if isinstance(exc, (EOFError, zlib.error)) or "end of GZIP stream" in text or "Not a gzipped file" in text:
+        return f"{name} is truncated or damaged (the compressed data ends early): download or copy it again."
+    if isinstance(exc, PermissionError):
+        return f"{name} cannot be read: permission denied. Check the file's permissions."
+    if "Error when sniffing file" in text:
+        return (f"{name} does not read as a table: no delimiter, quoting and column count fit all of its first "
+                "lines. Open it in a text editor: if it is delimited text, check its quotes and line endings.")
+    if isinstance(exc, UnicodeError):
+        return f"{name} is not valid text in the encoding it seemed to use ({exc.reason}): save it as UTF-8."
+    line = _first_line(exc)
+    line = re.sub(re.escape(str(tmp_dir)) + r"/[\w.-]+", name, line)  # a temp copy is the user's file
+    return re.sub(r"^[A-Za-z ]*Error: ", "", line)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -333,7 +333,13 @@ def excel_sheets(path: Path) -> list[str]:
 
 def read_excel_sheet(job: Job, path: Path, sheet: str) -> ReadOutcome:
     """One sheet, first non-empty row as the header. Held in memory: Excel caps sheets at ~1M rows."""
-    raw = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
+    try:
+        raw = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds (XML, zip, key errors) for damaged files
+        raise WorkbenchError(
+            f"sheet {sheet!r} of {path.name} is damaged and cannot be read ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}): open and save it again in Excel."
+        ) from exc
     raw = raw.dropna(how="all").dropna(axis=1, how="all")
     if raw.empty:
         raise WorkbenchError(f"Sheet {sheet!r} is empty.")
