@@ -78,6 +78,7 @@ def load(
     cancel: threading.Event | None = None,
 ) -> list[ImportResult]:
     """Import every path; one result per unit. `table` names the table (or prefixes several)."""
+    readers.remove_orphans(ws.downloads / ".tmp")
     results: list[ImportResult] = []
     units: list[_Unit] = []
     for raw in paths:

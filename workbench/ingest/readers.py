@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -74,12 +75,34 @@ class Job:
 
     @contextmanager
     def temp_file(self, suffix: str) -> Iterator[Path]:
+        """A file in `tmp_dir` named after this process, so that `remove_orphans` knows when nobody owns it."""
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
-        path = self.tmp_dir / f"{uuid.uuid4().hex}{suffix}"
+        path = self.tmp_dir / f"{os.getpid()}-{uuid.uuid4().hex}{suffix}"
         try:
             yield path
         finally:
             path.unlink(missing_ok=True)
+
+
+def remove_orphans(tmp_dir: Path) -> list[Path]:
+    """Delete the temp files whose owning process is gone (killed mid-import); return them."""
+    removed = []
+    for path in tmp_dir.glob("*-*") if tmp_dir.is_dir() else []:
+        pid = path.name.split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 # -- CSV and other delimited text ------------------------------------------------------
