@@ -33,6 +33,9 @@ _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
                   "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}  # fmt: skip
 _NOT_WHOLE = "workbench: not a whole number in column "
 _EXACT_DOUBLE = 2**53  # integers above lose digits as DOUBLE
+# DuckDB infers JSON columns from the first 20,480 records and silently drops a key
+# first seen later (or fails on a later type change): infer from every record.
+_JSON_OPTIONS = "sample_size = -1"
 
 
 class NeedsSalvage(Exception):
@@ -176,7 +179,7 @@ class _CsvSource:
 
     path: Path
     encoding: str
-    dialect: dict[str, Any]  # read_csv options given explicitly (delim, skip)
+    dialect: dict[str, Any]  # read_csv options given explicitly (delim, skip, max_line_size)
     delimiter: str = ","
     quote: str = ""
     header: bool = True
@@ -190,16 +193,18 @@ class _CsvSource:
             raise WorkbenchError(f"{path.name} is empty: it holds no text to import.")
         first = lines[0].strip()
         excel = first.lower().startswith("sep=") and len(first) == 5
-        src = cls(path, encoding, {"delim": first[4], "skip": 1} if excel else {}).sniff(job)
+        base = {"max_line_size": job.limits.csv_max_line_bytes} if job.salvage else {}
+        src = cls(path, encoding, {**base, **({"delim": first[4], "skip": 1} if excel else {})}).sniff(job)
         if not excel and len(src.columns) == 1 and (guess := _guess_delimiter(first)):
-            src = cls(path, encoding, {"delim": guess}).sniff(job)
+            src = cls(path, encoding, {**base, "delim": guess}).sniff(job)
         return src
 
     def sniff(self, job: Job) -> _CsvSource:
         args, params = self.args("ignore_errors = true")  # sniffs as the read with store_rejects does
-        row = job.con.execute(
-            f"SELECT Delimiter, Quote, HasHeader, Columns FROM sniff_csv({', '.join(args)})", params
-        ).fetchone()
+        with _long_lines_retried(job, self.path):
+            row = job.con.execute(
+                f"SELECT Delimiter, Quote, HasHeader, Columns FROM sniff_csv({', '.join(args)})", params
+            ).fetchone()
         self.delimiter, self.quote, self.header = row[:3]
         self.columns = {c["name"]: c["type"] for c in row[3]}
         return self
@@ -214,6 +219,22 @@ class _CsvSource:
 
     def integer_columns(self) -> list[str]:
         return [c for c, t in self.columns.items() if t in _INTEGER_TYPES]
+
+
+@contextmanager
+def _long_lines_retried(job: Job, path: Path) -> Iterator[None]:
+    """DuckDB refuses lines over 2 MB (naming the wrong line): retry with `Limits.csv_max_line_bytes`."""
+    try:
+        yield
+    except duckdb.InvalidInputException as exc:
+        if "Maximum line size" not in str(exc):
+            raise
+        if not job.salvage:
+            raise NeedsSalvage() from exc
+        raise WorkbenchError(
+            f"{path.name} has a line longer than {job.limits.csv_max_line_bytes:,} bytes: is it really "
+            "one table? Raise Limits.csv_max_line_bytes to read it."
+        ) from exc
 
 
 def _create_guarded(job: Job, src: _CsvSource, forced: dict[str, str]) -> str:
@@ -233,7 +254,8 @@ def _create_guarded(job: Job, src: _CsvSource, forced: dict[str, str]) -> str:
     select = f"* REPLACE ({', '.join(replace)})" if replace else "*"
     guard_params = [f"{_NOT_WHOLE}{c}: " for c in guarded]
     try:
-        return job.create(f"SELECT {select} FROM read_csv({', '.join(args)})", guard_params + params)
+        with _long_lines_retried(job, src.path):
+            return job.create(f"SELECT {select} FROM read_csv({', '.join(args)})", guard_params + params)
     except duckdb.InvalidInputException as exc:
         if _NOT_WHOLE in str(exc) and not job.salvage:
             raise NeedsSalvage() from exc
@@ -299,7 +321,8 @@ def read_json(job: Job, path: Path) -> ReadOutcome:
     """
     if not job.salvage:
         try:
-            return ReadOutcome(sql=job.create("SELECT * FROM read_json(?)", [str(path)]))
+            return ReadOutcome(sql=job.create(f"SELECT * FROM read_json(?, {_JSON_OPTIONS}, format = ?)",
+                                              [str(path), _json_format(path)]))  # fmt: skip
         except duckdb.InvalidInputException as exc:
             if _looks_line_delimited(path):
                 raise NeedsSalvage() from exc
@@ -307,7 +330,7 @@ def read_json(job: Job, path: Path) -> ReadOutcome:
     opener = gzip.open if path.suffix.lower() == ".gz" else open
     rejects: list[tuple] = []
     rejected = 0
-    with job.temp_file(".ndjson") as good, opener(path, "rt", encoding="utf-8", errors="replace") as src:
+    with job.temp_file(".ndjson") as good, opener(path, "rt", encoding="utf-8-sig", errors="replace") as src:
         with open(good, "w", encoding="utf-8") as dst:
             for number, line in enumerate(src, start=1):
                 if not line.strip():
@@ -320,16 +343,22 @@ def read_json(job: Job, path: Path) -> ReadOutcome:
                         rejects.append((number, None, "MALFORMED JSON", str(exc), line.rstrip("\n")[:1000]))
                     continue
                 dst.write(line if line.endswith("\n") else line + "\n")
-        job.create("SELECT * FROM read_json(?, format = 'newline_delimited')", [str(good)])
+        job.create(f"SELECT * FROM read_json(?, {_JSON_OPTIONS}, format = 'newline_delimited')", [str(good)])
     # The same table in SQL alone: ignore_errors turns a bad line into a row of
     # NULLs, and read_ndjson_objects marks the same lines NULL, row for row.
     sql = render(
         f"CREATE TABLE {quote(job.table)} AS SELECT j.* "
-        "FROM read_json(?, format = 'newline_delimited', ignore_errors = true) AS j "
+        f"FROM read_json(?, {_JSON_OPTIONS}, format = 'newline_delimited', ignore_errors = true) AS j "
         "POSITIONAL JOIN read_ndjson_objects(?, ignore_errors = true) AS o WHERE o.json IS NOT NULL",
         [str(path), str(path)],
     )
     return ReadOutcome(sql=sql, rejected=rejected, reject_examples=rejects)
+
+
+def _json_format(path: Path) -> str:
+    """'array' for a top-level array: DuckDB's auto-detection reads one behind a BOM as a single value."""
+    start = open_text_sample(path, 4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return "array" if start.startswith(b"[") else "auto"
 
 
 def _looks_line_delimited(path: Path) -> bool:
