@@ -6,10 +6,12 @@ import gzip
 import os
 import zipfile
 
+import duckdb
 import pytest
 from openpyxl import Workbook
 
-from workbench.ingest import load
+from workbench.errors import WorkbenchError
+from workbench.ingest import _explain, _Unit, load
 
 
 def only_error(ws, path):
@@ -86,11 +88,17 @@ def test_a_truncated_gzip_is_reported_and_the_other_files_still_import(ws, tmp_p
     assert [t.name for t in ws.tables()] == ["good"]
 
 
-def test_an_unreadable_layout_names_the_file_not_a_temp_copy(ws, tmp_path):
-    """A UTF-16 big-endian file is read through a UTF-8 copy in downloads/.tmp: errors must name the user's file."""
-    path = tmp_path / "odd.csv"
-    path.write_bytes(b"\xfe\xff" + "".join(chr(c) for c in range(1, 200)).encode("utf-16-be"))
-    assert only_error(ws, path) == (
-        "Could not import odd.csv: odd.csv does not read as a table: no delimiter, quoting and column count fit "
-        "all of its first lines. Open it in a text editor: if it is delimited text, check its quotes and line endings."
+def test_a_layout_duckdb_cannot_sniff_is_explained_without_the_temp_path(tmp_path):
+    """The message DuckDB gives for a copy in downloads/.tmp becomes a sentence about the user's file."""
+    tmp_dir = tmp_path / "downloads" / ".tmp"
+    tmp_dir.mkdir(parents=True)
+    copy = tmp_dir / f"{os.getpid()}-{'0' * 32}.csv"
+    copy.write_bytes(b"a,b\r\n1,2\n3,4\r5,6\r\n7,8\n")  # mixed line endings: DuckDB's sniffer gives up
+    with pytest.raises(duckdb.InvalidInputException, match="Error when sniffing file") as caught:
+        duckdb.connect().execute("SELECT * FROM sniff_csv(?)", [str(copy)])
+    unit = _Unit(tmp_path / "odd.csv", "csv", "odd.csv", "odd", {})
+    assert _explain(caught.value, unit, tmp_dir) == (
+        "odd.csv does not read as a table: no delimiter, quoting and column count fit all of its first lines. "
+        "Open it in a text editor: if it is delimited text, check its quotes and line endings."
     )
+    assert _explain(WorkbenchError(f"{copy.name} is empty"), unit, tmp_dir) == "odd.csv is empty"

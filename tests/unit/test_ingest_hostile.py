@@ -77,3 +77,29 @@ def test_a_ten_megabyte_field_imports_whole(ws, tmp_path):
     result = import_one(ws, path)
     assert (result.rows, result.rejected) == (3, 0)
     assert rows(ws, f'SELECT id, length(text) FROM "{result.table}" ORDER BY id') == [(1, 5), (2, 10_000_000), (3, 5)]
+
+
+def test_mixed_line_endings_import_every_row(ws, tmp_path):
+    path = tmp_path / "eol.csv"
+    path.write_bytes(b"a,b\r\n1,2\n3,4\r5,6\r\n7,8\n")
+    result = import_one(ws, path)
+    assert (result.rows, result.rejected) == (4, 0)
+    assert rows(ws, f'SELECT a, b FROM "{result.table}" ORDER BY a') == [(1, 2), (3, 4), (5, 6), (7, 8)]
+    assert result.notes == ["its lines end in mixed ways (CRLF, LF, CR): all were read as LF"]
+
+
+def test_utf8_and_latin1_lines_in_one_file_each_decode_right(ws, tmp_path):
+    path = tmp_path / "mixed.csv"
+    utf8, latin1 = ["José", "Renée", "Ørsted"], ["Zoé", "Chloé", "Müller"]
+    lines = [b"name,n\n"] + [
+        f"{name},{i}\n".encode("utf-8" if i % 2 == 0 else "latin-1")
+        for i, name in enumerate(n for pair in zip(utf8, latin1) for n in pair)
+    ]
+    path.write_bytes(b"".join(lines))
+    result = import_one(ws, path)
+    assert (result.rows, result.rejected) == (6, 0)
+    assert rows(ws, f'SELECT name FROM "{result.table}" ORDER BY n') == [
+        ("José",), ("Zoé",), ("Renée",), ("Chloé",), ("Ørsted",), ("Müller",)
+    ]  # fmt: skip
+    assert result.notes == ["3 lines were not UTF-8 and were read as Windows-1252 (Latin-1)"]
+    assert ws.table(result.table).source_detail["encoding"] == "utf-8 and windows-1252"

@@ -210,10 +210,11 @@ def _import_in_transaction(ws: Workspace, con: duckdb.DuckDBPyConnection, job: r
 
 def _explain(exc: BaseException, unit: _Unit, tmp_dir: Path) -> str:
     """The failure in words about the user's file: no temp paths, no engine internals."""
-    if isinstance(exc, WorkbenchError):
-        return _first_line(exc)
     name = unit.path.name
-    text = str(exc)
+    text = re.sub(re.escape(str(tmp_dir)) + r"/[\w.-]+", name, str(exc))  # a temp copy is the user's file
+    text = re.sub(r"\b\d+-[0-9a-f]{32}\.\w+", name, text)
+    if isinstance(exc, WorkbenchError):
+        return _first_line(text)
     if isinstance(exc, (EOFError, zlib.error)) or "end of GZIP stream" in text or "Not a gzipped file" in text:
         return f"{name} is truncated or damaged (the compressed data ends early): download or copy it again."
     if isinstance(exc, PermissionError):
@@ -223,14 +224,11 @@ def _explain(exc: BaseException, unit: _Unit, tmp_dir: Path) -> str:
                 "lines. Open it in a text editor: if it is delimited text, check its quotes and line endings.")
     if isinstance(exc, UnicodeError):
         return f"{name} is not valid text in the encoding it seemed to use ({exc.reason}): save it as UTF-8."
-    line = _first_line(exc)
-    line = re.sub(re.escape(str(tmp_dir)) + r"/[\w.-]+", name, line)  # a temp copy is the user's file
-    return re.sub(r"^[A-Za-z ]*Error: ", "", line)
+    return re.sub(r"^[A-Za-z ]*Error: ", "", _first_line(text or type(exc).__name__))
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0]
 
 
 def _scaled(on_progress: Progress | None, index: int, count: int, label: str) -> Progress | None:

@@ -115,15 +115,22 @@ def read_csv(job: Job, path: Path) -> ReadOutcome:
     sample = open_text_sample(path, job.limits.encoding_sample_bytes)
     codec = enc.detect_encoding(sample)
     native = enc.duckdb_encoding(codec)
-    if native is None:
+    text_sample = sample.decode(enc.UTF8 if codec == enc.MIXED else codec, errors="replace")
+    mixed_endings = enc.mixed_line_endings(sample)
+    if native is None or mixed_endings:
         with job.temp_file(".csv") as utf8_copy:
-            enc.transcode_to_utf8(path, utf8_copy, codec)
-            outcome = _read_csv_as(job, utf8_copy, enc.UTF8, sample.decode(codec, errors="replace"))
-        # Offline DuckDB cannot decode `codec`: say so, or re-running the SQL would misread the file.
-        outcome.sql = (f"-- {path.name} is {codec}: transcode it to UTF-8 first (DuckDB reads it as UTF-8 here)\n"
-                       + outcome.sql.replace(str(utf8_copy), str(path)))
+            fallback_lines = enc.transcode_to_utf8(path, utf8_copy, codec, universal_newlines=mixed_endings)
+            outcome = _read_csv_as(job, utf8_copy, enc.UTF8, text_sample)
+        # DuckDB cannot read the file as it is: say so, or re-running the SQL would misread it.
+        endings = " with mixed line endings" if mixed_endings else ""
+        outcome.sql = (f"-- {path.name} is {codec}{endings}: transcode it to UTF-8 first (DuckDB reads it as UTF-8 "
+                       "here)\n" + outcome.sql.replace(str(utf8_copy), str(path)))  # fmt: skip
+        if mixed_endings:
+            outcome.notes.append("its lines end in mixed ways (CRLF, LF, CR): all were read as LF")
+        if fallback_lines:
+            outcome.notes.append(f"{fallback_lines:,} lines were not UTF-8 and were read as Windows-1252 (Latin-1)")
     else:
-        outcome = _read_csv_as(job, path, native, sample.decode(codec, errors="replace"))
+        outcome = _read_csv_as(job, path, native, text_sample)
     outcome.detail["encoding"] = codec
     return outcome
 
