@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from workbench.ingest import load
 
 LATE = 30_000  # past the 20,480 records DuckDB samples
@@ -103,3 +105,28 @@ def test_utf8_and_latin1_lines_in_one_file_each_decode_right(ws, tmp_path):
     ]  # fmt: skip
     assert result.notes == ["3 lines were not UTF-8 and were read as Windows-1252 (Latin-1)"]
     assert ws.table(result.table).source_detail["encoding"] == "utf-8 and windows-1252"
+
+
+def quoted_lines(with_commas):
+    value = "v{}, x" if with_commas else "v{}"
+    return ["id,name"] + [f'{i},"{value.format(i)}"' for i in range(1, 21)]
+
+
+@pytest.mark.parametrize("with_commas", [True, False], ids=["values with commas", "values without commas"])
+def test_one_unbalanced_quote_rejects_its_line_only(ws, tmp_path, with_commas):
+    lines = quoted_lines(with_commas)
+    lines[10] = lines[10][:-1]  # '10,"v10, x' : the closing quote is missing
+    lines.append('21,"v21",extra')  # a later bad line keeps its own line number
+    path = tmp_path / "quotes.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = import_one(ws, path)
+    assert (result.rows, result.rejected) == (19, 2)
+    assert [(e["line"], e["error"], e["raw"]) for e in result.reject_examples] == [
+        (11, "UNQUOTED VALUE", lines[10]),
+        (22, "TOO MANY COLUMNS", '21,"v21",extra'),
+    ]
+    assert result.reject_examples[0]["message"] == "Value with unterminated quote found."
+    expected = [(i, f"v{i}, x" if with_commas else f"v{i}") for i in range(1, 21) if i != 10]
+    assert rows(ws, f'SELECT id, name FROM "{result.table}" ORDER BY id') == expected  # no literal quote marks
+    assert [r[0] for r in rows(ws, "SELECT line FROM _workbench.rejects ORDER BY line")] == [11, 22]
+    assert not any((ws.downloads / ".tmp").glob("*")), "the copy is removed"

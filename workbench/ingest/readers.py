@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -136,6 +137,53 @@ def read_csv(job: Job, path: Path) -> ReadOutcome:
 
 
 def _read_csv_as(job: Job, path: Path, encoding: str, text_sample: str) -> ReadOutcome:
+    """Sniff the dialect and read; a file whose quoting one bad line broke is read without that line."""
+    src = _CsvSource.sniffed(job, path, encoding, text_sample)
+    if not _quotes_broken(src, text_sample):
+        return _read_sniffed(job, src)
+    with job.temp_file(".csv") as copy:
+        set_aside = _set_aside_unbalanced_quotes(path, copy)
+        dialect = {**src.dialect, "delim": src.delimiter, "quote": '"', "escape": '"'}
+        outcome = _read_sniffed(job, _CsvSource(copy, encoding, dialect).sniff(job))
+    outcome.sql = ("-- lines with an unbalanced quote were set aside first (a blank line in their place)\n"
+                   + outcome.sql.replace(str(copy), str(path)))  # fmt: skip
+    outcome.rejected += len(set_aside)
+    examples = sorted(outcome.reject_examples + set_aside, key=lambda r: r[0])
+    outcome.reject_examples = examples[: job.limits.reject_examples]
+    return outcome
+
+
+def _quotes_broken(src: _CsvSource, text_sample: str) -> bool:
+    """The file quotes its fields, but a line with an unbalanced quote made the sniffer give up quoting.
+
+    DuckDB then keeps the quote marks as part of every value, or rejects every
+    line whose quoted values hold the delimiter.
+    """
+    if src.quote not in ("", "(empty)") or src.encoding == enc.UTF16:
+        return False
+    lines = text_sample.splitlines()
+    starts = re.compile(f'(^|{re.escape(src.delimiter)})"')
+    quoted = sum(bool(starts.search(line)) for line in lines)
+    unbalanced = sum(line.count('"') % 2 for line in lines)
+    return 0 < 2 * unbalanced <= quoted
+
+
+def _set_aside_unbalanced_quotes(path: Path, copy: Path) -> list[tuple]:
+    """Copy `path` with each line holding an odd number of quotes blanked (DuckDB skips blank lines,
+    so line numbers stay right); return those lines as rejects."""
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    rejects = []
+    with opener(path, "rb") as src, open(copy, "wb") as dst:
+        for number, line in enumerate(src, start=1):
+            if line.count(b'"') % 2:
+                raw = line.rstrip(b"\r\n").decode("utf-8", errors="replace")
+                rejects.append((number, None, "UNQUOTED VALUE", "Value with unterminated quote found.", raw))
+                line = b"\n"
+            dst.write(line)
+    return rejects
+
+
+def _read_sniffed(job: Job, src: _CsvSource) -> ReadOutcome:
     """Read with DuckDB's sniffer, keeping bad lines aside; never let a type guess change or drop data.
 
     The sniffer guesses column types from the first 20,480 rows, and DuckDB
@@ -147,7 +195,6 @@ def _read_csv_as(job: Job, path: Path, encoding: str, text_sample: str) -> ReadO
     (a "n/a" in a number column) makes its column text. Only rows that are kept
     decide types: a malformed line's values never do.
     """
-    src = _CsvSource.sniffed(job, path, encoding, text_sample)
     forced: dict[str, str] = {}  # column -> the type it is read as instead of the sniffed one
     notes: dict[str, str] = {}  # column -> why
     if job.salvage:
