@@ -126,3 +126,21 @@ def test_a_text_column_says_why(ws, tmp_path):
     why = f"kept as text, not DOUBLE: line {EARLY_ROWS + 2} ('{EARLY_ROWS},n/a') holds a value that is not a DOUBLE"
     assert ws.table(result.table).source_detail["column_notes"] == {"score": why}
     assert result.notes == [f"column 'score' {why}"]
+
+
+def test_late_text_in_an_integer_column_keeps_it_as_text_and_says_which_value(ws, tmp_path):
+    lines = ["id,v"] + [f"{i},{i}" for i in range(EARLY_ROWS)] + [f"{EARLY_ROWS},2.5", f"{EARLY_ROWS + 1},n/a"]
+    path = tmp_path / "late_text.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = import_one(ws, path)
+    assert (result.rows, result.rejected) == (EARLY_ROWS + 2, 0)
+    assert schema(ws, result.table) == {"id": "BIGINT", "v": "VARCHAR"}
+    assert rows(ws, f'SELECT v FROM "{result.table}" WHERE id >= ? ORDER BY id', [EARLY_ROWS - 1]) == [
+        (str(EARLY_ROWS - 1),),
+        ("2.5",),
+        ("n/a",),
+    ]
+    assert result.notes == [
+        "column 'v' kept as text, not BIGINT: it holds 'n/a' below the rows its type was guessed from, "
+        "and converting would have changed it"
+    ]

@@ -317,23 +317,32 @@ def _create_guarded(job: Job, src: _CsvSource, forced: dict[str, str]) -> str:
 
 
 def _widen_integer_columns(job: Job, src: _CsvSource, forced: dict[str, str], notes: dict[str, str]) -> None:
-    """Check every kept row of the integer columns; widen those holding other values to DOUBLE or text."""
+    """Check every kept row of the integer columns; widen those holding other values to DOUBLE or text.
+
+    DOUBLE only when every value is a number it holds exactly enough: no text, no integer beyond 2^53.
+    """
     if not (ints := src.integer_columns()):
         return
     checks = []
     for c in ints:
         q, t = quote(c), src.columns[c]
-        checks.append(f"any_value({q}) FILTER (WHERE TRY_CAST({q} AS DOUBLE) IS DISTINCT FROM TRY_CAST({q} AS {t}))")
-        checks.append(f"bool_and(abs(TRY_CAST({q} AS DOUBLE)) < {_EXACT_DOUBLE}) FILTER (WHERE {q} IS NOT NULL)")
+        number = f"TRY_CAST({q} AS DOUBLE)"
+        checks += [
+            f"any_value({q}) FILTER (WHERE {number} IS NULL)",  # not a number at all
+            f"any_value({q}) FILTER (WHERE {number} IS DISTINCT FROM TRY_CAST({q} AS {t}))",  # not whole
+            f"bool_or(abs({number}) >= {_EXACT_DOUBLE})",
+        ]
     args, params = src.args("all_varchar = true", "ignore_errors = true")  # bad lines: rejected by the real read
     row = job.con.execute(f"SELECT {', '.join(checks)} FROM read_csv({', '.join(args)})", params).fetchone()
-    for c, example, fits_double in zip(ints, row[0::2], row[1::2]):
-        if example is not None:
-            forced[c] = "DOUBLE" if fits_double else "VARCHAR"
-            notes[c] = (
-                f"kept as {forced[c]}, not {src.columns[c]}: it holds {example!r} below the rows its type "
-                "was guessed from, and converting would have changed it"
-            )
+    for c, text, not_whole, huge in zip(ints, row[0::3], row[1::3], row[2::3]):
+        if not_whole is None:
+            continue
+        forced[c] = "VARCHAR" if text is not None or huge else "DOUBLE"
+        notes[c] = (
+            f"kept as {'text' if forced[c] == 'VARCHAR' else 'DOUBLE'}, not {src.columns[c]}: it holds "
+            f"{text if text is not None else not_whole!r} below the rows its type was guessed from, "
+            "and converting would have changed it"
+        )
 
 
 def _cast_failures(job: Job, types: dict[str, str]) -> dict[str, str]:
