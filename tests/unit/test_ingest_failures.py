@@ -102,3 +102,12 @@ def test_a_layout_duckdb_cannot_sniff_is_explained_without_the_temp_path(tmp_pat
         "Open it in a text editor: if it is delimited text, check its quotes and line endings."
     )
     assert _explain(WorkbenchError(f"{copy.name} is empty"), unit, tmp_dir) == "odd.csv is empty"
+
+
+def test_a_duckdb_error_names_the_file_not_its_path(ws, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"a": 1}, {"a": ', encoding="utf-8")
+    assert only_error(ws, broken) == (
+        'Could not import broken.json: Invalid Input Error: Malformed JSON in file "broken.json", '
+        "at byte 7 in record/value 3: unexpected end of data."
+    )

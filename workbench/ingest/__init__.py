@@ -211,7 +211,8 @@ def _import_in_transaction(ws: Workspace, con: duckdb.DuckDBPyConnection, job: r
 def _explain(exc: BaseException, unit: _Unit, tmp_dir: Path) -> str:
     """The failure in words about the user's file: no temp paths, no engine internals."""
     name = unit.path.name
-    text = re.sub(re.escape(str(tmp_dir)) + r"/[\w.-]+", name, str(exc))  # a temp copy is the user's file
+    text = str(exc).replace(str(unit.path), name)
+    text = re.sub(re.escape(str(tmp_dir)) + r"/[\w.-]+", name, text)  # a temp copy is the user's file
     text = re.sub(r"\b\d+-[0-9a-f]{32}\.\w+", name, text)
     if isinstance(exc, WorkbenchError):
         return _first_line(text)
@@ -224,11 +225,11 @@ def _explain(exc: BaseException, unit: _Unit, tmp_dir: Path) -> str:
                 "lines. Open it in a text editor: if it is delimited text, check its quotes and line endings.")
     if isinstance(exc, UnicodeError):
         return f"{name} is not valid text in the encoding it seemed to use ({exc.reason}): save it as UTF-8."
-    return re.sub(r"^[A-Za-z ]*Error: ", "", _first_line(text or type(exc).__name__))
+    return _first_line(text or type(exc).__name__)
 
 
 def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0]
+    return text.strip().splitlines()[0].strip()
 
 
 def _scaled(on_progress: Progress | None, index: int, count: int, label: str) -> Progress | None:
