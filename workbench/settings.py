@@ -21,6 +21,8 @@ class Limits:
     zip_max_members: int = 10_000
     # How many rejected lines are kept per table with their text (all are counted).
     reject_examples: int = 100
+    # Longest line a CSV may have (DuckDB's default is 2 MB; longer lines are retried up to this).
+    csv_max_line_bytes: int = 256 * 1024**2
     # Bytes read to detect a text file's encoding.
     encoding_sample_bytes: int = 1 << 20
     # Kaggle: seconds to wait for a connection and for each read (the client has none),

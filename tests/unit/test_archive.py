@@ -145,3 +145,49 @@ def test_an_archive_inside_an_archive_is_not_opened(ws, tmp_path):
 def test_safe_member_path(name, expected):
     result = safe_member_path(name)
     assert (None if result is None else result.as_posix()) == expected
+
+
+def test_two_members_of_the_same_name_are_both_imported(ws, tmp_path):
+    archive = tmp_path / "dup.zip"
+    with zipfile.ZipFile(archive, "w") as zf, pytest.warns(UserWarning, match="Duplicate name"):
+        zf.writestr("d.csv", "a\n1\n")
+        zf.writestr("d.csv", "a\n2\n3\n")
+    results = load(ws, [archive])
+    assert sorted((r.label, r.table, r.rows) for r in results) == [
+        ("dup.zip/d (2).csv", "d_2", 2),
+        ("dup.zip/d.csv", "d", 1),
+    ]
+    with ws.connect() as con:
+        assert con.execute("SELECT a FROM d").fetchall() == [(1,)]
+        assert con.execute("SELECT a FROM d_2 ORDER BY a").fetchall() == [(2,), (3,)]
+
+
+def patch_member_headers(archive, offset_local, offset_central, value):
+    """Rewrite a little-endian field in every local and central header (zipfile never writes these)."""
+    raw = bytearray(archive.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", offset_local), (b"PK\x01\x02", offset_central)):
+        at = raw.find(signature)
+        while at >= 0:
+            raw[at + offset : at + offset + 2] = value(int.from_bytes(raw[at + offset : at + offset + 2], "little"))
+            at = raw.find(signature, at + 4)
+    archive.write_bytes(bytes(raw))
+    return archive
+
+
+def test_an_encrypted_member_is_refused_with_a_reason(ws, tmp_path):
+    archive = make_zip(tmp_path / "secret.zip", {"good.csv": GOOD_CSV, "d.csv": GOOD_CSV})
+    patch_member_headers(archive, 6, 8, lambda flags: (flags | 1).to_bytes(2, "little"))
+    assert_refused_and_nothing_left(
+        ws, archive, "'good.csv' in secret.zip is encrypted: unzip it with its password and load the extracted files."
+    )
+
+
+def test_a_deflate64_member_is_refused_with_a_reason(ws, tmp_path):
+    archive = make_zip(tmp_path / "d64.zip", {"d.csv": GOOD_CSV})
+    patch_member_headers(archive, 8, 10, lambda _method: (9).to_bytes(2, "little"))
+    assert_refused_and_nothing_left(ws, archive, "'d.csv' in d64.zip is compressed with Deflate64, which the workbench")
+
+
+def test_an_empty_archive_says_so(ws, tmp_path):
+    archive = make_zip(tmp_path / "empty.zip", {})
+    assert_refused_and_nothing_left(ws, archive, "empty.zip holds no files: there is nothing to import.")

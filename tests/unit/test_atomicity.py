@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from workbench.ingest import load
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKBENCH = Path(sys.executable).with_name("workbench")
 
 BIG_ROWS = 2_000_000
 
@@ -106,3 +115,35 @@ def test_an_exception_from_the_progress_callback_interrupts_and_rolls_back(ws, t
     # the workspace is usable afterwards, under the same name
     (result,) = load(ws, [small_csv(tmp_path / "big.csv")])
     assert (result.table, result.rows) == ("big", 1)
+
+
+def wait_for(condition, what, timeout=60.0):
+    """Poll `condition` until it holds; fail after `timeout` seconds (a bound, never a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.01)
+    return found
+
+
+def test_temp_files_of_a_killed_import_are_removed_by_the_next_one(ws, tmp_path):
+    """`kill -9` during an import that reads through a temp copy (UTF-16 big-endian is transcoded first)."""
+    big = tmp_path / "big.csv"
+    big.write_bytes(("\ufeffid,name\n" + "".join(f"{i},name {i}\n" for i in range(1_500_000))).encode("utf-16-be"))
+    tmp_dir = ws.downloads / ".tmp"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this tree's code, whatever is installed
+    child = subprocess.Popen([str(WORKBENCH), "--home", str(ws.home), "load", str(big)], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        (orphan,) = wait_for(lambda: list(tmp_dir.glob("*")) if tmp_dir.is_dir() else [], "the temp copy")
+    finally:
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=60) == -signal.SIGKILL
+    assert orphan.exists() and orphan.name.startswith(f"{child.pid}-")
+    mine = tmp_dir / f"{os.getpid()}-in-use.csv"  # a live process's temp file is left alone
+    mine.write_text("busy", encoding="utf-8")
+    (result,) = load(ws, [small_csv(tmp_path / "next.csv")])
+    assert result.ok
+    assert sorted(p.name for p in tmp_dir.glob("*")) == [mine.name]
+    assert [t.name for t in ws.tables()] == ["next"]

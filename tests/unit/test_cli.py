@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from workbench.ingest import load
@@ -78,7 +81,15 @@ def test_tables_json_and_text(loaded, people):
     (table,) = document["tables"]
     assert (table["name"], table["rows"], table["columns"], table["rejected"]) == ("people", 3, 3, 1)
     assert table["source"] == f"file: {people}" and table["operation"] == "import"
-    assert table["sql"].startswith('CREATE TABLE "people" AS SELECT * FROM read_csv(')
+    assert table["sql"].startswith('CREATE TABLE "people" AS SELECT ')
+    assert f"FROM read_csv('{people}'" in table["sql"]
+    with duckdb.connect() as con:  # the recorded SQL is runnable and makes the same table
+        con.execute(table["sql"])
+        assert con.execute('SELECT * FROM "people" ORDER BY id').fetchall() == [
+            (1, "Ann", 2.5),
+            (2, "Bob", None),
+            (4, "Lee, Jr.", 1.0),
+        ]
 
     text = run(loaded, "tables")
     header, _rule, row = text.stdout.splitlines()
@@ -127,3 +138,46 @@ def test_sql_refuses_to_change_the_workspace(loaded):
     assert_user_error(proc, "DROP")
     assert len(proc.stderr.strip().splitlines()) == 1
     assert [t.name for t in Workspace(loaded).tables()] == ["people"]
+
+
+def test_a_failed_load_says_why_on_one_line_with_or_without_json(home, tmp_path):
+    empty_zip = tmp_path / "empty.zip"
+    zipfile.ZipFile(empty_zip, "w").close()
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    for extra in ((), ("--json",)):
+        proc = run(home, "load", str(empty_zip), str(empty), *extra)
+        assert_user_error(proc, "nothing was imported. ")
+        assert proc.stderr.strip().splitlines() == [
+            "error: nothing was imported. empty.zip: empty.zip holds no files: there is nothing to import.; "
+            "empty.csv: empty.csv is empty (0 bytes): there is nothing to import."
+        ]
+        assert proc.stdout == ""
+
+
+def test_a_truncated_gzip_does_not_abort_the_other_files(home, tmp_path):
+    data = gzip.compress(("a,b\n" + "".join(f"{i},{i}\n" for i in range(100_000))).encode())
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    good = tmp_path / "good.csv"
+    good.write_text("c\n3\n", encoding="utf-8")
+    proc = run(home, "load", str(cut), str(good))
+    assert proc.returncode == 0, proc.stderr
+    assert "Aborted" not in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stdout == "good.csv -> good: 1 rows x 1 columns\n"
+    assert proc.stderr == (
+        "cut.csv.gz: Could not import cut.csv.gz: cut.csv.gz is truncated or damaged (the compressed data ends "
+        "early): download or copy it again.\n"
+    )
+
+
+def test_widened_columns_are_noted(home, tmp_path):
+    path = tmp_path / "late.csv"
+    path.write_text("id,v\n" + "".join(f"{i},{i}\n" for i in range(30_000)) + "30000,2.5\n", encoding="utf-8")
+    proc = run(home, "load", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "late.csv -> late: 30,001 rows x 2 columns\n"
+    assert proc.stderr == (
+        "    note: column 'v' kept as DOUBLE, not BIGINT: it holds '2.5' below the rows its type was guessed from, "
+        "and converting would have changed it\n"
+    )

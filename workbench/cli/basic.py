@@ -43,21 +43,25 @@ def load(ws: Workspace, paths: tuple[Path, ...], table: str | None, as_json: boo
     bar, update = progress_printer("Importing")
     with bar:
         results = ingest.load(ws, paths, table=table, on_progress=update)
+    if not any(r.ok for r in results):  # one line that says why, with or without --json
+        raise WorkbenchError("nothing was imported. " + "; ".join(_why_not(r) for r in results))
     if as_json:
         emit_json({"results": [r.as_dict() for r in results]})
-    else:
-        for r in results:
-            if r.ok:
-                note = f", {r.rejected:,} rejected lines (see `workbench tables`)" if r.rejected else ""
-                click.echo(f"{r.label} -> {r.table}: {r.rows:,} rows x {r.columns} columns{note}")
-                for ex in r.reject_examples[:5]:
-                    click.echo(f"    line {ex['line']}: {ex['error']}: {ex['message']}", err=True)
-            elif r.skipped:
-                click.echo(f"{r.label}: skipped, {r.skipped}", err=True)
-            else:
-                click.echo(f"{r.label}: {r.error}", err=True)
-    if not any(r.ok for r in results):
-        raise WorkbenchError("nothing was imported.")
+        return
+    for r in results:
+        if r.ok:
+            note = f", {r.rejected:,} rejected lines (see `workbench tables`)" if r.rejected else ""
+            click.echo(f"{r.label} -> {r.table}: {r.rows:,} rows x {r.columns} columns{note}")
+            for ex in r.reject_examples[:5]:
+                click.echo(f"    line {ex['line']}: {ex['error']}: {ex['message']}", err=True)
+            for text in r.notes:
+                click.echo(f"    note: {text}", err=True)
+        else:
+            click.echo(_why_not(r), err=True)
+
+
+def _why_not(result: ingest.ImportResult) -> str:
+    return f"{result.label}: skipped, {result.skipped}" if result.skipped else f"{result.label}: {result.error}"
 
 
 @click.command()

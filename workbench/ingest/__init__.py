@@ -10,7 +10,11 @@ and why, or why nothing was.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import stat
 import threading
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +47,7 @@ class ImportResult:
     reject_examples: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     skipped: str | None = None
+    notes: list[str] = field(default_factory=list)  # what changed on the way in, and why
 
     @property
     def ok(self) -> bool:
@@ -73,6 +78,7 @@ def load(
     cancel: threading.Event | None = None,
 ) -> list[ImportResult]:
     """Import every path; one result per unit. `table` names the table (or prefixes several)."""
+    readers.remove_orphans(ws.downloads / ".tmp")
     results: list[ImportResult] = []
     units: list[_Unit] = []
     for raw in paths:
@@ -97,9 +103,29 @@ def load(
     return results
 
 
+def _not_a_readable_file(path: Path) -> str | None:
+    """Why `path` cannot be imported as a file, or None when it can."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return f"No such file: {path}"
+    except OSError as exc:
+        return f"{path} cannot be read ({exc.strerror or exc})."
+    if stat.S_ISDIR(mode):
+        return f"{path} is a folder, not a file: load the files inside it (or zip the folder)."
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        return f"{path} is {kind}, not a regular file: save the data to a file and load that."
+    if not os.access(path, os.R_OK):
+        return f"{path} cannot be read: permission denied. Check the file's permissions (chmod u+r)."
+    if path.stat().st_size == 0:
+        return f"{path.name} is empty (0 bytes): there is nothing to import."
+    return None
+
+
 def _expand(ws: Workspace, path: Path, label: str, detail: dict, units: list, results: list) -> None:
-    if not path.is_file():
-        results.append(ImportResult(label, error=f"No such file: {path}"))
+    if problem := _not_a_readable_file(path):
+        results.append(ImportResult(label, error=problem))
         return
     fmt = detect(path)
     if fmt is None:
@@ -118,6 +144,8 @@ def _expand(ws: Workspace, path: Path, label: str, detail: dict, units: list, re
         except WorkbenchError as exc:
             results.append(ImportResult(label, error=str(exc)))
             return
+        if not members:
+            results.append(ImportResult(label, error=f"{path.name} holds no files: there is nothing to import."))
         for member in sorted(members):
             rel = member.relative_to(dest).as_posix()
             _expand(ws, member, f"{label}/{rel}", {**detail, "archive": detail["path"], "member": rel,
@@ -156,11 +184,11 @@ def _import_unit(ws: Workspace, con: duckdb.DuckDBPyConnection, unit: _Unit, nam
             outcome, info = _import_in_transaction(ws, con, job, unit, source_kind)
     except duckdb.InterruptException:
         raise
-    except (duckdb.Error, WorkbenchError, OSError, ValueError, UnicodeError) as exc:
-        return ImportResult(unit.label, error=f"Could not import {unit.label}: {_first_line(exc)}")
+    except (duckdb.Error, WorkbenchError, OSError, EOFError, ValueError, UnicodeError) as exc:
+        return ImportResult(unit.label, error=f"Could not import {unit.label}: {_explain(exc, unit, job.tmp_dir)}")
     examples = [dict(zip(("line", "column", "error", "message", "raw"), r)) for r in outcome.reject_examples]
     return ImportResult(unit.label, table=name, rows=info.rows or 0, columns=info.columns,
-                        rejected=outcome.rejected, reject_examples=examples)
+                        rejected=outcome.rejected, reject_examples=examples, notes=outcome.notes)
 
 
 def _import_in_transaction(ws: Workspace, con: duckdb.DuckDBPyConnection, job: readers.Job,
@@ -180,9 +208,28 @@ def _import_in_transaction(ws: Workspace, con: duckdb.DuckDBPyConnection, job: r
         return outcome, metadata.list_tables(con, job.table)[0]
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+def _explain(exc: BaseException, unit: _Unit, tmp_dir: Path) -> str:
+    """The failure in words about the user's file: no temp paths, no engine internals."""
+    name = unit.path.name
+    text = str(exc).replace(str(unit.path), name)
+    text = re.sub(re.escape(str(tmp_dir)) + r"/[\w.-]+", name, text)  # a temp copy is the user's file
+    text = re.sub(r"\b\d+-[0-9a-f]{32}\.\w+", name, text)
+    if isinstance(exc, WorkbenchError):
+        return _first_line(text)
+    if isinstance(exc, (EOFError, zlib.error)) or "end of GZIP stream" in text or "Not a gzipped file" in text:
+        return f"{name} is truncated or damaged (the compressed data ends early): download or copy it again."
+    if isinstance(exc, PermissionError):
+        return f"{name} cannot be read: permission denied. Check the file's permissions."
+    if "Error when sniffing file" in text:
+        return (f"{name} does not read as a table: no delimiter, quoting and column count fit all of its first "
+                "lines. Open it in a text editor: if it is delimited text, check its quotes and line endings.")
+    if isinstance(exc, UnicodeError):
+        return f"{name} is not valid text in the encoding it seemed to use ({exc.reason}): save it as UTF-8."
+    return _first_line(text or type(exc).__name__)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0].strip()
 
 
 def _scaled(on_progress: Progress | None, index: int, count: int, label: str) -> Progress | None:

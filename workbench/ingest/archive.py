@@ -19,6 +19,8 @@ from workbench.settings import Limits
 
 _IGNORED_PARTS = {"__MACOSX", ".DS_Store"}
 _RATIO_FLOOR = 1 << 20  # small members may compress well; judge ratio above 1 MiB
+_READABLE_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+_METHOD_NAMES = {6: "Implode", 9: "Deflate64", 10: "PKWARE DCL Implode", 93: "Zstandard", 95: "XZ", 98: "PPMd"}
 
 
 class UnsafeArchive(WorkbenchError):
@@ -38,8 +40,37 @@ def safe_member_path(name: str) -> PurePosixPath | None:
     return path
 
 
+def _unused(target: Path, written: list[Path]) -> Path:
+    """`target`, or `name (2).csv`, ... when an earlier member of the same name was written there."""
+    n = 1
+    candidate = target
+    while candidate in written:
+        n += 1
+        candidate = target.with_name(f"{target.name.split('.')[0]} ({n}){''.join(target.suffixes)}")
+    return candidate
+
+
+def _check_readable(archive: Path, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse, before writing anything, members that are encrypted or use a method Python cannot unpack."""
+    for info in members:
+        if info.flag_bits & 0x1:
+            raise WorkbenchError(
+                f"{info.filename!r} in {archive.name} is encrypted: unzip it with its password "
+                "and load the extracted files."
+            )
+        if info.compress_type not in _READABLE_METHODS:
+            method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+            raise WorkbenchError(
+                f"{info.filename!r} in {archive.name} is compressed with {method}, which the workbench cannot "
+                "unpack: extract the archive with another tool (7-Zip, unzip) and load the files."
+            )
+
+
 def extract(archive: Path, dest: Path, limits: Limits) -> list[Path]:
-    """Extract `archive` into a fresh `dest`; return the extracted files."""
+    """Extract `archive` into a fresh `dest`; return the extracted files.
+
+    A zip may hold two members of the same name: each is kept, the later ones as `name (2).csv`, ...
+    """
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -50,6 +81,7 @@ def extract(archive: Path, dest: Path, limits: Limits) -> list[Path]:
             raise UnsafeArchive(
                 f"{archive.name} holds {len(members):,} files, more than the limit of {limits.zip_max_members:,}."
             )
+        _check_readable(archive, members)
         if dest.exists():
             shutil.rmtree(dest)
         dest.mkdir(parents=True)
@@ -64,7 +96,7 @@ def extract(archive: Path, dest: Path, limits: Limits) -> list[Path]:
                     raise UnsafeArchive(
                         f"The archive member {info.filename!r} is a symbolic link; refusing to extract."
                     )
-                target = dest.joinpath(*rel.parts)
+                target = _unused(dest.joinpath(*rel.parts), out)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 written = 0
                 with zf.open(info) as src, open(target, "wb") as dst:

@@ -10,6 +10,8 @@ Western, then charset-normalizer's best guess.
 from __future__ import annotations
 
 import codecs
+import gzip
+import io
 import re
 import unicodedata
 from pathlib import Path
@@ -17,6 +19,8 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 UTF8, UTF16, LATIN1 = "utf-8", "utf-16", "latin-1"
+MIXED = "utf-8 and windows-1252"  # lines in both: each is decoded on its own
+_WESTERN_FALLBACK = "cp1252"
 UTF16_BE = "utf-16-be"  # DuckDB's utf-16 is little-endian only: big-endian files are transcoded
 NATIVE = (UTF8, UTF16, LATIN1)
 
@@ -42,6 +46,8 @@ def detect_encoding(sample: bytes) -> str:
         return UTF8
     except UnicodeDecodeError:
         pass
+    if _has_mixed_lines(sample):
+        return MIXED
     # Statistical detectors are poor on short samples: they guess cp1250 or cp775
     # for plain Spanish or French Latin-1. Most files outside UTF-8 use the
     # Western code pages, so take Western whenever the text reads as Western,
@@ -67,14 +73,54 @@ def _reads_as_western(text: str) -> bool:
 
 def duckdb_encoding(codec: str) -> str | None:
     """DuckDB's name for `codec`, or None when the file must be transcoded first."""
+    if codec == MIXED:
+        return None
     name = codecs.lookup(codec).name
     return {"utf-8": UTF8, "utf-16": UTF16, "latin-1": LATIN1, "iso8859-1": LATIN1}.get(name)
 
 
-def transcode_to_utf8(src: Path, dest: Path, codec: str, chunk: int = 1 << 20) -> None:
-    """Stream `src` in `codec` into `dest` as UTF-8, never holding the whole file."""
-    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
-    with open(src, "rb") as fin, open(dest, "w", encoding="utf-8", newline="") as fout:
-        while block := fin.read(chunk):
-            fout.write(decoder.decode(block))
-        fout.write(decoder.decode(b"", final=True))
+def mixed_line_endings(sample: bytes) -> bool:
+    """True when the text ends lines in more than one way (CRLF, LF, CR): DuckDB refuses such files."""
+    crlf = sample.count(b"\r\n")
+    kinds = (crlf, sample.count(b"\r") - crlf, sample.count(b"\n") - crlf)
+    return sum(k > 0 for k in kinds) > 1
+
+
+def transcode_to_utf8(src: Path, dest: Path, codec: str, universal_newlines: bool = False,
+                      chunk: int = 1 << 20) -> int:  # fmt: skip
+    """Stream `src` in `codec` into `dest` as UTF-8, never holding the whole file.
+
+    `universal_newlines` ends every line with LF. For MIXED, each line is decoded
+    as UTF-8 when it is valid, else as Windows-1252; returns how many lines were.
+    """
+    opener = gzip.open if src.suffix.lower() == ".gz" else open
+    with opener(src, "rb") as raw, open(dest, "w", encoding="utf-8", newline="") as fout:
+        if codec == MIXED:
+            return _transcode_lines(raw, fout, universal_newlines)
+        text = io.TextIOWrapper(raw, encoding=codec, errors="replace", newline=None if universal_newlines else "")
+        while block := text.read(chunk):
+            fout.write(block)
+    return 0
+
+
+def _transcode_lines(raw, fout, universal_newlines: bool) -> int:
+    fallback = 0
+    for line in raw:
+        try:
+            text = line.decode(UTF8)
+        except UnicodeDecodeError:
+            text = line.decode(_WESTERN_FALLBACK, errors="replace")
+            fallback += 1
+        fout.write(text.replace("\r\n", "\n").replace("\r", "\n") if universal_newlines else text)
+    return fallback
+
+
+def _has_mixed_lines(sample: bytes) -> bool:
+    """Some lines are valid UTF-8 with accents, others are not UTF-8: two encodings in one file."""
+    valid_accented = invalid = False
+    for line in sample.splitlines()[:-1] or sample.splitlines():  # the last line may be cut
+        try:
+            valid_accented |= not line.decode(UTF8).isascii()
+        except UnicodeDecodeError:
+            invalid = True
+    return valid_accented and invalid

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -28,6 +30,13 @@ from workbench.settings import Limits
 
 _REJECTS, _SCANS = "_wb_reject_errors", "_wb_reject_scans"
 _DELIMITERS = (",", ";", "\t", "|")
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+                  "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}  # fmt: skip
+_NOT_WHOLE = "workbench: not a whole number in column "
+_EXACT_DOUBLE = 2**53  # integers above lose digits as DOUBLE
+# DuckDB infers JSON columns from the first 20,480 records and silently drops a key
+# first seen later (or fails on a later type change): infer from every record.
+_JSON_OPTIONS = "sample_size = -1"
 
 
 class NeedsSalvage(Exception):
@@ -40,6 +49,7 @@ class ReadOutcome:
     rejected: int = 0
     reject_examples: list[tuple] = field(default_factory=list)  # (line, column, type, message, raw)
     detail: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the user should know: types widened, lines skipped
 
 
 @dataclass
@@ -69,12 +79,34 @@ class Job:
 
     @contextmanager
     def temp_file(self, suffix: str) -> Iterator[Path]:
+        """A file in `tmp_dir` named after this process, so that `remove_orphans` knows when nobody owns it."""
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
-        path = self.tmp_dir / f"{uuid.uuid4().hex}{suffix}"
+        path = self.tmp_dir / f"{os.getpid()}-{uuid.uuid4().hex}{suffix}"
         try:
             yield path
         finally:
             path.unlink(missing_ok=True)
+
+
+def remove_orphans(tmp_dir: Path) -> list[Path]:
+    """Delete the temp files whose owning process is gone (killed mid-import); return them."""
+    removed = []
+    for path in tmp_dir.glob("*-*") if tmp_dir.is_dir() else []:
+        pid = path.name.split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 # -- CSV and other delimited text ------------------------------------------------------
@@ -84,52 +116,98 @@ def read_csv(job: Job, path: Path) -> ReadOutcome:
     sample = open_text_sample(path, job.limits.encoding_sample_bytes)
     codec = enc.detect_encoding(sample)
     native = enc.duckdb_encoding(codec)
-    if native is None:
+    text_sample = sample.decode(enc.UTF8 if codec == enc.MIXED else codec, errors="replace")
+    mixed_endings = enc.mixed_line_endings(sample)
+    if native is None or mixed_endings:
         with job.temp_file(".csv") as utf8_copy:
-            enc.transcode_to_utf8(path, utf8_copy, codec)
-            outcome = _read_csv_as(job, utf8_copy, enc.UTF8, sample.decode(codec, errors="replace"))
-        # Offline DuckDB cannot decode `codec`: say so, or re-running the SQL would misread the file.
-        outcome.sql = (f"-- {path.name} is {codec}: transcode it to UTF-8 first (DuckDB reads it as UTF-8 here)\n"
-                       + outcome.sql.replace(str(utf8_copy), str(path)))
+            fallback_lines = enc.transcode_to_utf8(path, utf8_copy, codec, universal_newlines=mixed_endings)
+            outcome = _read_csv_as(job, utf8_copy, enc.UTF8, text_sample)
+        # DuckDB cannot read the file as it is: say so, or re-running the SQL would misread it.
+        endings = " with mixed line endings" if mixed_endings else ""
+        outcome.sql = (f"-- {path.name} is {codec}{endings}: transcode it to UTF-8 first (DuckDB reads it as UTF-8 "
+                       "here)\n" + outcome.sql.replace(str(utf8_copy), str(path)))  # fmt: skip
+        if mixed_endings:
+            outcome.notes.append("its lines end in mixed ways (CRLF, LF, CR): all were read as LF")
+        if fallback_lines:
+            outcome.notes.append(f"{fallback_lines:,} lines were not UTF-8 and were read as Windows-1252 (Latin-1)")
     else:
-        outcome = _read_csv_as(job, path, native, sample.decode(codec, errors="replace"))
+        outcome = _read_csv_as(job, path, native, text_sample)
     outcome.detail["encoding"] = codec
     return outcome
 
 
 def _read_csv_as(job: Job, path: Path, encoding: str, text_sample: str) -> ReadOutcome:
-    """Read with DuckDB's sniffer, keeping bad lines aside; never let a type guess drop data.
+    """Sniff the dialect and read; a file whose quoting one bad line broke is read without that line."""
+    src = _CsvSource.sniffed(job, path, encoding, text_sample)
+    if not _quotes_broken(src, text_sample):
+        return _read_sniffed(job, src)
+    with job.temp_file(".csv") as copy:
+        set_aside = _set_aside_unbalanced_quotes(path, copy)
+        dialect = {**src.dialect, "delim": src.delimiter, "quote": '"', "escape": '"'}
+        outcome = _read_sniffed(job, _CsvSource(copy, encoding, dialect).sniff(job))
+    outcome.sql = ("-- lines with an unbalanced quote were set aside first (a blank line in their place)\n"
+                   + outcome.sql.replace(str(copy), str(path)))  # fmt: skip
+    outcome.rejected += len(set_aside)
+    examples = sorted(outcome.reject_examples + set_aside, key=lambda r: r[0])
+    outcome.reject_examples = examples[: job.limits.reject_examples]
+    return outcome
 
-    The sniffer guesses column types from the first rows. A value further down
-    that does not fit (a "n/a" in a number column) would become a rejected
-    line, so such columns are re-read as text: the raw table keeps every value
-    and the Explore page reports the column as numbers stored as text.
+
+def _quotes_broken(src: _CsvSource, text_sample: str) -> bool:
+    """The file quotes its fields, but a line with an unbalanced quote made the sniffer give up quoting.
+
+    DuckDB then keeps the quote marks as part of every value, or rejects every
+    line whose quoted values hold the delimiter.
     """
-    as_text: set[str] = set()
-    delimiter: str | None = None
-    for _ in range(4):
+    if src.quote not in ("", "(empty)") or src.encoding == enc.UTF16:
+        return False
+    lines = text_sample.splitlines()
+    starts = re.compile(f'(^|{re.escape(src.delimiter)})"')
+    quoted = sum(bool(starts.search(line)) for line in lines)
+    unbalanced = sum(line.count('"') % 2 for line in lines)
+    return 0 < 2 * unbalanced <= quoted
+
+
+def _set_aside_unbalanced_quotes(path: Path, copy: Path) -> list[tuple]:
+    """Copy `path` with each line holding an odd number of quotes blanked (DuckDB skips blank lines,
+    so line numbers stay right); return those lines as rejects."""
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    rejects = []
+    with opener(path, "rb") as src, open(copy, "wb") as dst:
+        for number, line in enumerate(src, start=1):
+            if line.count(b'"') % 2:
+                raw = line.rstrip(b"\r\n").decode("utf-8", errors="replace")
+                rejects.append((number, None, "UNQUOTED VALUE", "Value with unterminated quote found.", raw))
+                line = b"\n"
+            dst.write(line)
+    return rejects
+
+
+def _read_sniffed(job: Job, src: _CsvSource) -> ReadOutcome:
+    """Read with DuckDB's sniffer, keeping bad lines aside; never let a type guess change or drop data.
+
+    The sniffer guesses column types from the first 20,480 rows, and DuckDB
+    then rounds a later "2.5" into an integer column without a word. So integer
+    columns are read as text and cast in the same statement behind a guard that
+    fails on any value that is not a whole number: the common case costs one
+    pass, and a failure (rolled back by the caller) retries with `job.salvage`,
+    which checks every kept row first. A value that fails another type's cast
+    (a "n/a" in a number column) makes its column text. Only rows that are kept
+    decide types: a malformed line's values never do.
+    """
+    forced: dict[str, str] = {}  # column -> the type it is read as instead of the sniffed one
+    notes: dict[str, str] = {}  # column -> why
+    if job.salvage:
+        _widen_integer_columns(job, src, forced, notes)
+    for _ in range(len(src.columns) + 1):
         job.con.execute(f"DROP TABLE IF EXISTS {_REJECTS}; DROP TABLE IF EXISTS {_SCANS}")
-        args = ["?", "store_rejects = true", f"rejects_table = '{_REJECTS}'", f"rejects_scan = '{_SCANS}'",
-                "encoding = ?"]  # fmt: skip
-        params: list = [str(path), encoding]
-        if delimiter:
-            args.append("delim = ?")
-            params.append(delimiter)
-        if as_text:
-            args.append("types = ?")
-            params.append({c: "VARCHAR" for c in sorted(as_text)})
-        sql = job.create(f"SELECT * FROM read_csv({', '.join(args)})", params)
-        failed = job.con.execute(f"SELECT DISTINCT column_name FROM {_REJECTS} WHERE error_type = 'CAST'").fetchall()
-        cast_failures = {c for (c,) in failed}
-        if cast_failures - as_text:
-            as_text |= cast_failures
-            job.drop()
-            continue
-        if delimiter is None and job.column_count() == 1 and (guess := _guess_delimiter(text_sample)):
-            delimiter = guess
-            job.drop()
-            continue
-        break
+        sql = _create_guarded(job, src, forced)
+        widened = _cast_failures(job, {c: t for c, t in src.columns.items() if forced.get(c) != "VARCHAR"})
+        if not widened:
+            break
+        for column, reason in widened.items():
+            forced[column], notes[column] = "VARCHAR", reason
+        job.drop()
     (rejected,) = job.con.execute(f"SELECT count(DISTINCT line) FROM {_REJECTS}").fetchone()
     # DuckDB reports a line once per extra column ("Found: 4", then "Found: 5"):
     # keep each line's last error, which tells the whole story.
@@ -138,23 +216,150 @@ def _read_csv_as(job: Job, path: Path, encoding: str, text_sample: str) -> ReadO
         "QUALIFY row_number() OVER (PARTITION BY line ORDER BY byte_position DESC) = 1 ORDER BY line LIMIT ?",
         [job.limits.reject_examples],
     ).fetchall()
-    sniffed = job.con.execute(f"SELECT delimiter, quote, has_header FROM {_SCANS} LIMIT 1").fetchone()
-    if sniffed is None:  # the scan table only has a row when a line was rejected: ask the sniffer
-        dialect = ["?", "encoding = ?"] + (["delim = ?"] if delimiter else [])
-        sniffed = job.con.execute(
-            f"SELECT Delimiter, Quote, HasHeader FROM sniff_csv({', '.join(dialect)})",
-            [str(path), encoding] + ([delimiter] if delimiter else []),
-        ).fetchone()
     job.con.execute(f"DROP TABLE IF EXISTS {_REJECTS}; DROP TABLE IF EXISTS {_SCANS}")
-    detail: dict[str, Any] = {"delimiter": sniffed[0], "quote": sniffed[1], "header": sniffed[2]} if sniffed else {}
-    if as_text:
-        detail["read_as_text"] = sorted(as_text)
-    return ReadOutcome(sql=sql, rejected=rejected, reject_examples=[tuple(r) for r in examples], detail=detail)
+    detail: dict[str, Any] = {"delimiter": src.delimiter, "quote": src.quote, "header": src.header}
+    if as_text := sorted(c for c, t in forced.items() if t == "VARCHAR"):
+        detail["read_as_text"] = as_text
+    if notes:
+        detail["column_notes"] = notes
+    outcome = ReadOutcome(sql=sql, rejected=rejected, reject_examples=[tuple(r) for r in examples], detail=detail)
+    outcome.notes = [f"column {c!r} {why}" for c, why in notes.items()]
+    return outcome
 
 
-def _guess_delimiter(text: str) -> str | None:
+@dataclass
+class _CsvSource:
+    """A delimited file, its encoding, what the sniffer must be told and what it found."""
+
+    path: Path
+    encoding: str
+    dialect: dict[str, Any]  # read_csv options given explicitly (delim, skip, max_line_size)
+    delimiter: str = ","
+    quote: str = ""
+    header: bool = True
+    columns: dict[str, str] = field(default_factory=dict)  # name -> sniffed type
+
+    @classmethod
+    def sniffed(cls, job: Job, path: Path, encoding: str, text_sample: str) -> _CsvSource:
+        """Sniff, first honouring an Excel `sep=;` line, then a delimiter the sniffer missed on a tiny file."""
+        lines = text_sample.lstrip("\ufeff").splitlines()
+        if not "".join(lines).strip():
+            raise WorkbenchError(f"{path.name} is empty: it holds no text to import.")
+        first = lines[0].strip()
+        excel = first.lower().startswith("sep=") and len(first) == 5
+        base = {"max_line_size": job.limits.csv_max_line_bytes} if job.salvage else {}
+        src = cls(path, encoding, {**base, **({"delim": first[4], "skip": 1} if excel else {})}).sniff(job)
+        if not excel and len(src.columns) == 1 and (guess := _guess_delimiter(first)):
+            src = cls(path, encoding, {**base, "delim": guess}).sniff(job)
+        return src
+
+    def sniff(self, job: Job) -> _CsvSource:
+        args, params = self.args("ignore_errors = true")  # sniffs as the read with store_rejects does
+        with _long_lines_retried(job, self.path):
+            row = job.con.execute(
+                f"SELECT Delimiter, Quote, HasHeader, Columns FROM sniff_csv({', '.join(args)})", params
+            ).fetchone()
+        self.delimiter, self.quote, self.header = row[:3]
+        self.columns = {c["name"]: c["type"] for c in row[3]}
+        return self
+
+    def args(self, *options: str) -> tuple[list[str], list]:
+        """read_csv's arguments as SQL with `?`, and their parameters."""
+        args, params = ["?", "encoding = ?", *options], [str(self.path), self.encoding]
+        for key, value in self.dialect.items():
+            args.append(f"{key} = ?")
+            params.append(value)
+        return args, params
+
+    def integer_columns(self) -> list[str]:
+        return [c for c, t in self.columns.items() if t in _INTEGER_TYPES]
+
+
+@contextmanager
+def _long_lines_retried(job: Job, path: Path) -> Iterator[None]:
+    """DuckDB refuses lines over 2 MB (naming the wrong line): retry with `Limits.csv_max_line_bytes`."""
+    try:
+        yield
+    except duckdb.InvalidInputException as exc:
+        if "Maximum line size" not in str(exc):
+            raise
+        if not job.salvage:
+            raise NeedsSalvage() from exc
+        raise WorkbenchError(
+            f"{path.name} has a line longer than {job.limits.csv_max_line_bytes:,} bytes: is it really "
+            "one table? Raise Limits.csv_max_line_bytes to read it."
+        ) from exc
+
+
+def _create_guarded(job: Job, src: _CsvSource, forced: dict[str, str]) -> str:
+    """CREATE the table; integer columns are read as text and cast only when every value is a whole number."""
+    guarded = [c for c in src.integer_columns() if c not in forced]
+    args, params = src.args("store_rejects = true", f"rejects_table = '{_REJECTS}'", f"rejects_scan = '{_SCANS}'")
+    if types := {**forced, **{c: "VARCHAR" for c in guarded}}:
+        args.append("types = ?")
+        params.append(types)
+    replace = []
+    for c in guarded:
+        q, t = quote(c), src.columns[c]
+        replace.append(
+            f"CASE WHEN {q} IS NULL OR TRY_CAST({q} AS DOUBLE) = TRY_CAST({q} AS {t}) "
+            f"THEN CAST({q} AS {t}) ELSE error(? || {q}) END AS {q}"
+        )
+    select = f"* REPLACE ({', '.join(replace)})" if replace else "*"
+    guard_params = [f"{_NOT_WHOLE}{c}: " for c in guarded]
+    try:
+        with _long_lines_retried(job, src.path):
+            return job.create(f"SELECT {select} FROM read_csv({', '.join(args)})", guard_params + params)
+    except duckdb.InvalidInputException as exc:
+        if _NOT_WHOLE in str(exc) and not job.salvage:
+            raise NeedsSalvage() from exc
+        raise
+
+
+def _widen_integer_columns(job: Job, src: _CsvSource, forced: dict[str, str], notes: dict[str, str]) -> None:
+    """Check every kept row of the integer columns; widen those holding other values to DOUBLE or text.
+
+    DOUBLE only when every value is a number it holds exactly enough: no text, no integer beyond 2^53.
+    """
+    if not (ints := src.integer_columns()):
+        return
+    checks = []
+    for c in ints:
+        q, t = quote(c), src.columns[c]
+        number = f"TRY_CAST({q} AS DOUBLE)"
+        checks += [
+            f"any_value({q}) FILTER (WHERE {number} IS NULL)",  # not a number at all
+            f"any_value({q}) FILTER (WHERE {number} IS DISTINCT FROM TRY_CAST({q} AS {t}))",  # not whole
+            f"bool_or(abs({number}) >= {_EXACT_DOUBLE})",
+        ]
+    args, params = src.args("all_varchar = true", "ignore_errors = true")  # bad lines: rejected by the real read
+    row = job.con.execute(f"SELECT {', '.join(checks)} FROM read_csv({', '.join(args)})", params).fetchone()
+    for c, text, not_whole, huge in zip(ints, row[0::3], row[1::3], row[2::3]):
+        if not_whole is None:
+            continue
+        forced[c] = "VARCHAR" if text is not None or huge else "DOUBLE"
+        notes[c] = (
+            f"kept as {'text' if forced[c] == 'VARCHAR' else 'DOUBLE'}, not {src.columns[c]}: it holds "
+            f"{text if text is not None else not_whole!r} below the rows its type was guessed from, "
+            "and converting would have changed it"
+        )
+
+
+def _cast_failures(job: Job, types: dict[str, str]) -> dict[str, str]:
+    """Columns whose values failed their type's cast on otherwise well-formed lines -> why they become text."""
+    rows = job.con.execute(
+        f"SELECT column_name, min(line), arg_min(csv_line, line) FROM {_REJECTS} WHERE error_type = 'CAST' "
+        f"AND line NOT IN (SELECT line FROM {_REJECTS} WHERE error_type <> 'CAST') GROUP BY column_name"
+    ).fetchall()
+    return {
+        c: f"kept as text, not {types[c]}: line {line} ({raw!r}) holds a value that is not a {types[c]}"
+        for c, line, raw in rows
+        if c in types
+    }
+
+
+def _guess_delimiter(first: str) -> str | None:
     """The delimiter a one-column read missed, judged on the first line (tiny files fool the sniffer)."""
-    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     counts = {d: first.count(d) for d in _DELIMITERS}
     best = max(counts, key=counts.get)
     return best if counts[best] > 0 else None
@@ -179,7 +384,8 @@ def read_json(job: Job, path: Path) -> ReadOutcome:
     """
     if not job.salvage:
         try:
-            return ReadOutcome(sql=job.create("SELECT * FROM read_json(?)", [str(path)]))
+            return ReadOutcome(sql=job.create(f"SELECT * FROM read_json(?, {_JSON_OPTIONS}, format = ?)",
+                                              [str(path), _json_format(path)]))  # fmt: skip
         except duckdb.InvalidInputException as exc:
             if _looks_line_delimited(path):
                 raise NeedsSalvage() from exc
@@ -187,7 +393,7 @@ def read_json(job: Job, path: Path) -> ReadOutcome:
     opener = gzip.open if path.suffix.lower() == ".gz" else open
     rejects: list[tuple] = []
     rejected = 0
-    with job.temp_file(".ndjson") as good, opener(path, "rt", encoding="utf-8", errors="replace") as src:
+    with job.temp_file(".ndjson") as good, opener(path, "rt", encoding="utf-8-sig", errors="replace") as src:
         with open(good, "w", encoding="utf-8") as dst:
             for number, line in enumerate(src, start=1):
                 if not line.strip():
@@ -200,16 +406,22 @@ def read_json(job: Job, path: Path) -> ReadOutcome:
                         rejects.append((number, None, "MALFORMED JSON", str(exc), line.rstrip("\n")[:1000]))
                     continue
                 dst.write(line if line.endswith("\n") else line + "\n")
-        job.create("SELECT * FROM read_json(?, format = 'newline_delimited')", [str(good)])
+        job.create(f"SELECT * FROM read_json(?, {_JSON_OPTIONS}, format = 'newline_delimited')", [str(good)])
     # The same table in SQL alone: ignore_errors turns a bad line into a row of
     # NULLs, and read_ndjson_objects marks the same lines NULL, row for row.
     sql = render(
         f"CREATE TABLE {quote(job.table)} AS SELECT j.* "
-        "FROM read_json(?, format = 'newline_delimited', ignore_errors = true) AS j "
+        f"FROM read_json(?, {_JSON_OPTIONS}, format = 'newline_delimited', ignore_errors = true) AS j "
         "POSITIONAL JOIN read_ndjson_objects(?, ignore_errors = true) AS o WHERE o.json IS NOT NULL",
         [str(path), str(path)],
     )
     return ReadOutcome(sql=sql, rejected=rejected, reject_examples=rejects)
+
+
+def _json_format(path: Path) -> str:
+    """'array' for a top-level array: DuckDB's auto-detection reads one behind a BOM as a single value."""
+    start = open_text_sample(path, 4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return "array" if start.startswith(b"[") else "auto"
 
 
 def _looks_line_delimited(path: Path) -> bool:
@@ -236,7 +448,13 @@ def excel_sheets(path: Path) -> list[str]:
 
 def read_excel_sheet(job: Job, path: Path, sheet: str) -> ReadOutcome:
     """One sheet, first non-empty row as the header. Held in memory: Excel caps sheets at ~1M rows."""
-    raw = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
+    try:
+        raw = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds (XML, zip, key errors) for damaged files
+        raise WorkbenchError(
+            f"sheet {sheet!r} of {path.name} is damaged and cannot be read ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}): open and save it again in Excel."
+        ) from exc
     raw = raw.dropna(how="all").dropna(axis=1, how="all")
     if raw.empty:
         raise WorkbenchError(f"Sheet {sheet!r} is empty.")

@@ -1,0 +1,113 @@
+"""Files that cannot be imported get one clear sentence about the file, never a traceback, and stop nothing else."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zipfile
+
+import duckdb
+import pytest
+from openpyxl import Workbook
+
+from workbench.errors import WorkbenchError
+from workbench.ingest import _explain, _Unit, load
+
+
+def only_error(ws, path):
+    (result,) = load(ws, [path])
+    assert not result.ok, result
+    assert ws.tables() == []
+    return result.error
+
+
+def test_an_empty_file_is_reported_as_empty(ws, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    assert only_error(ws, path) == "empty.csv is empty (0 bytes): there is nothing to import."
+
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n  \n"], ids=["bom", "bom and blank lines"])
+def test_a_file_holding_only_a_bom_is_reported_as_empty(ws, tmp_path, content):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(content)
+    assert only_error(ws, path) == "Could not import bom.csv: bom.csv is empty: it holds no text to import."
+
+
+def test_a_folder_and_a_fifo_say_what_they_are(ws, tmp_path):
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    results = load(ws, [folder, fifo])
+    assert [r.error for r in results] == [
+        f"{folder} is a folder, not a file: load the files inside it (or zip the folder).",
+        f"{fifo} is a named pipe (FIFO), not a regular file: save the data to a file and load that.",
+    ]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_file_says_permission_denied(ws, tmp_path):
+    path = tmp_path / "secret.csv"
+    path.write_text("a\n1\n", encoding="utf-8")
+    path.chmod(0)
+    why = "cannot be read: permission denied. Check the file's permissions (chmod u+r)."
+    assert only_error(ws, path) == f"{path} {why}"
+
+
+def test_a_workbook_with_broken_xml_is_reported(ws, tmp_path):
+    good = tmp_path / "good.xlsx"
+    book = Workbook()
+    book.active.title = "Data"
+    book.active.append(["a", "b"])
+    book.active.append([1, 2])
+    book.save(good)
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, data[: len(data) // 2] if info.filename == "xl/worksheets/sheet1.xml" else data)
+    error = only_error(ws, broken)
+    assert error.startswith("Could not import broken.xlsx [Data]: sheet 'Data' of broken.xlsx is damaged and cannot ")
+    assert error.endswith(": open and save it again in Excel.")
+
+
+def test_a_truncated_gzip_is_reported_and_the_other_files_still_import(ws, tmp_path):
+    text = "a,b\n" + "".join(f"{i},{i * 7}\n" for i in range(200_000))
+    data = gzip.compress(text.encode())
+    truncated = tmp_path / "cut.csv.gz"
+    truncated.write_bytes(data[: len(data) // 2])
+    good = tmp_path / "good.csv"
+    good.write_text("c\n3\n", encoding="utf-8")
+    first, second = load(ws, [truncated, good])
+    assert first.error == (
+        "Could not import cut.csv.gz: cut.csv.gz is truncated or damaged (the compressed data ends early): "
+        "download or copy it again."
+    )
+    assert (second.table, second.rows) == ("good", 1)
+    assert [t.name for t in ws.tables()] == ["good"]
+
+
+def test_a_layout_duckdb_cannot_sniff_is_explained_without_the_temp_path(tmp_path):
+    """The message DuckDB gives for a copy in downloads/.tmp becomes a sentence about the user's file."""
+    tmp_dir = tmp_path / "downloads" / ".tmp"
+    tmp_dir.mkdir(parents=True)
+    copy = tmp_dir / f"{os.getpid()}-{'0' * 32}.csv"
+    copy.write_bytes(b"a,b\r\n1,2\n3,4\r5,6\r\n7,8\n")  # mixed line endings: DuckDB's sniffer gives up
+    with pytest.raises(duckdb.InvalidInputException, match="Error when sniffing file") as caught:
+        duckdb.connect().execute("SELECT * FROM sniff_csv(?)", [str(copy)])
+    unit = _Unit(tmp_path / "odd.csv", "csv", "odd.csv", "odd", {})
+    assert _explain(caught.value, unit, tmp_dir) == (
+        "odd.csv does not read as a table: no delimiter, quoting and column count fit all of its first lines. "
+        "Open it in a text editor: if it is delimited text, check its quotes and line endings."
+    )
+    assert _explain(WorkbenchError(f"{copy.name} is empty"), unit, tmp_dir) == "odd.csv is empty"
+
+
+def test_a_duckdb_error_names_the_file_not_its_path(ws, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"a": 1}, {"a": ', encoding="utf-8")
+    assert only_error(ws, broken) == (
+        'Could not import broken.json: Invalid Input Error: Malformed JSON in file "broken.json", '
+        "at byte 7 in record/value 3: unexpected end of data."
+    )
