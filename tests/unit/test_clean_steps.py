@@ -208,3 +208,27 @@ def test_lineage_records_the_fitted_state_and_json_numbers_stay_exact(ws):
     assert info.source_kind == "step" and info.operation == "fill_missing" and info.parents == ["v"]
     fill = info.parameters["step"]["state"]["fill"]["x"]
     assert math.isclose(fill, 0.15) and rows(ws, t)[2][0] == fill
+
+
+def test_cancel_during_a_scikit_learn_step_leaves_no_table_and_no_model_file(ws, monkeypatch):
+    import dataclasses
+    import threading
+
+    from workbench.clean import run
+    from workbench.errors import Cancelled
+
+    monkeypatch.setattr(run, "LIMITS", dataclasses.replace(run.LIMITS, clean_batch_rows=500))
+    make_table(ws, "big", "SELECT i::DOUBLE AS a, CASE WHEN i % 7 = 0 THEN NULL ELSE i * 2.0 END AS b "
+               "FROM range(5000) r(i)")
+    cancel = threading.Event()
+    seen: list[float] = []
+
+    def progress(done: float, _label: str) -> None:
+        seen.append(done)
+        cancel.set()  # the user clicks Cancel after the first batch
+
+    with pytest.raises(Cancelled):
+        clean.apply(ws, "big", clean.make("knn_impute", columns=["a", "b"]), on_progress=progress, cancel=cancel)
+    assert seen == [0.1]  # stopped at the next batch
+    assert [t.name for t in ws.tables()] == ["big"]
+    assert not (ws.home / "models").exists() or not any((ws.home / "models").iterdir())

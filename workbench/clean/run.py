@@ -254,8 +254,6 @@ def apply(ws: Workspace, table: str, step: Step, *, output: str | None = None, f
         step.verify(con, info.name)
         schema = schema_of(con, info.name)
         with ws.transaction(con):
-            if isinstance(step, LearnedStep):
-                step.persist(ws.home)
             work = work_table(con, step, quote(info.name), on_progress, cancel)
             name = ws.free_name(output or _version_name(con, info.name), con)
             made = statement(step, schema, quote(info.name), work)
@@ -263,6 +261,8 @@ def apply(ws: Workspace, table: str, step: Step, *, output: str | None = None, f
                         on_progress=on_progress, cancel=cancel, label=step.title)  # fmt: skip
             if work:
                 con.execute(f"DROP TABLE {work}")
+            if isinstance(step, LearnedStep):  # saved once the table is made: a Cancel leaves no file behind
+                step.persist(ws.home)
             shown = render(f"CREATE TABLE {quote(name)} AS {made.sql}", made.params)
             if step.python:
                 shown = f"-- {step.operation} runs in Python (scikit-learn): see the recipe's Python export\n{shown}"
