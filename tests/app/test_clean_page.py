@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from workbench import Workspace
 from workbench.metadata import record_table
 
@@ -108,3 +110,53 @@ def test_spelling_clusters_are_edited_before_apply_and_the_recipe_replays(app):
     assert "'RED' (1×)" in at.warning[0].value and "'Purple' (1×)" in at.warning[0].value
     assert [b.label for b in at.get("download_button")] == [
         "Export as DuckDB SQL", "Export as Python script", "Export as Jupyter notebook"]
+
+
+MIX = """SELECT i AS id, CASE WHEN i % 10 = 0 THEN 'N/A' ELSE (i * 1.5)::VARCHAR END AS amount,
+    strftime(DATE '2024-01-01' + i::INTEGER, '%d/%m/%Y') AS day, CASE WHEN i % 2 = 0 THEN 'yes' ELSE 'no' END AS flag,
+    CASE WHEN i = 3 THEN 'Grren' WHEN i % 3 = 0 THEN 'Green' ELSE ' Red' END AS colour,
+    CASE WHEN i % 7 = 0 THEN NULL WHEN i = 50 THEN 10000.0 ELSE i::DOUBLE END AS x, (i % 5)::DOUBLE AS y
+    FROM range(60) r(i)"""
+
+# operation, parameters, (rows of the new table, a query on it, its answer)
+EVERY_OPERATION = [
+    ("cluster_spellings", {"column": "colour"}, 60, "SELECT count(DISTINCT colour)", 2),
+    ("null_values", {"column": "amount"}, 60, "SELECT count(*) FILTER (amount IS NULL)", 6),
+    ("to_number", {"column": "amount"}, 60, "SELECT sum(amount)", 2430.0),
+    ("to_date", {"column": "day"}, 60, "SELECT max(day)::VARCHAR", "2024-02-29"),
+    ("to_boolean", {"column": "flag"}, 60, "SELECT count(*) FILTER (flag)", 30),
+    ("trim", {"column": "colour"}, 60, "SELECT count(*) FILTER (colour = 'Red')", 40),
+    ("change_case", {"column": "colour", "case": "upper"}, 60, "SELECT count(*) FILTER (colour = 'GREEN')", 19),
+    ("replace_values", {"column": "colour", "mapping": {"Grren": "Green"}}, 60,
+     "SELECT count(*) FILTER (colour = 'Green')", 20),
+    ("fill_missing", {"columns": ["x"], "strategy": "median"}, 60, "SELECT count(*) FILTER (x IS NULL)", 0),
+    ("drop_missing", {"columns": ["x"]}, 51, "SELECT count(*) FILTER (x IS NULL)", 0),
+    ("knn_impute", {"columns": ["x", "y"]}, 60, "SELECT count(*) FILTER (x IS NULL)", 0),
+    ("iterative_impute", {"columns": ["x", "y"]}, 60, "SELECT count(*) FILTER (x IS NULL)", 0),
+    ("outliers", {"column": "x", "action": "remove"}, 59, "SELECT max(x)", 59.0),
+    ("outlier_model", {"columns": ["id", "y"], "contamination": "0.05"}, 60, "SELECT count(*) FILTER (outlier)", 3),
+    ("drop_columns", {"columns": ["day", "flag"]}, 60, "SELECT count(*) FILTER (id >= 0)", 60),
+    ("rename_column", {"column": "x", "new_name": "size"}, 60, "SELECT max(size)", 10000.0),
+    ("reorder_columns", {"columns": ["y", "id"]}, 60, "SELECT count(*) FILTER (y = 0)", 12),
+    ("filter_rows", {"condition": "id < 10"}, 10, "SELECT max(id)", 9),
+    ("drop_duplicates", {"columns": ["y"]}, 5, "SELECT sum(id)", 10),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("operation, params, rows, query, answer", EVERY_OPERATION, ids=[o[0] for o in EVERY_OPERATION])
+def test_every_operation_previews_then_applies(app, operation, params, rows, query, answer):
+    at = app.run()
+    with workspace().connect() as con:
+        con.execute(f"CREATE TABLE mix AS {MIX}")
+        record_table(con, "mix", source_kind="file", operation="import")
+    at = open_clean(app, "mix", {"operation": operation, "params": params})
+    at = click(at, "clean_preview_button")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert {m.label: m.value for m in at.metric}["Rows after"] == f"{rows:,}"
+    assert workspace().tables()[0].name == "mix"  # the preview wrote nothing
+    at = click(at, "clean_apply")
+    made = at.session_state["_select_next"]
+    assert made == "mix_v2"
+    with workspace().connect() as con:
+        assert con.execute(f"SELECT count(*) FROM {made}").fetchone()[0] == rows
+        assert con.execute(f"{query} FROM {made}").fetchone()[0] == answer
