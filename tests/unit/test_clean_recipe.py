@@ -176,3 +176,32 @@ def test_the_command_line_applies_lists_replays_exports_and_undoes(ws, tmp_path)
     assert missing.returncode == 1 and "has no column 'nope'" in missing.stderr
     undone = json.loads(run_cli(ws, "clean", "undo", "train_v2", "--json").stdout)
     assert undone == {"current": "train", "deleted": None}
+
+
+def test_a_dedupe_merge_is_a_recipe_step_that_replays_with_the_fitted_model(sample_ws):
+    from workbench.dedupe import engine, merge
+    from workbench.dedupe.normalise import suggest_columns
+
+    ws = sample_ws
+    with ws.connect() as con:
+        columns = suggest_columns(con, "febrl_people")
+        con.execute("CREATE TABLE febrl_half AS SELECT * FROM febrl_people WHERE rowid % 2 = 0 ORDER BY rowid")
+        record_table(con, "febrl_half", source_kind="file", operation="import")
+    run = engine.start(ws, "febrl_people", columns)
+    merged, _ = merge.merge(ws, run, 0.99)
+    engine.drop(ws, run)
+    made = recipe.recipe(ws, merged.name)
+    assert made.root == "febrl_people" and [s.operation for s in made.steps] == ["dedupe"]
+    assert made.steps[0].state["model"]["lambda"] == run.model.lam
+    # replayed on the very table it was fitted on, the fitted model gives back the same merged table
+    again = recipe.replay(ws, merged.name, "febrl_people", output="febrl_again")
+    assert contents(ws.db_path, "febrl_again") == contents(ws.db_path, merged.name)
+    assert again.gaps == []
+    # on half of the records, never refitted: fewer entities, the same kept values for the whole ones
+    half = recipe.replay(ws, merged.name, "febrl_half")
+    assert 0 < half.table.rows < merged.rows
+    with ws.connect() as con:
+        leftover = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = '_dedupe'").fetchone()[0]
+    assert leftover == 0  # the replay's work tables are gone
+    with pytest.raises(WorkbenchError, match="dedupe merge"):
+        export.export(ws, merged.name, "py")

@@ -45,7 +45,12 @@ def fit_on(ws: Workspace, table: str, step: Step) -> Step:
 
 def rebuild(saved: dict[str, Any]) -> Step:
     """A fitted step from what lineage kept of it (`run.lineage`), ready to apply to another table."""
-    step = make(saved["operation"], **saved["params"])
+    from workbench.clean.merge_step import DedupeMerge  # made by the Dedupe page, replayed here
+
+    kind = DedupeMerge if saved["operation"] == DedupeMerge.operation else OPERATIONS.get(saved["operation"])
+    if kind is None:
+        raise WorkbenchError(f"Unknown cleaning operation {saved['operation']!r} in this table's lineage.")
+    step = kind(**saved["params"])
     step.state = saved["state"]
     return step
 

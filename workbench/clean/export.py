@@ -16,8 +16,10 @@ from pathlib import Path
 
 from workbench.clean import portable
 from workbench.clean.learned import TRUSTED_TYPES, LearnedStep
+from workbench.clean.merge_step import DedupeMerge
 from workbench.clean.recipe import Recipe, recipe
 from workbench.clean.step import WORK_ROW, Step
+from workbench.errors import WorkbenchError
 from workbench.names import quote, render
 from workbench.settings import LIMITS
 from workbench.workspace import Workspace
@@ -78,6 +80,9 @@ def _setup_code(made: Recipe, home: Path) -> str:
 
 
 def _step_code(source: str, table: str, step: Step, schema: dict[str, str]) -> str:
+    if isinstance(step, DedupeMerge):
+        raise WorkbenchError("This recipe holds a dedupe merge, which the Python and notebook exports do not "
+                             "write yet: replay it in the workbench (workbench clean replay).")
     work = None
     lines = []
     if isinstance(step, LearnedStep):
@@ -130,8 +135,6 @@ def export(ws: Workspace, table: str, fmt: str) -> str:
 
     made = recipe(ws, table)
     if not made.steps:
-        from workbench.errors import WorkbenchError
-
         raise WorkbenchError(f"{table!r} was not made by cleaning steps: there is no recipe to export.")
     with ws.connect() as con:
         schemas = [schema_of(con, source) for source, _, _ in _sources(made)]

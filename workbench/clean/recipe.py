@@ -20,6 +20,7 @@ import duckdb
 from workbench import metadata
 from workbench.clean import rebuild
 from workbench.clean.learned import LearnedStep
+from workbench.clean.merge_step import DedupeMerge
 from workbench.clean.run import lineage, schema_of, statement, work_table
 from workbench.clean.step import Step
 from workbench.errors import WorkbenchError
@@ -141,15 +142,20 @@ def replay(ws: Workspace, table: str, on: str, *, output: str | None = None,
                 step.verify(con, current)
                 found = step.gaps(con, current, schema) + _new_missing(con, quote(current), step, schema)
                 gaps += [f"step {i} ({step.operation}): {g}" for g in found]
-                work = work_table(con, step, quote(current), None, cancel)
                 last = i == len(made.steps)
                 dest = name if last else f"_wb_replay_{uuid.uuid4().hex[:8]}"
-                sql = statement(step, schema, quote(current), work)
                 create = f"CREATE TABLE {quote(dest)}" if last else f"CREATE TEMP TABLE {quote(dest)}"
-                progress = _step_progress(on_progress, i, len(made.steps), step)
-                run_watched(con, f"{create} AS {sql.sql}", sql.params, on_progress=progress, cancel=cancel,
-                            label=step.title)  # fmt: skip
-                shown.append(render(f"{create} AS {sql.sql}", sql.params))
+                if isinstance(step, DedupeMerge):
+                    sql_shown, found = step.write(con, current, create, cancel)
+                    gaps += [f"step {i} ({step.operation}): {g}" for g in found]
+                    shown.append(sql_shown)
+                else:
+                    work = work_table(con, step, quote(current), None, cancel)
+                    sql = statement(step, schema, quote(current), work)
+                    progress = _step_progress(on_progress, i, len(made.steps), step)
+                    run_watched(con, f"{create} AS {sql.sql}", sql.params, on_progress=progress, cancel=cancel,
+                                label=step.title)  # fmt: skip
+                    shown.append(render(f"{create} AS {sql.sql}", sql.params))
                 current = dest
             metadata.record_table(
                 con, name, source_kind="step", operation="replay", parents=[target.name],

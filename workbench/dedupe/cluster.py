@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from workbench.dedupe.engine import RIGHT_OFFSET, Run
+from workbench.dedupe.engine import RIGHT_OFFSET, Run, frame_sql
 
 MIN_DENSITY = 0.3
 # Stricter thresholds tried in turn for sparse components: 1 - (1 - t) / 10^k.
@@ -68,11 +68,11 @@ def build(con: duckdb.DuckDBPyConnection, run: Run, threshold: float, min_densit
     np.minimum.at(first, label, ids.astype(np.int64))
     members = pd.DataFrame({"id": ids.astype(np.int64), "cluster": first[label]})
     out = run.work("clusters")
-    with con.cursor() as cur:  # a fresh cursor: registering needs a connection with no pending result
-        cur.register("_members", members)
-        cur.execute(f"""CREATE OR REPLACE TABLE {out} AS
-            SELECT r._id AS id, coalesce(m.cluster, r._id) AS cluster FROM {run.work('records')} r
-            LEFT JOIN _members m ON m.id = r._id""")
+    # bound as list parameters, not registered: this stays on the caller's connection and transaction
+    values, params = frame_sql(members)
+    con.execute(f"""CREATE OR REPLACE TABLE {out} AS
+        SELECT r._id AS id, coalesce(m.cluster, r._id) AS cluster FROM {run.work('records')} r
+        LEFT JOIN {values} m ON m.id = r._id""", params)
     return out
 
 

@@ -161,6 +161,13 @@ class _Steps:
 
 def _build(con: duckdb.DuckDBPyConnection, run: Run, rules: list[str] | None, step: _Steps,
            cancel: threading.Event | None) -> None:
+    _compare(con, run, rules, step, cancel)
+    _fit(con, run, step)
+
+
+def _compare(con: duckdb.DuckDBPyConnection, run: Run, rules: list[str] | None, step: _Steps,
+             cancel: threading.Event | None) -> None:
+    """Normalised records, blocking rules (given or suggested) and the candidate pairs with their patterns."""
     records, pairs = run.work("records"), run.work("pairs")
     sql = _records_sql(run.table, run.columns, 0)
     if run.link:
@@ -183,6 +190,11 @@ def _build(con: duckdb.DuckDBPyConnection, run: Run, rules: list[str] | None, st
     if not sum(run.comparisons.values()):
         raise WorkbenchError(
             "The blocking rules produced no candidate pairs: try looser rules (fewer keys or prefixes).")
+
+
+def _fit(con: duckdb.DuckDBPyConnection, run: Run, step: _Steps) -> None:
+    """u from random pairs, then EM over the pattern counts; the scores work table."""
+    records, pairs = run.work("records"), run.work("pairs")
     step.watch("Estimating u from random pairs")
     random = features.pattern_sql(run.columns, f"({_random_pairs_sql(records, run.link)})", records)
     u_rows = con.execute(f"SELECT pattern, count(*) FROM ({random}) GROUP BY pattern").fetchall()
@@ -198,10 +210,34 @@ def _build(con: duckdb.DuckDBPyConnection, run: Run, rules: list[str] | None, st
     patterns["p"] = patterns["fs"]
     run.scores = patterns
     step.watch("Saving scores")
-    values, params = frame_sql(patterns[["pattern", "n", "fs", "p"]])
-    con.execute(f"CREATE TABLE {run.work('scores')} AS SELECT * FROM {values}", params)
+    _save_new_scores(con, run)
     if step.on_progress:
         step.on_progress(1.0, "Done")
+
+
+def _save_new_scores(con: duckdb.DuckDBPyConnection, run: Run) -> None:
+    values, params = frame_sql(run.scores[["pattern", "n", "fs", "p"]])
+    con.execute(f"CREATE TABLE {run.work('scores')} AS SELECT * FROM {values}", params)
+
+
+def rescore(con: duckdb.DuckDBPyConnection, table: str, columns: list[Column], rules: list[str], model: Model,
+            probabilities: dict[int, float], cancel: threading.Event | None = None) -> tuple[Run, int]:
+    """Block and compare `table` as a fitted run did, and score its pairs with that run's probabilities.
+
+    Nothing is refitted: a pattern the fitted run scored (after labels) keeps its probability; a
+    pattern it never saw gets the fitted model's. Returns the run and the number of pairs with such
+    unseen patterns, for a replay's gap report. The caller drops the run's work tables (`drop_work`).
+    """
+    run = Run(uuid.uuid4().hex[:12], table, None, columns, [], 0, {}, model, pd.DataFrame())
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {WORK_SCHEMA}")
+    _compare(con, run, rules, _Steps(None, 3), cancel)
+    patterns = con.execute(f"SELECT pattern, count(*) AS n FROM {run.work('pairs')} GROUP BY pattern").df()
+    patterns["fs"] = model.probability(fellegi_sunter.levels_matrix(patterns["pattern"], len(columns)))
+    known = patterns["pattern"].map(lambda pt: probabilities.get(int(pt)))
+    patterns["p"] = known.fillna(patterns["fs"]).astype(float)
+    run.scores = patterns
+    _save_new_scores(con, run)
+    return run, int(patterns.loc[known.isna(), "n"].sum())
 
 
 def _blocked_columns(run: Run) -> np.ndarray:
@@ -225,8 +261,12 @@ def save_scores(ws: Workspace, run: Run) -> None:
 def drop(ws: Workspace, run: Run) -> None:
     """Remove a run's work tables."""
     with ws.connect() as con:
-        for part in ("records", "pairs", "scores", "clusters"):
-            con.execute(f"DROP TABLE IF EXISTS {run.work(part)}")
+        drop_work(con, run)
+
+
+def drop_work(con: duckdb.DuckDBPyConnection, run: Run) -> None:
+    for part in ("records", "pairs", "scores", "clusters"):
+        con.execute(f"DROP TABLE IF EXISTS {run.work(part)}")
 
 
 def estimate_quality(run: Run, threshold: float) -> dict:

@@ -25,7 +25,8 @@ RULES = {
 DEFAULT_RULE = "most_frequent"
 
 
-def _aggregates(columns: list[str], rules: dict[str, str], recent_by: str | None) -> list[str]:
+def survivors(columns: list[str], rules: dict[str, str], recent_by: str | None) -> list[str]:
+    """One aggregate per column choosing the value a merged record keeps, by its survivorship rule."""
     unknown = sorted(set(rules) - set(columns))
     if unknown:
         raise WorkbenchError(f"Survivorship rules name unknown columns: {', '.join(unknown)}.")
@@ -41,6 +42,18 @@ def _aggregates(columns: list[str], rules: dict[str, str], recent_by: str | None
     return out
 
 
+def mapping_sql(run: Run, clusters: str) -> str:
+    """Every record of the run's table with its cluster (numbered 1, 2... in order of the cluster's first record)."""
+    return (f"SELECT dense_rank() OVER (ORDER BY c.cluster) AS cluster_id, t.rowid AS source_row, t.* "
+            f"FROM {quote(run.table)} t JOIN {clusters} c ON c.id = t.rowid")
+
+
+def merged_sql(mapping: str, aggregates: list[str]) -> str:
+    """One row per cluster from a mapping (table or subquery), each column chosen by its survivorship rule."""
+    return (f"SELECT cluster_id, count(*) AS records, {', '.join(aggregates)} FROM {mapping} "
+            "GROUP BY cluster_id ORDER BY cluster_id")
+
+
 def merge(ws: Workspace, run: Run, threshold: float, *, rules: dict[str, str] | None = None,
           recent_by: str | None = None, output: str | None = None) -> tuple[TableInfo, TableInfo]:
     """Cluster at `threshold`, then write the merged table and the mapping table."""
@@ -48,7 +61,7 @@ def merge(ws: Workspace, run: Run, threshold: float, *, rules: dict[str, str] | 
         raise WorkbenchError("Two linked tables are not merged: use the links table instead.")
     with ws.connect() as con:
         columns = [r[0] for r in con.execute(f"DESCRIBE {quote(run.table)}").fetchall()]
-        aggregates = _aggregates(columns, rules or {}, recent_by)
+        aggregates = survivors(columns, rules or {}, recent_by)
         clusters = cluster.build(con, run, threshold)  # a work table: outside the transaction
         with ws.transaction(con):
             merged_name = ws.free_name(output or f"{run.table}_deduped", con)
@@ -61,18 +74,16 @@ def merge(ws: Workspace, run: Run, threshold: float, *, rules: dict[str, str] | 
                 "recent_by": recent_by,
                 "labels": len(run.labels),
             }
-            provenance = dict(source_kind="derived", operation="dedupe", parents=[run.table], parameters=parameters)
-            mapping = ws.create_table_as(
-                con, mapping_name,
-                f"SELECT dense_rank() OVER (ORDER BY c.cluster) AS cluster_id, t.rowid AS source_row, t.* "
-                f"FROM {quote(run.table)} t JOIN {clusters} c ON c.id = t.rowid",
-                **provenance,
-            )  # fmt: skip
+            provenance = dict(source_kind="step", operation="dedupe", parents=[run.table], parameters=parameters)
+            mapping = ws.create_table_as(con, mapping_name, mapping_sql(run, clusters), **provenance)
+            # the merged table is a recipe step: its lineage keeps the fitted model, so it replays on new data
+            from workbench.clean.merge_step import DedupeMerge
+
+            step = DedupeMerge.from_run(run, threshold, parameters["survivorship"], recent_by)
             merged = ws.create_table_as(
-                con, merged_name,
-                f"SELECT cluster_id, count(*) AS records, {', '.join(aggregates)} FROM {quote(mapping_name)} "
-                f"GROUP BY cluster_id ORDER BY cluster_id",
-                **{**provenance, "parents": [run.table, mapping_name]},
+                con, merged_name, merged_sql(quote(mapping_name), aggregates),
+                **{**provenance, "parents": [run.table, mapping_name],
+                   "parameters": {**parameters, "step": step.to_dict(), "description": step.describe()}},
             )  # fmt: skip
     return merged, mapping
 
@@ -99,7 +110,7 @@ def link_table(ws: Workspace, run: Run, threshold: float, output: str | None = N
                 f"JOIN {quote(run.table)} a ON a.rowid = p.l "
                 f"JOIN {quote(run.right)} b ON b.rowid = p.r - {RIGHT_OFFSET} "
                 f"WHERE s.p >= ? ORDER BY match_probability DESC, left_row, right_row",
-                [threshold], source_kind="derived", operation="link", parents=[run.table, run.right],
+                [threshold], source_kind="step", operation="link", parents=[run.table, run.right],
                 parameters={"columns": [c.as_dict() for c in run.columns],
                             "blocking_rules": [r.text() for r in run.rules], "threshold": threshold,
                             "labels": len(run.labels)},
