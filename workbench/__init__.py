@@ -4,8 +4,21 @@ The library is the product; the Streamlit pages and the command line are views
 over it. Nothing in this package imports Streamlit.
 """
 
+from typing import TYPE_CHECKING
+
 from workbench.errors import WorkbenchError
-from workbench.workspace import Workspace
+
+if TYPE_CHECKING:
+    from workbench.workspace import Workspace
 
 __all__ = ["Workspace", "WorkbenchError"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """`workbench.Workspace` is imported on first use: `import workbench.cli` stays light (no DuckDB)."""
+    if name == "Workspace":
+        from workbench.workspace import Workspace
+
+        return Workspace
+    raise AttributeError(name)

@@ -32,15 +32,18 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from workbench import metadata, settings
 from workbench.errors import TableNotFound, WorkbenchError, WorkspaceLocked
 from workbench.metadata import TableInfo
 from workbench.names import quote, render, table_name_from, unique_name
 from workbench.settings import DB_FILENAME, Limits, default_home
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made: the command starts faster without it
+    import pandas as pd
 
 # Extensions are never fetched: the workbench must work offline and must not
 # run code it downloaded on the user's behalf.
@@ -142,6 +145,8 @@ class Workspace:
 
     def rejects(self, name: str) -> pd.DataFrame:
         """The kept examples of lines rejected when the table was imported."""
+        import pandas as pd
+
         with self.connect() as con:
             rows = metadata.rejects(con, self.table(name, con).name)
         return pd.DataFrame(rows, columns=["line", "column", "error", "message", "raw line"])

@@ -181,3 +181,16 @@ def test_widened_columns_are_noted(home, tmp_path):
         "    note: column 'v' kept as DOUBLE, not BIGINT: it holds '2.5' below the rows its type was guessed from, "
         "and converting would have changed it\n"
     )
+
+
+def test_help_lines_match_the_commands_and_the_command_starts_without_duckdb_or_pandas():
+    import click
+
+    from workbench.cli import COMMANDS, main
+
+    ctx = click.Context(main)
+    for name, (_, text) in COMMANDS.items():
+        assert main.get_command(ctx, name).get_short_help_str(limit=200) == text
+    probe = "import sys, workbench.cli; print(sorted(m for m in ('duckdb', 'pandas', 'numpy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -7,12 +7,27 @@ exit 1 with one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from workbench.errors import WorkbenchError
-from workbench.workspace import Workspace
+
+# name -> (module of workbench.cli, the help line `workbench --help` shows). A command's module is
+# imported only when that command runs, so `workbench --help` imports neither DuckDB nor pandas;
+# tests/unit/test_cli.py checks these lines against the commands' own docstrings.
+COMMANDS = {
+    "ui": ("basic", "Start the Streamlit app on this workspace."),
+    "load": ("basic", "Import files (CSV/TSV/TXT, Parquet, JSON/NDJSON, Excel, zip) as new tables."),
+    "tables": ("basic", "List the workspace's tables with where they came from."),
+    "sql": ("sql", "Run SQL over the workspace, sandboxed and read-only unless --write."),
+    "profile": ("profile", "Profile TABLE: per-column statistics and the dirty data found in it."),
+    "clean": ("clean", "Clean a table with reversible steps; replay and export the recipe."),
+    "dedupe": ("dedupe", "Find duplicate records in TABLE and merge them into a new table (plus a mapping table)."),
+    "link": ("dedupe", "Link records of LEFT and RIGHT that describe the same entity (a fuzzy join) into a new table."),
+    "kaggle": ("kaggle", "Search Kaggle datasets, list their files, download and import them."),
+}
 
 
 def one_line(exc: Exception) -> str:
@@ -23,6 +38,19 @@ def one_line(exc: Exception) -> str:
 
 
 class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"workbench.cli.{COMMANDS[name][0]}")
+        return next(c for c in module.COMMANDS if c.name == name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, text) for name, (_, text) in COMMANDS.items()])
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -45,15 +73,8 @@ class _Group(click.Group):
 @click.pass_context
 def main(ctx: click.Context, home: str | None) -> None:
     """Workbench: pull data into DuckDB, see what is dirty, clean it, query it."""
+    from workbench.workspace import Workspace
+
     ctx.obj = Workspace(home)
 
 
-def register() -> None:
-    from workbench.cli import basic, clean, dedupe, kaggle, profile, sql
-
-    for module in (basic, sql, clean, dedupe, kaggle, profile):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-register()

@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from workbench import ingest
 from workbench.cli.output import emit_json, progress_printer, text_table
 from workbench.errors import WorkbenchError
 from workbench.settings import PROJECT_ROOT
 from workbench.workspace import Workspace
+
+if TYPE_CHECKING:
+    from workbench import ingest
 
 pass_ws = click.make_pass_decorator(Workspace)
 
@@ -40,6 +43,8 @@ def ui(ws: Workspace, port: int, host: str) -> None:
 @pass_ws
 def load(ws: Workspace, paths: tuple[Path, ...], table: str | None, as_json: bool) -> None:
     """Import files (CSV/TSV/TXT, Parquet, JSON/NDJSON, Excel, zip) as new tables."""
+    from workbench import ingest
+
     bar, update = progress_printer("Importing")
     with bar:
         results = ingest.load(ws, paths, table=table, on_progress=update)

@@ -12,8 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import click
-import numpy as np
-import pyarrow as pa
 
 
 def _default(value: Any) -> Any:
@@ -40,9 +38,12 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def records(table: pa.Table) -> list[list[Any]]:
+def records(table: Any) -> list[list[Any]]:
     """The rows of an Arrow table as JSON-safe Python values, column types kept (ints stay exact,
     a NULL is None and NaN is "NaN"); a FLOAT is written as its shortest single-precision text."""
+    import numpy as np
+    import pyarrow as pa
+
     columns = []
     for column in table.columns:
         values = column.to_pylist()
