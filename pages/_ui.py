@@ -7,7 +7,9 @@ workbench/workspace.py), so browser tabs never share one.
 
 from __future__ import annotations
 
+import contextvars
 import re
+from pathlib import Path
 
 import streamlit as st
 
@@ -24,25 +26,55 @@ def _seeded(home: str) -> bool:
     return True
 
 
+# Set while streamlit_app.py runs the chosen page, so a page knows it is inside the app.
+_IN_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("workbench_in_app", default=False)
+
+
+def _pages() -> list:
+    here = Path(__file__).resolve().parent
+    return [
+        st.Page(here / "data.py", title="Data", icon=":material/database:", url_path="data", default=True),
+        st.Page(here / "explore.py", title="Explore", icon=":material/query_stats:", url_path="explore"),
+        st.Page(here / "clean.py", title="Clean", icon=":material/cleaning_services:", url_path="clean"),
+        st.Page(here / "sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
+        st.Page(here / "dedupe.py", title="Dedupe", icon=":material/join_inner:", url_path="dedupe"),
+    ]
+
+
+def _frame():
+    """What surrounds every page: the page settings, the app's navigation and the shared sidebar."""
+    st.set_page_config(page_title="Workbench", page_icon=":material/table_chart:", layout="wide")
+    navigation = st.navigation(_pages())
+    sidebar()
+    return navigation
+
+
+def run_app() -> None:
+    """The entry script's whole work: the frame, then the chosen page; expected failures shown, no traceback."""
+    navigation = _frame()
+    token = _IN_APP.set(True)
+    try:
+        navigation.run()
+    except WorkbenchError as exc:
+        st.error(md(exc))
+    finally:
+        _IN_APP.reset(token)
+
+
 def require_navigation() -> None:
-    """Make sure this page runs inside the app's navigation, with the shared sidebar.
+    """Make sure this page runs inside the app's frame. Call first in every page.
 
-    Streamlit treats a `pages/` folder beside the entry script as an old-style
-    multipage app until `st.navigation` has run once in the server process: a
-    first request for /explore on a fresh server would run explore.py alone,
-    with no sidebar and every file of pages/ listed as a page. Turn that mode
-    off and run again, through streamlit_app.py. Call first in every page.
-
-    That mode can only be on for the first run in a server process, which is
-    the first run of its session: no click is lost by running again. (AppTest
-    turns the mode back on before every run; see tests/app/conftest.py.)
+    Streamlit treats a `pages/` folder beside the entry script as an old-style multipage app
+    until `st.navigation` has run once in the server process, so the first request for
+    /explore on a fresh server runs explore.py alone, with every file of pages/ listed. Then
+    this calls `st.navigation` (which ends that mode for good, and hides the list at once) and
+    runs again, through the entry script: nothing is lost, it is the session's first run.
+    (AppTest runs pages alone after a first full run; that first run marks the session.)
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
     first_run = "_navigation_checked" not in st.session_state
     st.session_state._navigation_checked = True
-    if PagesManager.uses_pages_directory and first_run:
-        PagesManager.uses_pages_directory = False
+    if first_run and not _IN_APP.get():
+        st.navigation(_pages(), position="hidden")
         st.rerun()
 
 
