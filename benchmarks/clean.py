@@ -766,7 +766,8 @@ def report_impute(r: dict) -> None:
             print(f"{label:<38}   no result in {s['timeout']:.0f} s")
             continue
         check = (f"RMSE {s['rmse']:.3f}, NULLs left {s['nulls_left']}" if "rmse" in s
-                 else f"flagged {s['flagged']:,}, planted outliers flagged {s['planted_flagged']}/{s['planted']}")
+                 else f"flagged {s['flagged']:,}, planted outliers flagged {s['planted_flagged']}/{s['planted']} "
+                 "(rows with a missing value are not scored)")
         read = f" (+ read {s['read_seconds']:.2f} s)" if s.get("read_seconds") else ""
         print(f"{label:<38}{s['seconds']:>10.2f}{s['peak_mib']:>10.0f}   {check}{read}")
     for op in ("knn", "isolation_forest"):
