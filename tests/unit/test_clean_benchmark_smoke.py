@@ -35,5 +35,5 @@ def test_clean_benchmark_runs_tiny_and_its_results_are_right(tmp_path):
 
     chain = result["chain"]
     assert chain["rows"] == 20000
-    assert chain["equal"] == {"workbench": True, "pandas": True}  # the same content, row for row
+    assert chain["equal"] == {"workbench": True, "replay": True, "pandas": True}  # the same content, row for row
     assert chain["workbench"]["content"][0] == 20000 and len(chain["workbench"]["steps"]) == 4
