@@ -2,7 +2,10 @@
 
 ydata-profiling, Splink and recordlinkage pin older pandas and numpy, so they
 never enter the project's environment: benchmarks run them here, as a
-subprocess, on the same generated files, in the same run.
+subprocess, on the same generated files, in the same run. skrub (its
+`deduplicate`, beside the spelling clusters) lives here too, for the same reason.
+The marker file lists what was installed: adding a package to PACKAGES installs
+it into an existing environment on next use.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import venv
 from pathlib import Path
 
 PEERS_DIR = Path(__file__).resolve().parent / ".peers"
-PACKAGES = ["ydata-profiling", "splink", "recordlinkage", "psutil"]
+PACKAGES = ["ydata-profiling", "splink", "recordlinkage", "psutil", "skrub"]
 
 
 def python() -> Path:
@@ -24,11 +27,14 @@ def python() -> Path:
     PEERS_DIR.parent.mkdir(parents=True, exist_ok=True)
     with open(PEERS_DIR.parent / ".peers.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not marker.exists():
+        installed = set(marker.read_text().split()) if marker.exists() else None
+        if installed is None:
             print(f"Creating the peers' environment in {PEERS_DIR} (once)...", file=sys.stderr)
             venv.EnvBuilder(with_pip=True, clear=True).create(PEERS_DIR)
+        if installed is None or not installed.issuperset(PACKAGES):
+            # all together, so pip resolves the new ones against the pins of the others
             subprocess.run([str(exe), "-m", "pip", "install", "--quiet", *PACKAGES], check=True)
-            marker.touch()
+            marker.write_text("\n".join(PACKAGES) + "\n")
     return exe
 
 
