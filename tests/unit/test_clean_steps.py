@@ -232,3 +232,18 @@ def test_cancel_during_a_scikit_learn_step_leaves_no_table_and_no_model_file(ws,
     assert seen == [0.1]  # stopped at the next batch
     assert [t.name for t in ws.tables()] == ["big"]
     assert not (ws.home / "models").exists() or not any((ws.home / "models").iterdir())
+
+
+def test_the_tree_search_gives_what_knn_imputer_gives_with_complete_donors():
+    import numpy as np
+    from sklearn.impute import KNNImputer
+
+    from workbench.clean.portable import knn_fill
+
+    rng = np.random.default_rng(0)
+    donors = rng.normal(size=(500, 4))
+    rows = rng.normal(size=(300, 4))
+    rows[rng.random(rows.shape) < 0.3] = np.nan
+    rows[0] = np.nan  # nothing to compare on: the donors' means
+    imputer = KNNImputer(n_neighbors=5).fit(donors)
+    assert np.allclose(knn_fill(imputer, rows), imputer.transform(rows))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.clean.learned import SAMPLE, LearnedStep
+from workbench.clean.learned import SAMPLE, LearnedStep, sample
 from workbench.clean.step import Fragment, Param, Select, Step, column_ref
 from workbench.errors import WorkbenchError
 from workbench.names import quote
@@ -110,15 +110,24 @@ class Imputer(LearnedStep):
 class KnnImpute(Imputer):
     operation = "knn_impute"
     title = "Impute with nearest neighbours"
-    explain = ("Fills each missing number from the k most similar rows (scikit-learn's KNNImputer): similar "
-               "on the other chosen columns. Learns from a sample of this table; on new data it uses the "
-               "same learned rows.")
+    explain = ("Fills each missing number with the mean of the k most similar complete rows (scikit-learn's "
+               "KNNImputer): similar on the columns the row has. Learns from a sample of this table's complete "
+               "rows; on new data it uses the same learned rows.")
     PARAMS = (*Imputer.PARAMS_COMMON, Param("n_neighbors", "integer", "how many similar rows to average", 5))
+
+    def fit_frame(self, con, table):
+        """Complete rows only: they are the donors (see portable.knn_fill)."""
+        complete = " AND ".join(f"{quote(c)} IS NOT NULL" for c in self.columns)
+        frame, total = sample(con, table, self.columns, self.sample, where=complete)
+        if len(frame) < self.n_neighbors:
+            raise WorkbenchError(f"knn_impute needs at least {self.n_neighbors} rows with every chosen column "
+                                 f"present; {table!r} has {len(frame)}.")
+        return frame, total
 
     def make_estimator(self):
         from sklearn.impute import KNNImputer
 
-        return KNNImputer(n_neighbors=self.n_neighbors, keep_empty_features=True)
+        return KNNImputer(n_neighbors=self.n_neighbors)
 
 
 class IterativeImpute(Imputer):

@@ -29,8 +29,37 @@ def impute(estimator, values):
     rows = np.isnan(values).any(axis=1)
     out = values.copy()
     if rows.any():
-        out[rows] = estimator.transform(values[rows])
+        fill = knn_fill if type(estimator).__name__ == "KNNImputer" else lambda e, v: e.transform(v)
+        out[rows] = fill(estimator, values[rows])
     return {"columns": out}
+
+
+def knn_fill(estimator, values):
+    """What a KNNImputer fitted on complete rows answers, found with a KD-tree per pattern of missing columns.
+
+    Its donors have no gaps, so for a row missing some columns the nearest donors are the nearest
+    on the columns it has, and each gap is the mean of those donors' values (the mean of all
+    donors when the row has nothing to compare on). KNNImputer itself computes every distance to
+    every donor: about 2.6 ms a row against 20,000 donors; a tree takes a few microseconds.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    donors = estimator._fit_X
+    k = min(estimator.n_neighbors, len(donors))
+    out = values.copy()
+    missing = np.isnan(values)
+    patterns, inverse = np.unique(missing, axis=0, return_inverse=True)
+    for i, pattern in enumerate(patterns):
+        rows = np.flatnonzero(inverse.reshape(-1) == i)
+        present = ~pattern
+        if present.any():
+            tree = NearestNeighbors(n_neighbors=k).fit(donors[:, present])
+            nearest = tree.kneighbors(values[np.ix_(rows, np.flatnonzero(present))], return_distance=False)
+            fill = donors[:, pattern][nearest].mean(axis=1)
+        else:
+            fill = np.tile(donors[:, pattern].mean(axis=0), (len(rows), 1))
+        out[np.ix_(rows, np.flatnonzero(pattern))] = fill
+    return out
 
 
 def outliers(estimator, values):
