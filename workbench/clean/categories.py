@@ -191,8 +191,8 @@ class ClusterSpellings(TextStep):
     def select(self, schema: dict[str, str]) -> Select:
         return super().select(schema)
 
-    def gaps(self, con, table, schema) -> list[str]:
-        return unseen(con, table, self.column, self.state.get("seen"))
+    def gaps(self, con, source, schema) -> list[str]:
+        return unseen(con, source, self.column, self.state.get("seen"))
 
     def describe(self) -> str:
         m = self.state["mapping"]

@@ -21,8 +21,8 @@ from workbench import metadata
 from workbench.clean import rebuild
 from workbench.clean.learned import LearnedStep
 from workbench.clean.merge_step import DedupeMerge
-from workbench.clean.run import lineage, schema_of, statement, work_table
-from workbench.clean.step import Step
+from workbench.clean.run import lineage, statement, work_table
+from workbench.clean.step import Fragment, Step
 from workbench.errors import WorkbenchError
 from workbench.jobs import Progress, run_watched
 from workbench.metadata import TableInfo
@@ -104,20 +104,74 @@ class Replay:
         return {"table": self.table.as_dict(), "gaps": self.gaps}
 
 
-def _new_missing(con: duckdb.DuckDBPyConnection, source: str, step: Step, schema: dict[str, str]) -> list[str]:
+def _new_missing(con: duckdb.DuckDBPyConnection, source: Fragment, step: Step, schema: dict[str, str]) -> list[str]:
     fitted = step.state.get("missing_share", {})
     columns = [c for c in fitted if c in schema]
     if not columns:
         return []
     counts = con.execute(
-        "SELECT count(*), " + ", ".join(f"count(*) FILTER ({quote(c)} IS NULL)" for c in columns) + f" FROM {source}"
-    ).fetchone()
+        "SELECT count(*), " + ", ".join(f"count(*) FILTER ({quote(c)} IS NULL)" for c in columns)
+        + f" FROM {source.sql} AS s", source.params,
+    ).fetchone()  # fmt: skip
     out = []
     for c, n in zip(columns, counts[1:]):
         share = n / counts[0] if counts[0] else 0.0
         if n and share > fitted[c] + 0.01:
             out.append(f"{c}: {n:,} missing values ({share:.1%}; {fitted[c]:.1%} when fitted)")
     return out
+
+
+def _schema(con: duckdb.DuckDBPyConnection, source: Fragment) -> dict[str, str]:
+    relation = con.sql(f"SELECT * FROM {source.sql} AS s LIMIT 0", params=source.params)
+    return dict(zip(relation.columns, map(str, relation.types)))
+
+
+class _Chain:
+    """The replayed data so far: a table, or a query over one that stacks the SQL steps.
+
+    Consecutive SQL steps become one nested query, written once at the end (a chain of four
+    steps costs about one statement, not four tables); a step that needs row numbers (a
+    scikit-learn step, a window, a dedupe merge) first writes what came before to a temporary table.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str, cancel: threading.Event | None):
+        self.con, self.cancel = con, cancel
+        self.table: str | None = table
+        self.source = Fragment(quote(table))
+        self.shown: list[str] = []
+
+    def create(self, statement: str, made: Fragment, progress: Progress | None = None, label: str = "") -> None:
+        run_watched(self.con, f"{statement} AS {made.sql}", made.params, on_progress=progress, cancel=self.cancel,
+                    label=label)  # fmt: skip
+        self.shown.append(render(f"{statement} AS {made.sql}", made.params))
+
+    def as_table(self) -> str:
+        if self.table is None:
+            self.table = f"_wb_replay_{uuid.uuid4().hex[:8]}"
+            self.create(f"CREATE TEMP TABLE {quote(self.table)}", Fragment(f"SELECT * FROM {self.source.sql} AS s",
+                                                                            self.source.params))  # fmt: skip
+            self.source = Fragment(quote(self.table))
+        return self.table
+
+    def add(self, step: Step, schema: dict[str, str], progress: Progress | None) -> list[str]:
+        """Apply one fitted step; returns the gaps only its run can tell (a dedupe merge's)."""
+        select = None if step.python else step.select(schema)
+        if select is not None and not select.needs_row_numbers:
+            made = select.sql(self.source)
+            self.source, self.table = Fragment(f"({made.sql})", made.params), None
+            return []
+        source = self.as_table()
+        dest = f"_wb_replay_{uuid.uuid4().hex[:8]}"
+        found: list[str] = []
+        if isinstance(step, DedupeMerge):
+            shown, found = step.write(self.con, source, f"CREATE TEMP TABLE {quote(dest)}", self.cancel)
+            self.shown.append(shown)
+        else:
+            work = work_table(self.con, step, quote(source), progress, self.cancel)
+            self.create(f"CREATE TEMP TABLE {quote(dest)}", statement(step, schema, quote(source), work),
+                        progress, step.title)  # fmt: skip
+        self.table, self.source = dest, Fragment(quote(dest))
+        return found
 
 
 def replay(ws: Workspace, table: str, on: str, *, output: str | None = None,
@@ -132,40 +186,28 @@ def replay(ws: Workspace, table: str, on: str, *, output: str | None = None,
             if isinstance(step, LearnedStep):
                 step.load_estimator(ws.home)
         gaps: list[str] = []
-        shown: list[str] = []
         with ws.transaction(con):
             name = ws.free_name(output or f"{target.name}_clean", con)
-            current = target.name
+            chain = _Chain(con, target.name, cancel)
+            count = len(made.steps) + 1
             for i, step in enumerate(made.steps, start=1):
-                schema = schema_of(con, current)
+                schema = _schema(con, chain.source)
                 step.check_table(schema)
-                step.verify(con, current)
-                found = step.gaps(con, current, schema) + _new_missing(con, quote(current), step, schema)
+                step.verify(con, chain.source)
+                found = step.gaps(con, chain.source, schema) + _new_missing(con, chain.source, step, schema)
+                found += chain.add(step, schema, _step_progress(on_progress, i, count, step.title))
                 gaps += [f"step {i} ({step.operation}): {g}" for g in found]
-                last = i == len(made.steps)
-                dest = name if last else f"_wb_replay_{uuid.uuid4().hex[:8]}"
-                create = f"CREATE TABLE {quote(dest)}" if last else f"CREATE TEMP TABLE {quote(dest)}"
-                if isinstance(step, DedupeMerge):
-                    sql_shown, found = step.write(con, current, create, cancel)
-                    gaps += [f"step {i} ({step.operation}): {g}" for g in found]
-                    shown.append(sql_shown)
-                else:
-                    work = work_table(con, step, quote(current), None, cancel)
-                    sql = statement(step, schema, quote(current), work)
-                    progress = _step_progress(on_progress, i, len(made.steps), step)
-                    run_watched(con, f"{create} AS {sql.sql}", sql.params, on_progress=progress, cancel=cancel,
-                                label=step.title)  # fmt: skip
-                    shown.append(render(f"{create} AS {sql.sql}", sql.params))
-                current = dest
+            chain.create(f"CREATE TABLE {quote(name)}", Fragment(f"SELECT * FROM {chain.source.sql} AS s",
+                         chain.source.params), _step_progress(on_progress, count, count, "Writing"), "Writing")
             metadata.record_table(
                 con, name, source_kind="step", operation="replay", parents=[target.name],
                 parameters={"recipe_of": table, "steps": [lineage(s) for s in made.steps], "gaps": gaps},
-                sql=";\n".join(shown),
+                sql=";\n".join(chain.shown),
             )  # fmt: skip
             return Replay(ws.table(name, con), gaps)
 
 
-def _step_progress(on_progress: Progress | None, index: int, count: int, step: Step) -> Progress | None:
+def _step_progress(on_progress: Progress | None, index: int, count: int, label: str) -> Progress | None:
     if on_progress is None:
         return None
-    return lambda done, _label: on_progress((index - 1 + done) / count, f"step {index} of {count}: {step.title}")
+    return lambda done, _label: on_progress((index - 1 + done) / count, f"step {index} of {count}: {label}")

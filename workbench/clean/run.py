@@ -137,7 +137,7 @@ def preview(ws: Workspace, table: str, step: Step, *, fitted: bool = False) -> P
         info = ws.table(table, con)
         if not fitted:
             fit(con, info.name, step)
-        step.verify(con, info.name)
+        step.verify(con, Fragment(quote(info.name)))
         schema = schema_of(con, info.name)
         source, sampled = quote(info.name), None
         if isinstance(step, LearnedStep) and (info.rows or 0) > PREVIEW_PYTHON_ROWS:
@@ -251,7 +251,7 @@ def apply(ws: Workspace, table: str, step: Step, *, output: str | None = None, f
         info = ws.table(table, con)
         if not fitted:
             fit(con, info.name, step)
-        step.verify(con, info.name)
+        step.verify(con, Fragment(quote(info.name)))
         schema = schema_of(con, info.name)
         with ws.transaction(con):
             work = work_table(con, step, quote(info.name), on_progress, cancel)

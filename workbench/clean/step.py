@@ -113,21 +113,34 @@ class Select:
     where: Fragment | None = None
     qualify: Fragment | None = None
 
-    def sql(self, source: str, work: str | None = None) -> Fragment:
-        """SELECT ... FROM source (joined to a Python step's work table), rows in the source's order."""
+    @property
+    def needs_row_numbers(self) -> bool:
+        """A window (QUALIFY) orders by the source's row numbers: its source must be a table."""
+        return self.qualify is not None
+
+    def sql(self, source: str | Fragment, work: str | None = None) -> Fragment:
+        """SELECT ... FROM source (a table, or a query in parentheses), rows in the source's order.
+
+        DuckDB keeps the order of a scan through projections and filters (preserve_insertion_order),
+        so only a join to a work table or a window needs ORDER BY: it cost 30-80% of a step's time.
+        """
+        source = source if isinstance(source, Fragment) else Fragment(source)
         params: list[Any] = []
         columns = []
         for name, expr in self.items:
             columns.append(f"{expr.sql} AS {quote(name)}")
             params += expr.params
-        text = "SELECT " + ", ".join(columns) + f" FROM {source} AS t"
+        text = "SELECT " + ", ".join(columns) + f" FROM {source.sql} AS t"
+        params += source.params
         if work:
             text += f" JOIN {work} AS w ON w.{WORK_ROW} = t.rowid"
         for clause, fragment in (("WHERE", self.where), ("QUALIFY", self.qualify)):
             if fragment:
                 text += f" {clause} {fragment.sql}"
                 params += fragment.params
-        return Fragment(text + " ORDER BY t.rowid", params)
+        if work or self.qualify:
+            text += " ORDER BY t.rowid"
+        return Fragment(text, params)
 
 
 def _is_text(value: Any) -> bool:
@@ -206,7 +219,7 @@ class Step:
     def learn(self, con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, str]) -> dict[str, Any]:
         return {}
 
-    def verify(self, con: duckdb.DuckDBPyConnection, table: str) -> None:
+    def verify(self, con: duckdb.DuckDBPyConnection, source: Fragment) -> None:
         """Checks that need the database, run before every apply, fitted or replayed."""
 
     def select(self, schema: dict[str, str]) -> Select:
@@ -220,8 +233,8 @@ class Step:
         items = [(c, replace.get(c) or Fragment(column_ref(c))) for c in schema]
         return items + list(add or [])
 
-    def gaps(self, con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, str]) -> list[str]:
-        """What `table` holds that the fitted state never saw (for a replay's gap report)."""
+    def gaps(self, con: duckdb.DuckDBPyConnection, source: Fragment, schema: dict[str, str]) -> list[str]:
+        """What `source` (a table, or a query in parentheses) holds that the fitted state never saw."""
         return []
 
     def describe(self) -> str:

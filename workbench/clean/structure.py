@@ -5,7 +5,6 @@ from __future__ import annotations
 from workbench.clean.expression import check_condition
 from workbench.clean.step import Fragment, Param, Select, Step, column_ref
 from workbench.errors import WorkbenchError
-from workbench.names import quote
 
 
 class DropColumns(Step):
@@ -61,12 +60,12 @@ class FilterRows(Step):
     def inputs(self) -> list[str]:
         return []
 
-    def verify(self, con, table) -> None:
+    def verify(self, con, source) -> None:
         check_condition(con, self.condition)
         try:  # bind it against the table: unknown columns and type errors surface here, nothing written
-            con.execute(f"SELECT count(*) FROM {quote(table)} AS t WHERE {self.condition}").fetchone()
+            con.execute(f"SELECT count(*) FROM {source.sql} AS t WHERE {self.condition} LIMIT 0", source.params)
         except Exception as exc:  # noqa: BLE001 - DuckDB's binder errors are the user's message
-            raise WorkbenchError(f"The condition does not work on {table!r}: {str(exc).splitlines()[0]}") from None
+            raise WorkbenchError(f"The condition does not work on this table: {str(exc).splitlines()[0]}") from None
 
     def select(self, schema: dict[str, str]) -> Select:
         test = f"coalesce(({self.condition}), false)"

@@ -70,8 +70,8 @@ class ReplaceValues(TextStep):
     def learn(self, con, table, schema) -> dict[str, Any]:
         return {"seen": seen_values(con, table, self.column)}
 
-    def gaps(self, con, table, schema) -> list[str]:
-        return unseen(con, table, self.column, self.state.get("seen"))
+    def gaps(self, con, source, schema) -> list[str]:
+        return unseen(con, source, self.column, self.state.get("seen"))
 
 
 def lookup(c: str, mapping: dict[str, str]) -> Fragment:
@@ -89,14 +89,14 @@ def seen_values(con: duckdb.DuckDBPyConnection, table: str, column: str, limit: 
     return None if len(rows) > limit else sorted(str(v) for (v,) in rows)
 
 
-def unseen(con: duckdb.DuckDBPyConnection, table: str, column: str, seen: list[str] | None) -> list[str]:
+def unseen(con: duckdb.DuckDBPyConnection, source: Fragment, column: str, seen: list[str] | None) -> list[str]:
     if seen is None:
         return []
     c = quote(column)
     rows = con.execute(
-        f"SELECT {c}::VARCHAR AS v, count(*) FROM {quote(table)} WHERE {c} IS NOT NULL "
+        f"SELECT {c}::VARCHAR AS v, count(*) FROM {source.sql} AS s WHERE {c} IS NOT NULL "
         f"AND NOT list_contains(?::VARCHAR[], {c}::VARCHAR) GROUP BY v ORDER BY count(*) DESC, v",
-        [seen],
+        [*source.params, seen],
     ).fetchall()
     if not rows:
         return []
@@ -169,30 +169,30 @@ class Conversion(TextStep):
         return Fragment(f"CASE WHEN list_contains(?::VARCHAR[], lower(trim({c}))) THEN NULL ELSE {conv.sql} END",
                         [tokens, *conv.params])
 
-    def failures(self, con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, list[list]]:
+    def failures(self, con: duckdb.DuckDBPyConnection, source: Fragment) -> tuple[int, list[list]]:
         """Rows whose value is present but does not convert, and the commonest such values."""
         c = column_ref(self.column)
         conv = self.converted(c)
         tokens = [t.lower() for t in self.state.get("missing_tokens", [])]
         rows = con.execute(
-            f"SELECT {c} AS v, count(*) AS n FROM {quote(table)} AS t WHERE ({conv.sql}) IS NULL AND {c} IS NOT NULL "
+            f"SELECT {c} AS v, count(*) AS n FROM {source.sql} AS t WHERE ({conv.sql}) IS NULL AND {c} IS NOT NULL "
             f"AND NOT list_contains(?::VARCHAR[], lower(trim({c}))) GROUP BY v ORDER BY n DESC, v",
-            [*conv.params, tokens],
+            [*source.params, *conv.params, tokens],
         ).fetchall()
         return sum(n for _, n in rows), [[v, n] for v, n in rows[:EXAMPLES]]
 
     def learn(self, con, table, schema) -> dict[str, Any]:
         tokens = checks.MISSING_TOKENS if self.missing_as_null else []
         self.state = {"missing_tokens": tokens, **self.choose(con, table)}
-        count, examples = self.failures(con, table)
+        count, examples = self.failures(con, Fragment(quote(table)))
         return {**self.state, "unparsed": count, "unparsed_examples": examples}
 
     def choose(self, con, table) -> dict[str, Any]:
         """The fitted choices (a number style, a date format)."""
         return {}
 
-    def gaps(self, con, table, schema) -> list[str]:
-        count, examples = self.failures(con, table)
+    def gaps(self, con, source, schema) -> list[str]:
+        count, examples = self.failures(con, source)
         if not count:
             return []
         shown = ", ".join(f"{v!r} ({n:,}×)" for v, n in examples)
