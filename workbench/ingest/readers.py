@@ -335,7 +335,7 @@ def _widen_integer_columns(job: Job, src: _CsvSource, forced: dict[str, str], no
     args, params = src.args("all_varchar = true", "ignore_errors = true")  # bad lines: rejected by the real read
     row = job.con.execute(f"SELECT {', '.join(checks)} FROM read_csv({', '.join(args)})", params).fetchone()
     for c, text, not_whole, huge in zip(ints, row[0::3], row[1::3], row[2::3]):
-        if not_whole is None:
+        if text is None and not_whole is None:  # text alone (no decimal beside it) must widen too
             continue
         forced[c] = "VARCHAR" if text is not None or huge else "DOUBLE"
         notes[c] = (
