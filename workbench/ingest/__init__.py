@@ -25,7 +25,7 @@ import duckdb
 from workbench import metadata
 from workbench.errors import WorkbenchError
 from workbench.ingest import archive, readers
-from workbench.ingest.formats import CSV, EXCEL, JSON, PARQUET, ZIP, detect
+from workbench.ingest.formats import CSV, EXCEL, JSON, PARQUET, ZIP, detect, disguised
 from workbench.jobs import Progress
 from workbench.names import table_name_from, unique_name
 from workbench.workspace import Workspace
@@ -160,6 +160,10 @@ def _expand(ws: Workspace, path: Path, label: str, detail: dict, units: list, re
     if fmt is None:
         results.append(ImportResult(label, skipped="not a data file the workbench reads "
                                     "(CSV, TSV, TXT, Parquet, JSON, NDJSON, Excel .xlsx, zip)"))
+        return
+    if kind := disguised(path, fmt):
+        results.append(ImportResult(label, error=f"{path.name} is named like {fmt.upper()} but is {kind}: "
+                                    "give it its real extension, or load the right file."))  # fmt: skip
         return
     stem = path.name.split(".")[0] or path.name
     if fmt == ZIP:
