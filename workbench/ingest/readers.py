@@ -208,6 +208,11 @@ def _read_sniffed(job: Job, src: _CsvSource) -> ReadOutcome:
         for column, reason in widened.items():
             forced[column], notes[column] = "VARCHAR", reason
         job.drop()
+    # A line over DuckDB's 2 MB default past the sniffed rows is set aside, not raised: read again with
+    # Limits.csv_max_line_bytes, as `_long_lines_retried` does when the sniffer meets one.
+    too_long = f"SELECT count(*) FROM {_REJECTS} WHERE error_type = 'LINE SIZE OVER MAXIMUM'"
+    if not job.salvage and job.con.execute(too_long).fetchone()[0]:
+        raise NeedsSalvage()
     (rejected,) = job.con.execute(f"SELECT count(DISTINCT line) FROM {_REJECTS}").fetchone()
     # DuckDB reports a line once per extra column ("Found: 4", then "Found: 5"):
     # keep each line's last error, which tells the whole story.
