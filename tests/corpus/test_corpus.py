@@ -133,3 +133,8 @@ def check_tables(expect: tuple[Table | Refused, ...], path: Path, home: Path, ru
                 assert result["columns"] == item.columns
             for sql, expected in item.checks.items():
                 assert con.execute(sql.format(t=quote(result["table"]))).fetchall() == expected, sql
+
+
+def test_the_readme_lists_every_case():
+    readme = (ROOT / "tests" / "README.md").read_text(encoding="utf-8")
+    assert [c.name for c in CASES if f"`{c.name}`" not in readme] == []
