@@ -191,3 +191,24 @@ def test_a_deflate64_member_is_refused_with_a_reason(ws, tmp_path):
 def test_an_empty_archive_says_so(ws, tmp_path):
     archive = make_zip(tmp_path / "empty.zip", {})
     assert_refused_and_nothing_left(ws, archive, "empty.zip holds no files: there is nothing to import.")
+
+
+def test_members_that_make_no_table_are_not_left_extracted(ws, tmp_path):
+    """Only the imported member stays in downloads/extracted (its provenance points at it)."""
+    inner = make_zip(tmp_path / "inner.zip", {"x.csv": GOOD_CSV})
+    archive = make_zip(tmp_path / "some.zip", {"good.csv": GOOD_CSV, "bad.json": '[{"a": ', "inner.zip":
+                                               inner.read_bytes(), "notes/README.md": "docs"})  # fmt: skip
+    results = {r.label: r for r in load(ws, [archive])}
+    assert results["some.zip/good.csv"].table == "good"
+    assert not results["some.zip/bad.json"].ok and results["some.zip/inner.zip"].skipped
+    extracted = ws.downloads / "extracted"
+    assert [p.relative_to(extracted).parts[1:] for p in extracted.rglob("*") if p.is_file()] == [("good.csv",)]
+    assert [p.name for p in extracted.rglob("*") if p.is_dir()] == [p.name for p in extracted.iterdir()]
+
+
+def test_an_archive_that_makes_no_table_leaves_nothing_extracted(ws, tmp_path):
+    inner = make_zip(tmp_path / "inner.zip", {"x.csv": GOOD_CSV})
+    archive = make_zip(tmp_path / "outer.zip", {"inner.zip": inner.read_bytes()})
+    (result,) = load(ws, [archive])
+    assert result.skipped == "archives inside archives are not opened"
+    assert list((ws.downloads / "extracted").iterdir()) == []

@@ -111,3 +111,33 @@ def test_a_duckdb_error_names_the_file_not_its_path(ws, tmp_path):
         'Could not import broken.json: Invalid Input Error: Malformed JSON in file "broken.json", '
         "at byte 7 in record/value 3: unexpected end of data."
     )
+
+
+PNG_HEAD = bytes.fromhex("89504e470d0a1a0a0000000d49484452")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kind"),
+    [
+        ("image.csv", PNG_HEAD + b"\x00" * 64, "CSV but is a PNG image"),
+        ("book.csv", None, "CSV but is a zip archive (an Excel .xlsx is one)"),
+        ("rows.json", b"PAR1" + b"\x00" * 32 + b"PAR1", "JSON but is a Parquet file"),
+    ],
+    ids=["png", "xlsx", "parquet"],
+)
+def test_a_binary_file_named_as_text_is_refused_not_read_as_garbage(ws, tmp_path, name, content, kind):
+    path = tmp_path / name
+    if content is None:
+        book = Workbook()
+        book.active.append(["a"])
+        book.save(path)
+    else:
+        path.write_bytes(content)
+    assert only_error(ws, path) == f"{name} is named like {kind}: give it its real extension, or load the right file."
+
+
+def test_a_text_header_that_starts_like_a_signature_still_imports(ws, tmp_path):
+    path = tmp_path / "par.csv"
+    path.write_text("PAR1,GIF8\n1,2\n", encoding="utf-8")
+    (result,) = load(ws, [path])
+    assert (result.rows, result.columns) == (1, 2)

@@ -130,3 +130,15 @@ def test_one_unbalanced_quote_rejects_its_line_only(ws, tmp_path, with_commas):
     assert rows(ws, f'SELECT id, name FROM "{result.table}" ORDER BY id') == expected  # no literal quote marks
     assert [r[0] for r in rows(ws, "SELECT line FROM _workbench.rejects ORDER BY line")] == [11, 22]
     assert not any((ws.downloads / ".tmp").glob("*")), "the copy is removed"
+
+
+def test_a_long_line_past_the_sniffed_rows_imports_whole(ws, tmp_path):
+    """DuckDB sets a line over 2 MB aside as LINE SIZE OVER MAXIMUM when the sniffer never saw it."""
+    path = tmp_path / "late_long.csv"
+    path.write_text("id,text\n" + "".join(f"{i},x\n" for i in range(LATE)) + f"{LATE}," + "y" * 3_000_000
+                    + f"\n{LATE + 1},z\n", encoding="utf-8")  # fmt: skip
+    result = import_one(ws, path)
+    assert (result.rows, result.rejected) == (LATE + 2, 0)
+    assert rows(ws, f'SELECT id, length(text) FROM "{result.table}" WHERE id >= ? ORDER BY id', [LATE - 1]) == [
+        (LATE - 1, 1), (LATE, 3_000_000), (LATE + 1, 1)
+    ]  # fmt: skip

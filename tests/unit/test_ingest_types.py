@@ -144,3 +144,21 @@ def test_late_text_in_an_integer_column_keeps_it_as_text_and_says_which_value(ws
         "column 'v' kept as text, not BIGINT: it holds 'n/a' below the rows its type was guessed from, "
         "and converting would have changed it"
     ]
+
+
+def test_late_text_alone_in_an_integer_column_keeps_it_as_text(ws, tmp_path):
+    """Without a decimal beside it, the text used to fail the whole import ("not a whole number")."""
+    lines = ["id,v"] + [f"{i},{i}" for i in range(EARLY_ROWS)] + [f"{EARLY_ROWS},n/a"]
+    path = tmp_path / "late_text_only.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = import_one(ws, path)
+    assert (result.rows, result.rejected) == (EARLY_ROWS + 1, 0)
+    assert schema(ws, result.table) == {"id": "BIGINT", "v": "VARCHAR"}
+    assert rows(ws, f'SELECT v FROM "{result.table}" WHERE id >= ? ORDER BY id', [EARLY_ROWS - 1]) == [
+        (str(EARLY_ROWS - 1),),
+        ("n/a",),
+    ]
+    assert result.notes == [
+        "column 'v' kept as text, not BIGINT: it holds 'n/a' below the rows its type was guessed from, "
+        "and converting would have changed it"
+    ]

@@ -25,7 +25,7 @@ import duckdb
 from workbench import metadata
 from workbench.errors import WorkbenchError
 from workbench.ingest import archive, readers
-from workbench.ingest.formats import CSV, EXCEL, JSON, PARQUET, ZIP, detect
+from workbench.ingest.formats import CSV, EXCEL, JSON, PARQUET, ZIP, detect, disguised
 from workbench.jobs import Progress
 from workbench.names import table_name_from, unique_name
 from workbench.workspace import Workspace
@@ -81,10 +81,24 @@ def load(
     readers.remove_orphans(ws.downloads / ".tmp")
     results: list[ImportResult] = []
     units: list[_Unit] = []
-    for raw in paths:
-        path = Path(raw).expanduser().resolve()
-        detail = {"path": str(path.resolve()), **(source_detail or {})}
-        _expand(ws, path, detail.get("upload") or path.name, detail, units, results)
+    extracted: list[Path] = []  # folders archives were extracted to
+    imported: set[Path] = set()  # files that made a table
+    try:
+        for raw in paths:
+            path = Path(raw).expanduser().resolve()
+            detail = {"path": str(path.resolve()), **(source_detail or {})}
+            _expand(ws, path, detail.get("upload") or path.name, detail, units, results, extracted)
+        _import_units(ws, units, table, source_kind, on_progress, cancel, results, imported)
+    finally:
+        _remove_unused_extractions(extracted, imported)
+    if on_progress:
+        on_progress(1.0, "done")
+    return results
+
+
+def _import_units(ws: Workspace, units: list[_Unit], table: str | None, source_kind: str,
+                  on_progress: Progress | None, cancel: threading.Event | None,
+                  results: list[ImportResult], imported: set[Path]) -> None:  # fmt: skip
     with ws.connect() as con:
         taken = {t.name.lower() for t in metadata.list_tables(con)}
         for i, unit in enumerate(units):
@@ -98,9 +112,23 @@ def load(
             results.append(_import_unit(ws, con, unit, name, source_kind, step, cancel))
             if results[-1].ok:
                 taken.add(name.lower())
-    if on_progress:
-        on_progress(1.0, "done")
-    return results
+                imported.add(unit.path)
+
+
+def _remove_unused_extractions(folders: list[Path], imported: set[Path]) -> None:
+    """Delete what was extracted from archives and made no table (skipped, refused, failed or cancelled).
+
+    An import leaves nothing behind that it did not use; the members that were
+    imported stay, as their tables' provenance points at them.
+    """
+    for folder in folders:
+        for path in sorted(folder.rglob("*"), reverse=True):  # a folder's files before the folder
+            if path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+            elif not path.is_dir() and path not in imported:
+                path.unlink()
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def _not_a_readable_file(path: Path) -> str | None:
@@ -123,7 +151,8 @@ def _not_a_readable_file(path: Path) -> str | None:
     return None
 
 
-def _expand(ws: Workspace, path: Path, label: str, detail: dict, units: list, results: list) -> None:
+def _expand(ws: Workspace, path: Path, label: str, detail: dict, units: list, results: list,
+            extracted: list[Path]) -> None:  # fmt: skip
     if problem := _not_a_readable_file(path):
         results.append(ImportResult(label, error=problem))
         return
@@ -131,6 +160,10 @@ def _expand(ws: Workspace, path: Path, label: str, detail: dict, units: list, re
     if fmt is None:
         results.append(ImportResult(label, skipped="not a data file the workbench reads "
                                     "(CSV, TSV, TXT, Parquet, JSON, NDJSON, Excel .xlsx, zip)"))
+        return
+    if kind := disguised(path, fmt):
+        results.append(ImportResult(label, error=f"{path.name} is named like {fmt.upper()} but is {kind}: "
+                                    "give it its real extension, or load the right file."))  # fmt: skip
         return
     stem = path.name.split(".")[0] or path.name
     if fmt == ZIP:
@@ -144,12 +177,13 @@ def _expand(ws: Workspace, path: Path, label: str, detail: dict, units: list, re
         except WorkbenchError as exc:
             results.append(ImportResult(label, error=str(exc)))
             return
+        extracted.append(dest)
         if not members:
             results.append(ImportResult(label, error=f"{path.name} holds no files: there is nothing to import."))
         for member in sorted(members):
             rel = member.relative_to(dest).as_posix()
             _expand(ws, member, f"{label}/{rel}", {**detail, "archive": detail["path"], "member": rel,
-                                                   "path": str(member)}, units, results)
+                                                   "path": str(member)}, units, results, extracted)
         return
     detail = {**detail, "format": fmt, "size_bytes": path.stat().st_size}
     if fmt == EXCEL:

@@ -39,6 +39,32 @@ def detect(path: Path) -> str | None:
     return _sniff(path)
 
 
+# The first bytes of binary files that are never delimited text or JSON, whatever their name says.
+_BINARY_KINDS = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"), (b"%PDF-", "a PDF document"), (b"PK\x03\x04", "a zip archive (an Excel .xlsx is one)"),
+    (b"SQLite format 3\x00", "an SQLite database"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.xls)"),
+    (b"\x1f\x8b", "gzip-compressed"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"), (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\x7fELF", "a program"),
+)  # fmt: skip
+
+
+def disguised(path: Path, fmt: str) -> str | None:
+    """What a file named as text (CSV, JSON) really is when its bytes say it is binary, else None.
+
+    Read as text, a PNG or an .xlsx named .csv becomes a table of garbage rather than an error.
+    """
+    if fmt not in (CSV, JSON) or path.suffix.lower() == ".gz":
+        return None
+    with open(path, "rb") as f:
+        head = f.read(16)
+        f.seek(max(0, f.seek(0, 2) - 4))
+        tail = f.read(4)
+    if head.startswith(b"PAR1") and tail == b"PAR1":  # a header line may start with PAR1; a file ending so won't
+        return "a Parquet file"
+    return next((kind for magic, kind in _BINARY_KINDS if head.startswith(magic)), None)
+
+
 def open_text_sample(path: Path, size: int) -> bytes:
     """The first `size` bytes of the file's content (decompressed for .gz)."""
     opener = gzip.open if path.suffix.lower() == ".gz" else open

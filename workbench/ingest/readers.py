@@ -208,6 +208,11 @@ def _read_sniffed(job: Job, src: _CsvSource) -> ReadOutcome:
         for column, reason in widened.items():
             forced[column], notes[column] = "VARCHAR", reason
         job.drop()
+    # A line over DuckDB's 2 MB default past the sniffed rows is set aside, not raised: read again with
+    # Limits.csv_max_line_bytes, as `_long_lines_retried` does when the sniffer meets one.
+    too_long = f"SELECT count(*) FROM {_REJECTS} WHERE error_type = 'LINE SIZE OVER MAXIMUM'"
+    if not job.salvage and job.con.execute(too_long).fetchone()[0]:
+        raise NeedsSalvage()
     (rejected,) = job.con.execute(f"SELECT count(DISTINCT line) FROM {_REJECTS}").fetchone()
     # DuckDB reports a line once per extra column ("Found: 4", then "Found: 5"):
     # keep each line's last error, which tells the whole story.
@@ -335,7 +340,7 @@ def _widen_integer_columns(job: Job, src: _CsvSource, forced: dict[str, str], no
     args, params = src.args("all_varchar = true", "ignore_errors = true")  # bad lines: rejected by the real read
     row = job.con.execute(f"SELECT {', '.join(checks)} FROM read_csv({', '.join(args)})", params).fetchone()
     for c, text, not_whole, huge in zip(ints, row[0::3], row[1::3], row[2::3]):
-        if not_whole is None:
+        if text is None and not_whole is None:  # text alone (no decimal beside it) must widen too
             continue
         forced[c] = "VARCHAR" if text is not None or huge else "DOUBLE"
         notes[c] = (
