@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
 import duckdb
 import pytest
@@ -12,7 +13,7 @@ from workbench import samples
 from workbench.errors import TableNotFound, WorkbenchError
 from workbench.ingest import load
 from workbench.metadata import SCHEMA
-from workbench.settings import DB_FILENAME
+from workbench.settings import DB_FILENAME, SAMPLES_DIR
 from workbench.workspace import Workspace
 
 
@@ -184,6 +185,22 @@ def test_lookups_are_case_insensitive_and_unknown_names_are_clear(ws, tmp_path):
     assert len(ws.preview("cities", limit=2)) == 2
     with pytest.raises(TableNotFound, match=r"There is no table named 'towns' in "):
         ws.preview("towns")
+
+
+def test_a_failed_seed_is_taken_up_again_for_the_samples_not_loaded(ws, tmp_path):
+    copy = tmp_path / "samples"
+    shutil.copytree(SAMPLES_DIR, copy)
+    good = (copy / "cars.json").read_bytes()
+    (copy / "cars.json").write_text('[{"name": "broken', encoding="utf-8")  # cut short: not JSON
+    first = samples.seed(ws, copy)
+    assert [r.label for r in first if r.error] == ["cars.json"]
+    assert sorted(t.name for t in ws.tables()) == ["febrl_people", "penguins_raw"]
+    (copy / "cars.json").write_bytes(good)  # the file is readable again
+    second = samples.seed(ws, copy)
+    assert [(r.table, r.error) for r in second] == [("cars", None)]  # only the one missing, no second copies
+    assert sorted(t.name for t in ws.tables()) == ["cars", "febrl_people", "penguins_raw"]
+    assert ws.table("cars").source == "sample: cars.json"
+    assert samples.seed(ws, copy) == []  # all loaded: never again
 
 
 def test_samples_are_seeded_once_and_not_again_after_deletion(ws):
