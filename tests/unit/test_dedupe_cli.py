@@ -34,7 +34,7 @@ def test_link_two_tables(sample_ws):
     with sample_ws.connect() as con, sample_ws.transaction(con):
         for name, kind in (("orgs", "org"), ("dups", "dup")):
             sample_ws.create_table_as(con, name, "SELECT * FROM febrl_people WHERE rec_id LIKE ?", [f"%-{kind}%"],
-                                      source_kind="derived", operation="filter", parents=["febrl_people"])  # fmt: skip
+                                      source_kind="step", operation="filter", parents=["febrl_people"])  # fmt: skip
     result = invoke(sample_ws, "link", "orgs", "dups", "--columns", COLUMNS,
                     "--json")  # fmt: skip
     assert result.exit_code == 0, result.output

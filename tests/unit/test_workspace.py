@@ -9,7 +9,7 @@ import shutil
 import duckdb
 import pytest
 
-from workbench import samples
+from workbench import metadata, samples
 from workbench.errors import TableNotFound, WorkbenchError
 from workbench.ingest import load
 from workbench.metadata import SCHEMA
@@ -212,3 +212,15 @@ def test_samples_are_seeded_once_and_not_again_after_deletion(ws):
     ws.drop("cars")
     assert samples.seed(ws) == []
     assert sorted(t.name for t in ws.tables()) == ["febrl_people", "penguins_raw"]
+
+
+def test_tables_recorded_as_derived_by_schema_version_1_become_steps(ws):
+    with ws.connect() as con, ws.transaction(con):
+        ws.create_table_as(con, "people", "SELECT 1 AS id", source_kind="file", operation="import")
+        ws.create_table_as(con, "people_deduped", "SELECT 1 AS id", source_kind="derived", operation="dedupe",
+                           parents=["people"])  # fmt: skip
+        metadata.set_setting(con, "schema_version", "1")  # a file written before the fix
+    assert ws.table("people_deduped").source_kind == "step"  # migrated when the file is next opened
+    assert ws.table("people_deduped").source == "dedupe of people"
+    with ws.connect() as con:
+        assert metadata.get_setting(con, "schema_version") == str(metadata.SCHEMA_VERSION) == "2"

@@ -61,7 +61,7 @@ def merge(ws: Workspace, run: Run, threshold: float, *, rules: dict[str, str] | 
                 "recent_by": recent_by,
                 "labels": len(run.labels),
             }
-            provenance = dict(source_kind="derived", operation="dedupe", parents=[run.table], parameters=parameters)
+            provenance = dict(source_kind="step", operation="dedupe", parents=[run.table], parameters=parameters)
             mapping = ws.create_table_as(
                 con, mapping_name,
                 f"SELECT dense_rank() OVER (ORDER BY c.cluster) AS cluster_id, t.rowid AS source_row, t.* "
@@ -99,7 +99,7 @@ def link_table(ws: Workspace, run: Run, threshold: float, output: str | None = N
                 f"JOIN {quote(run.table)} a ON a.rowid = p.l "
                 f"JOIN {quote(run.right)} b ON b.rowid = p.r - {RIGHT_OFFSET} "
                 f"WHERE s.p >= ? ORDER BY match_probability DESC, left_row, right_row",
-                [threshold], source_kind="derived", operation="link", parents=[run.table, run.right],
+                [threshold], source_kind="step", operation="link", parents=[run.table, run.right],
                 parameters={"columns": [c.as_dict() for c in run.columns],
                             "blocking_rules": [r.text() for r in run.rules], "threshold": threshold,
                             "labels": len(run.labels)},
