@@ -44,8 +44,10 @@ _FLOAT = {"FLOAT", "DOUBLE", "REAL"}
 
 
 def family(type_: str) -> str:
-    t = type_.upper()
-    if t in _INTEGER or t in _FLOAT or t.startswith("DECIMAL"):
+    """numeric | text | temporal | boolean | other, from a DuckDB type name. The workbench's one
+    classifier of types: profiling, the Clean steps, dedupe and the SQL chart all ask it."""
+    t = type_.upper().strip()
+    if t in _INTEGER or t in _FLOAT or t.startswith(("DECIMAL", "NUMERIC")):
         return "numeric"
     if t == "VARCHAR":
         return "text"
