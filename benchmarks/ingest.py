@@ -145,6 +145,7 @@ def compare(rows: int, runs: int, data_dir: Path = DATA_DIR) -> dict:
     samples = measure.interleaved(SIDES, runs, run)
     medians = {
         side: measure.medians(results, ("seconds", "cpu_seconds", "peak_mib", "start_mib"))
+        | {"rows": sorted({r["rows"] for r in results})}  # what it imported, in every run
         for side, results in samples.items()
     }
     wb, raw, pd_ = (medians[s]["seconds"] for s in ("workbench", "raw", "pandas"))

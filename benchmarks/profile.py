@@ -83,8 +83,6 @@ def dataset(rows: int, data_dir: Path = DATA_DIR) -> tuple[Path, Path]:
     """The Parquet file and a workspace holding it as table `bench` (made once, reused)."""
     import duckdb
 
-    from workbench import Workspace
-
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / f"profile_{rows}.parquet"
     home = data_dir / f"profile_ws_{rows}"
@@ -95,12 +93,19 @@ def dataset(rows: int, data_dir: Path = DATA_DIR) -> tuple[Path, Path]:
             con.execute(GENERATE.format(path=str(tmp).replace("'", "''")), [rows])
         tmp.rename(path)
         print(f"generated {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return path, load_workspace(path, home)
+
+
+def load_workspace(path: Path, home: Path) -> Path:
+    """A workspace at `home` holding the Parquet file `path` as table `bench` (loaded once, reused)."""
+    from workbench import Workspace
+
     ws = Workspace(home)
     if not ws.db_path.exists() or TABLE not in {t.name for t in ws.tables()}:
         with ws.connect() as con, ws.transaction(con):
             ws.create_table_as(con, TABLE, "SELECT * FROM read_parquet(?)", [str(path)], source_kind="file",
                                operation="import", source_detail={"path": str(path)})  # fmt: skip
-    return path, home
+    return home
 
 
 # -- the sides, each in its own process --------------------------------------------------

@@ -142,7 +142,12 @@ def compare(rows: int, runs: int, data_dir: Path = DATA_DIR) -> dict:
         return result
 
     keys = ("seconds", "first_page_s", "start_mib", "peak_mib", "worker_peak_mib")
-    medians = {side: measure.medians(results, keys) for side, results in measure.interleaved(SIDES, runs, run).items()}
+    medians = {}
+    for side, results in measure.interleaved(SIDES, runs, run).items():  # with the rows each run showed and counted
+        medians[side] = measure.medians(results, keys) | {
+            "shown": sorted({r["shown"] for r in results}),
+            "total": sorted({r["total"] for r in results if r["total"] is not None}),
+        }
     page, df = medians["page"], medians["duckdb_df"]
     return {
         "rows": rows,

@@ -19,11 +19,11 @@ TABLE_KEY = "table"
 CLEAN_FIX_KEY = "_clean_fix"  # Explore's Fix hands Clean {"operation": ..., "params": {...}} under this key
 
 
-@st.cache_resource(show_spinner="Loading the sample datasets into a new workspace…")
+@st.cache_resource(show_spinner="Loading the sample datasets into a new workspace…", validate=bool)
 def _seeded(home: str) -> bool:
-    """Seed a fresh workspace with the samples, once per server process and workspace."""
-    samples.seed(Workspace(home))
-    return True
+    """Seed a fresh workspace with the samples, once per server process and workspace (again on the next
+    run after a sample failed to load: `validate` recomputes a False)."""
+    return not any(r.error for r in samples.seed(Workspace(home)))
 
 
 # Set while streamlit_app.py runs the chosen page, so a page knows it is inside the app.

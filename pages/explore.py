@@ -15,6 +15,8 @@ SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:", "lo
 PROFILE_KEY = "_explore_profile"
 CANCELLED_KEY = "_explore_cancelled"
 EVIDENCE_ROWS = 50
+COLUMNS_PER_PAGE = 25  # column cards (a chart each) drawn at once
+CRAMERS_V_COLUMNS = 10  # a contingency query per pair
 
 ws = _ui.workspace()
 st.title("Explore")
@@ -71,6 +73,11 @@ note = "" if o["exact"] else (
     " Big table: distinct counts and quantiles are estimates (marked ≈); finding counts are exact."
 )  # fmt: skip
 st.caption(f"Profiled in {profile.seconds:.2f} s, all in DuckDB.{note}")
+for skipped in o.get("skipped", []):  # a table wider than the library's limits
+    names = skipped["columns"]
+    which = f"`{_ui.md(names[0])}` … `{_ui.md(names[-1])}`" if len(names) > 1 else f"`{_ui.md(names[0])}`"
+    st.info(f"**Not profiled in full:** {len(names):,} columns ({which}): no {_ui.md(skipped['part'])}. "
+            f"Why: {_ui.md(skipped['reason'])}.", icon=":material/view_column:")  # fmt: skip
 st.button("Profile again", key="reprofile", help="Recompute, e.g. after the table changed.")
 
 # only the open tab is computed (a column chart per column, or relationships, can be costly)
@@ -142,7 +149,16 @@ def _show(value) -> str:
 
 
 def show_columns() -> None:
-    for i, col in enumerate(profile.columns):
+    columns, shown = profile.columns, list(enumerate(profile.columns))
+    if len(columns) > COLUMNS_PER_PAGE:  # a chart per card: a few dozen at a time
+        def label(k: int) -> str:
+            last = min(k + COLUMNS_PER_PAGE, len(columns))
+            return f"{k + 1:,}-{last:,} of {len(columns):,}: {columns[k].name} … {columns[last - 1].name}"
+
+        start = st.selectbox("Columns", range(0, len(columns), COLUMNS_PER_PAGE), key="columns_page",
+                             format_func=label)  # fmt: skip
+        shown = shown[start : start + COLUMNS_PER_PAGE]
+    for i, col in shown:
         with st.container(border=True):
             found = profile.findings_for(col.name)
             kinds = ", ".join(sorted({f.kind for f in found}))
@@ -161,6 +177,12 @@ categorical = [c.name for c in profile.columns if c.semantic in ("categorical", 
                and (c.stats.get("distinct") or 0) <= relations.MAX_CATEGORIES * 2]  # fmt: skip
 with_nulls = [c.name for c in profile.columns if c.stats.get("nulls")]
 
+def _cut(shown: list[str], total: list[str], what: str) -> None:
+    """Say so when a matrix shows only some of the columns."""
+    if len(shown) < len(total):
+        st.caption(f"The first {len(shown)} of {len(total):,} {what} (one matrix stays readable and quick).")
+
+
 def show_relationships() -> None:
     view = st.radio("Show", ["Correlations", "Cramér's V", "Scatter", "Missing values", "Correspondence analysis"],
                     horizontal=True, key="relation_view")  # fmt: skip
@@ -170,12 +192,14 @@ def show_relationships() -> None:
                 st.info("Correlations need at least two numeric columns.")
             else:
                 matrix = relations.correlations(con, info.name, numeric)
+                _cut(list(matrix.columns), numeric, "numeric columns")
                 st.plotly_chart(figures.heatmap(matrix, "Pearson correlation of numeric columns"), key="correlations")
         elif view == "Cramér's V":
             if len(categorical) < 2:
                 st.info("Cramér's V needs at least two categorical columns.")
             else:
-                matrix = relations.cramers_v(con, info.name, categorical[:10])
+                matrix = relations.cramers_v(con, info.name, categorical[:CRAMERS_V_COLUMNS])
+                _cut(list(matrix.columns), categorical, "categorical columns")
                 st.plotly_chart(figures.heatmap(matrix, "Cramér's V of categorical columns (0 = independent)", 0, 1),
                                 key="cramers_v")  # fmt: skip
         elif view == "Scatter":
@@ -195,6 +219,7 @@ def show_relationships() -> None:
                                 key="missing_pattern")  # fmt: skip
                 if len(with_nulls) > 1:
                     together = relations.missing_together(con, info.name, with_nulls)
+                    _cut(list(together.columns), with_nulls, "columns with missing values")
                     title = "Correlation of missingness (1 = always missing together)"
                     st.plotly_chart(figures.heatmap(together, title), key="missing_together")
         else:

@@ -21,7 +21,7 @@ import duckdb
 from workbench.names import quote
 
 SCHEMA = "_workbench"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DDL = f"""
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
@@ -99,7 +99,12 @@ class TableInfo:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
-    if get_setting(con, "schema_version") is None:
+    version = get_setting(con, "schema_version")
+    if version is not None and int(version) < 2:
+        # version 1 recorded dedupe and link tables as "derived", a kind the schema does not know:
+        # they are steps over their parents (and show as "dedupe of X")
+        con.execute(f"UPDATE {SCHEMA}.tables SET source_kind = 'step' WHERE source_kind = 'derived'")
+    if version is None or int(version) < SCHEMA_VERSION:
         set_setting(con, "schema_version", str(SCHEMA_VERSION))
 
 

@@ -19,10 +19,17 @@ def sample_files(directory: Path = SAMPLES_DIR) -> list[Path]:
 
 
 def seed(ws: Workspace, directory: Path = SAMPLES_DIR) -> list[ImportResult]:
-    """Load the samples the first time a workspace is used; never again, even if deleted."""
+    """Load the samples the first time a workspace is used; never again once they all loaded, even if
+    deleted. A seed that failed (a sample could not be read) is taken up again next time, for the
+    samples not loaded yet."""
     with _lock:
         with ws.connect() as con:
             if metadata.get_setting(con, _SEEDED):
                 return []
-            metadata.set_setting(con, _SEEDED, "1")
-        return load(ws, sample_files(directory), source_kind="sample")
+            loaded = {Path(t.source_detail.get("path", "")).name for t in metadata.list_tables(con)
+                      if t.source_kind == "sample"}  # fmt: skip
+        results = load(ws, [p for p in sample_files(directory) if p.name not in loaded], source_kind="sample")
+        if not any(r.error for r in results):
+            with ws.connect() as con:
+                metadata.set_setting(con, _SEEDED, "1")
+        return results

@@ -37,6 +37,20 @@ class Limits:
     clean_fit_rows: int = 20_000
     clean_batch_rows: int = 20_000
     clean_threads: int = max(1, (os.cpu_count() or 2) - 1)
+    # Profiling wide tables. Columns per statement: the cost of one DuckDB SELECT grows with the
+    # square of its aggregates (400 histograms in one pass over 10,000 rows: 15 s; in batches of 20:
+    # 0.2 s), and each batch is a point where a Cancel is seen. Columns profiled in full: past it,
+    # columns get counts, missing values, min/max and DuckDB's distinct estimate only, and the
+    # profile lists them (Profile.overview["skipped"]), so a 5,000-column table stays a short wait.
+    profile_batch_columns: int = 20
+    profile_max_columns: int = 1_000
+    # Dedupe work tables (schema _dedupe) of a run no live session owns are dropped when the next run
+    # starts. Whether a run is live is known for runs of this process (its Run object still exists)
+    # and of another process on this host (is that process still running?); a run whose owner cannot
+    # be checked (another host sharing the folder) is dropped after this many seconds.
+    dedupe_run_max_age: float = 24 * 3600.0
+    # Columns per relationship matrix (correlations, Cramer's V, missingness); the page says when it cuts.
+    relations_max_columns: int = 20
 
 
 LIMITS = Limits()

@@ -29,10 +29,10 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
 
@@ -45,6 +45,8 @@ from workbench.settings import DB_FILENAME, Limits, default_home
 if TYPE_CHECKING:  # pandas is imported where a frame is made: the command starts faster without it
     import pandas as pd
 
+T = TypeVar("T")
+
 # Extensions are never fetched: the workbench must work offline and must not
 # run code it downloaded on the user's behalf.
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -54,6 +56,23 @@ _OPEN_CLOSE = threading.Lock()  # see the module docstring
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc)
     return "lock" in text.lower() and ("Conflicting lock" in text or "Could not set lock" in text)
+
+
+def retry_on_lock(attempt: Callable[[], T], timeout: float) -> T:
+    """`attempt()`, tried again while it meets another process's lock on a database file: with
+    jittered back-off from 50 ms doubling to 1 s, for `timeout` seconds. Any other error, and the
+    lock error once the time is up, propagate as they are. Every open of the workspace file
+    (connections here, the SQL panel's sandbox) goes through this one loop."""
+    deadline = time.monotonic() + timeout
+    delay = 0.05
+    while True:
+        try:
+            return attempt()
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, 1.0)
 
 
 class Workspace:
@@ -84,22 +103,19 @@ class Workspace:
                 con.close()
 
     def _open(self) -> duckdb.DuckDBPyConnection:
-        deadline = time.monotonic() + self.limits.lock_timeout
-        delay = 0.05
-        while True:
-            try:
-                with _OPEN_CLOSE:
-                    return duckdb.connect(str(self.db_path), config=_CONFIG)
-            except duckdb.Error as exc:
-                if not _is_lock_error(exc):
-                    raise WorkbenchError(f"Cannot open the workspace database {self.db_path}: {exc}") from exc
-                if time.monotonic() >= deadline:
-                    raise WorkspaceLocked(
-                        f"The workspace {self.home} is busy: another process is using "
-                        f"{DB_FILENAME} ({_lock_holder(exc)}). Wait for it to finish and try again."
-                    ) from exc
-            time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 1.0)
+        def attempt() -> duckdb.DuckDBPyConnection:
+            with _OPEN_CLOSE:
+                return duckdb.connect(str(self.db_path), config=_CONFIG)
+
+        try:
+            return retry_on_lock(attempt, self.limits.lock_timeout)
+        except duckdb.Error as exc:
+            if _is_lock_error(exc):
+                raise WorkspaceLocked(
+                    f"The workspace {self.home} is busy: another process is using "
+                    f"{DB_FILENAME} ({_lock_holder(exc)}). Wait for it to finish and try again."
+                ) from exc
+            raise WorkbenchError(f"Cannot open the workspace database {self.db_path}: {exc}") from exc
 
     @contextmanager
     def transaction(self, con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:

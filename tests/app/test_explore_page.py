@@ -6,7 +6,7 @@ import json
 import os
 
 from tests.app.conftest import rerun
-from workbench import Workspace
+from workbench import Workspace, settings
 
 PAGE = "pages/explore.py"
 
@@ -106,3 +106,28 @@ def test_profile_again_recomputes_after_the_table_changed(app):
     at.button(key="reprofile").click().run()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rows"] == "409" and metrics["Duplicate rows"] == "3"
+
+
+def test_a_table_wider_than_the_limits_says_what_was_left_out(app, monkeypatch):
+    """Past profile_max_columns the page says which columns were not profiled in full and why; the
+    column cards come a page at a time; a matrix cut to relations_max_columns says so."""
+    monkeypatch.setattr(settings, "LIMITS", settings.Limits(profile_max_columns=30, relations_max_columns=4))
+    at = app.run()
+    with Workspace(os.environ["WORKBENCH_HOME"]).connect() as con:
+        exprs = ", ".join(f"(hash(i, {j}) % 100)::DOUBLE AS n{j:02d}" for j in range(40))
+        con.execute(f"CREATE TABLE wide AS SELECT {exprs} FROM range(200) t(i)")
+    at = rerun(at)  # the sidebar lists the new table
+    at.session_state["table"] = "wide"
+    at = at.switch_page(PAGE).run()
+    assert not at.exception
+    (note,) = [i.value for i in at.info if "Not profiled in full" in i.value]
+    assert "10 columns (`n30` … `n39`)" in note and "40 columns" in note
+    assert "profile\\_max\\_columns" in note  # markdown-escaped
+    at = open_tab(at, "Columns (40)")
+    assert len(chart_titles(at)) == 25 and chart_titles(at)[0].startswith("n00: histogram")
+    at.selectbox(key="columns_page").set_value(25).run()
+    titles = chart_titles(at)
+    assert len(titles) == 5 and titles[0].startswith("n25: histogram")  # n30 .. n39 have no chart: not profiled in full
+    at = open_tab(at, "Relationships")
+    assert chart_titles(at) == ["Pearson correlation of numeric columns"]
+    assert any("The first 4 of 30 numeric columns" in c.value for c in at.caption)

@@ -201,7 +201,8 @@ def test_a_dedupe_merge_is_a_recipe_step_that_replays_with_the_fitted_model(samp
     half = recipe.replay(ws, merged.name, "febrl_half")
     assert 0 < half.table.rows < merged.rows
     with ws.connect() as con:
-        leftover = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = '_dedupe'").fetchone()[0]
+        leftover = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = '_dedupe' "
+                               "AND table_name LIKE 'run\\_%' ESCAPE '\\'").fetchone()[0]
     assert leftover == 0  # the replay's work tables are gone
     with pytest.raises(WorkbenchError, match="dedupe merge"):
         export.export(ws, merged.name, "py")

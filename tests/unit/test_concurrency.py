@@ -13,10 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from workbench.errors import WorkspaceLocked
+from workbench.errors import WorkbenchError, WorkspaceLocked
 from workbench.ingest import load
 from workbench.settings import LIMITS
-from workbench.workspace import Workspace
+from workbench.sql import sandbox
+from workbench.workspace import Workspace, retry_on_lock
 
 WORKBENCH = Path(sys.executable).with_name("workbench")
 
@@ -134,3 +135,35 @@ def test_threads_each_with_their_own_connection(ws, tmp_path):
         assert [f.result(timeout=60) for f in reads] == [20, 20]
     assert [(r.table, r.error) for (r,) in results] == [(f"tab{i}", None) for i in range(4)]
     assert {t.name: t.rows for t in ws.tables()} == {"shared": 1_000} | {f"tab{i}": 2_000 + i for i in range(4)}
+
+
+def test_the_retry_loop_tries_again_only_while_the_file_is_locked(ws, holder):
+    calls: list[str] = []
+
+    def attempt():
+        calls.append("try")
+        if len(calls) == 2:  # the first try met the lock; the holder lets go before the second
+            release(holder)
+            assert holder.stdout.readline().strip() == "released"
+        return duckdb.connect(str(ws.db_path))
+
+    retry_on_lock(attempt, timeout=30).close()
+    assert calls == ["try", "try"]
+
+    def broken():
+        calls.append("broken")
+        raise duckdb.IOException("IO Error: something else went wrong")
+
+    with pytest.raises(duckdb.IOException, match="something else"):
+        retry_on_lock(broken, timeout=30)
+    assert calls.count("broken") == 1  # not a lock: not retried
+
+
+def test_the_sql_sandbox_meets_a_lock_through_the_same_loop(ws, holder):
+    with pytest.raises(WorkbenchError, match="Cannot open the workspace database .*(Conflicting|Could not set) lock"):
+        sandbox.connect(ws.home, write=False, lock_timeout=0)
+    release(holder)
+    assert holder.stdout.readline().strip() == "released"
+    con = sandbox.connect(ws.home, write=False, lock_timeout=0)  # no lock left: opens at the first try
+    assert con.execute("SELECT 42").fetchone() == (42,)
+    con.close()

@@ -25,15 +25,16 @@ def test_dedupe_json_reports_pairs_clusters_and_tables(sample_ws):
     assert 480 <= doc["clusters"]["clusters_with_duplicates"] <= 520 and doc["clusters"]["largest"] <= 3
     names = {t.name: t for t in sample_ws.tables()}
     assert names["people"].rows == doc["clusters"]["clusters"] and names["people_mapping"].rows == 1000
-    with sample_ws.connect() as con:  # work tables are cleaned up
-        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = '_dedupe'").fetchone()[0] == 0
+    with sample_ws.connect() as con:  # work tables are cleaned up, and the run is no longer registered
+        tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = '_dedupe'").fetchall()
+        assert tables == [("runs",)] and con.execute("SELECT count(*) FROM _dedupe.runs").fetchone()[0] == 0
 
 
 def test_link_two_tables(sample_ws):
     with sample_ws.connect() as con, sample_ws.transaction(con):
         for name, kind in (("orgs", "org"), ("dups", "dup")):
             sample_ws.create_table_as(con, name, "SELECT * FROM febrl_people WHERE rec_id LIKE ?", [f"%-{kind}%"],
-                                      source_kind="derived", operation="filter", parents=["febrl_people"])  # fmt: skip
+                                      source_kind="step", operation="filter", parents=["febrl_people"])  # fmt: skip
     result = invoke(sample_ws, "link", "orgs", "dups", "--columns", COLUMNS,
                     "--json")  # fmt: skip
     assert result.exit_code == 0, result.output

@@ -105,6 +105,8 @@ def test_merge_writes_mapping_and_lineage(ws, people):
     assert merged.rows == 2 and mapping.rows == 4
     assert merged.operation == mapping.operation == "dedupe"
     assert mapping.parents == ["people"] and merged.parents == ["people", "people_clean_mapping"]
+    assert merged.source_kind == mapping.source_kind == "step"  # the schema's kind for a table made from others
+    assert mapping.source == "dedupe of people" and merged.source == "dedupe of people, people_clean_mapping"
     assert merged.parameters["threshold"] == 0.99 and merged.parameters["survivorship"]["name"] == "most_frequent"
     table = ws.preview(mapping.name)
     assert sorted(table[["cluster_id", "source_row"]].values.tolist()) == [[1, 0], [1, 1], [1, 2], [2, 3]]

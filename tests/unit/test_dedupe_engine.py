@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import gc
+import os
+import socket
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 
-from workbench import Workspace, samples
+from tests.conftest import ROOT
+from workbench import Workspace, samples, settings
 from workbench.dedupe import blocking, engine, fellegi_sunter
 from workbench.dedupe.normalise import Column, resolve_columns, suggest_columns
 from workbench.errors import WorkbenchError
@@ -103,3 +111,77 @@ def test_user_rules_and_errors(febrl):
         engine.start(ws, "febrl_people", ["rec_id"], rules=["rec_id"])  # every rec_id is different
     with ws.connect() as con:
         assert [c.kind for c in resolve_columns(con, "febrl_people", ["soc_sec_id", "surname"])] == ["string"] * 2
+
+
+# -- work tables of abandoned runs ---------------------------------------------------------
+
+PEOPLE = ("CREATE TABLE people AS SELECT ['anna', 'anne', 'bob', 'bobby', 'carl'][1 + i % 5] || (i // 10) AS name, "
+          "['paris', 'lyon'][1 + i % 2] AS city FROM range(60) t(i)")  # fmt: skip
+
+
+@pytest.fixture
+def people_ws(ws):
+    with ws.connect() as con:
+        con.execute(PEOPLE)
+    return ws
+
+
+def _start(ws):
+    return engine.start(ws, "people", ["name", "city"], rules=["city"])
+
+
+def work_runs(ws) -> set[str]:
+    """Ids of the runs that have work tables, and of the registered runs."""
+    with ws.connect() as con:
+        tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = '_dedupe' "
+                             "AND table_name LIKE 'run\\_%' ESCAPE '\\'").fetchall()  # fmt: skip
+        registered = {i for (i,) in con.execute(f"SELECT id FROM {engine.RUNS}").fetchall()}
+    with_tables = {name.split("_")[1] for (name,) in tables}
+    assert with_tables == registered  # no tables without a registered run, no run without tables
+    return with_tables
+
+
+def test_a_new_run_drops_the_work_tables_of_a_session_that_ended(people_ws):
+    kept, abandoned = _start(people_ws), _start(people_ws)
+    gone = abandoned.id
+    assert work_runs(people_ws) == {kept.id, gone}
+    del abandoned  # the page session that held it ended
+    gc.collect()
+    new = _start(people_ws)
+    assert work_runs(people_ws) == {kept.id, new.id}
+    engine.drop(people_ws, kept)
+    assert work_runs(people_ws) == {new.id}
+
+
+def test_a_new_run_drops_the_work_tables_of_a_process_that_exited(people_ws):
+    # a command killed before it could clean up: its run is registered to a process that no longer exists
+    code = ("import sys; from workbench import Workspace; from workbench.dedupe import engine; "
+            "print(engine.start(Workspace(sys.argv[1]), 'people', ['name', 'city'], rules=['city']).id)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code, str(people_ws.home)], capture_output=True, text=True,
+                         check=True, cwd=ROOT, timeout=120)  # fmt: skip
+    orphan = out.stdout.split()[-1]
+    assert work_runs(people_ws) == {orphan}
+    mine = _start(people_ws)
+    assert work_runs(people_ws) == {mine.id}
+
+
+def test_sweep_keeps_runs_of_live_owners_and_drops_the_rest(people_ws):
+    parent = os.getppid()  # a live process of this host that is not this one
+    now = time.time()
+    owners = {
+        "a11ce0000001": (f"{socket.gethostname()}/{parent}/{engine._process_start(parent)}", now - 10**7),
+        "b0b000000002": ("another-host/123/456", now - 60),  # cannot be checked: young enough
+        "c0ffee000003": ("another-host/123/456", now - 2 * settings.LIMITS.dedupe_run_max_age),
+        "dead00000004": (f"{socket.gethostname()}/{parent}/1", now),  # the parent's pid, another start: reused
+    }
+    with people_ws.connect() as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS _dedupe")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {engine.RUNS} (id VARCHAR PRIMARY KEY, owner VARCHAR, started DOUBLE)")
+        for run_id, (owner, started) in owners.items():
+            con.execute(f"INSERT INTO {engine.RUNS} VALUES (?, ?, ?)", [run_id, owner, started])
+        for run_id in [*owners, "0bad00000005"]:  # the last one registered nowhere (an older version's)
+            con.execute(f'CREATE TABLE _dedupe."run_{run_id}_pairs" AS SELECT 1 AS l')
+        assert sorted(engine.sweep(con)) == ["0bad00000005", "c0ffee000003", "dead00000004"]
+    assert work_runs(people_ws) == {"a11ce0000001", "b0b000000002"}
+    with people_ws.connect() as con:
+        assert engine.sweep(con, max_age=30) == ["b0b000000002"]

@@ -32,9 +32,9 @@ def test_tiny_run_compares_the_three_sides(tmp_path):
     for figures in result["sides"].values():
         assert figures["seconds"] > 0
         assert figures["peak_mib"] >= figures["start_mib"] > 0
-    sides = result["sides"]
-    assert result["workbench_vs_raw"] == sides["workbench"]["seconds"] / sides["raw"]["seconds"]
-    assert result["pandas_vs_workbench"] == sides["pandas"]["seconds"] / sides["workbench"]["seconds"]
+    # the ratios compare equal work: every side imported every row, in every run
+    assert {side: figures["rows"] for side, figures in result["sides"].items()} == {
+        "raw": [3000], "workbench": [3000], "pandas": [3000]}  # fmt: skip
     assert "workbench / raw DuckDB" in _module().report(result)
 
 

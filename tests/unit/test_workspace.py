@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
 import duckdb
 import pytest
 
-from workbench import samples
+from workbench import metadata, samples
 from workbench.errors import TableNotFound, WorkbenchError
 from workbench.ingest import load
 from workbench.metadata import SCHEMA
-from workbench.settings import DB_FILENAME
+from workbench.settings import DB_FILENAME, SAMPLES_DIR
 from workbench.workspace import Workspace
 
 
@@ -186,6 +187,22 @@ def test_lookups_are_case_insensitive_and_unknown_names_are_clear(ws, tmp_path):
         ws.preview("towns")
 
 
+def test_a_failed_seed_is_taken_up_again_for_the_samples_not_loaded(ws, tmp_path):
+    copy = tmp_path / "samples"
+    shutil.copytree(SAMPLES_DIR, copy)
+    good = (copy / "cars.json").read_bytes()
+    (copy / "cars.json").write_text('[{"name": "broken', encoding="utf-8")  # cut short: not JSON
+    first = samples.seed(ws, copy)
+    assert [r.label for r in first if r.error] == ["cars.json"]
+    assert sorted(t.name for t in ws.tables()) == ["febrl_people", "penguins_raw"]
+    (copy / "cars.json").write_bytes(good)  # the file is readable again
+    second = samples.seed(ws, copy)
+    assert [(r.table, r.error) for r in second] == [("cars", None)]  # only the one missing, no second copies
+    assert sorted(t.name for t in ws.tables()) == ["cars", "febrl_people", "penguins_raw"]
+    assert ws.table("cars").source == "sample: cars.json"
+    assert samples.seed(ws, copy) == []  # all loaded: never again
+
+
 def test_samples_are_seeded_once_and_not_again_after_deletion(ws):
     results = samples.seed(ws)
     seeded = sorted(r.table for r in results if r.ok)
@@ -195,3 +212,15 @@ def test_samples_are_seeded_once_and_not_again_after_deletion(ws):
     ws.drop("cars")
     assert samples.seed(ws) == []
     assert sorted(t.name for t in ws.tables()) == ["febrl_people", "penguins_raw"]
+
+
+def test_tables_recorded_as_derived_by_schema_version_1_become_steps(ws):
+    with ws.connect() as con, ws.transaction(con):
+        ws.create_table_as(con, "people", "SELECT 1 AS id", source_kind="file", operation="import")
+        ws.create_table_as(con, "people_deduped", "SELECT 1 AS id", source_kind="derived", operation="dedupe",
+                           parents=["people"])  # fmt: skip
+        metadata.set_setting(con, "schema_version", "1")  # a file written before the fix
+    assert ws.table("people_deduped").source_kind == "step"  # migrated when the file is next opened
+    assert ws.table("people_deduped").source == "dedupe of people"
+    with ws.connect() as con:
+        assert metadata.get_setting(con, "schema_version") == str(metadata.SCHEMA_VERSION) == "2"

@@ -37,6 +37,10 @@ def profile(ws: Workspace, table: str, as_json: bool) -> None:
     o = result.overview
     click.echo(f"{result.table}: {result.rows:,} rows x {o['columns']} columns, {o['missing_cells']:,} missing cells, "
                f"{o['duplicate_rows']:,} duplicate rows ({result.seconds:.2f} s)")  # fmt: skip
+    for skipped in o.get("skipped", []):
+        names = skipped["columns"]
+        click.echo(f"Not profiled in full: {len(names):,} columns ({names[0]} ... {names[-1]}): no {skipped['part']}. "
+                   f"Why: {skipped['reason']}.")  # fmt: skip
     rows = []
     for c in result.columns:
         st = c.stats

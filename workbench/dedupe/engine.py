@@ -7,20 +7,32 @@ back to them on every rerun: `records` (normalised copies, columns c0, c1...),
 its count, the unsupervised probability `fs` and the current probability `p`,
 refined by labels). Only `scores` and pages of pairs ever reach pandas.
 
+Work tables outlive a browser tab that is closed mid-review, so each run is
+registered in `_dedupe.runs` (id, owning process, start time) and `sweep`, at
+the start of every run, drops the work tables no live run owns: runs of this
+process whose `Run` object is gone (the session that held it ended), runs of a
+process that has exited, tables of no registered run, and, when the owner
+cannot be checked (another host), runs older than `dedupe_run_max_age`.
+
 Record ids are the source rowids; in link mode the right table's ids are
 offset by RIGHT_OFFSET so both tables share one id space.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
+import time
 import uuid
+import weakref
 from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from workbench import settings
 from workbench.dedupe import blocking, features, fellegi_sunter
 from workbench.dedupe.blocking import Rule
 from workbench.dedupe.fellegi_sunter import Model
@@ -39,6 +51,7 @@ DEFAULT_THRESHOLD = 0.99
 # few columns (FEBRL1, 4 columns) refined u lost recall (429 of 500 links), fixed u did not.
 REFINE_U_FROM = 20_000
 RANDOM_SAMPLE = 450  # records per side drawn for the random pairs that estimate u
+RUNS = f"{WORK_SCHEMA}.runs"  # the registry of runs: id, owner (host/pid/process start), started (epoch s)
 
 
 @dataclass
@@ -72,6 +85,72 @@ class Run:
         if record_id >= RIGHT_OFFSET:
             return self.right, record_id - RIGHT_OFFSET
         return self.table, record_id
+
+
+# The runs of this process that something (a page's session state, a command) still holds.
+_LIVE: weakref.WeakValueDictionary[str, Run] = weakref.WeakValueDictionary()
+
+
+def _process_start(pid: int) -> str:
+    """When process `pid` started (clock ticks since boot; '' where /proc is missing): with the pid,
+    it names one process even after the pid is reused."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def _this_process() -> str:
+    return f"{socket.gethostname()}/{os.getpid()}/{_process_start(os.getpid())}"
+
+
+def _owner_alive(owner: str) -> bool | None:
+    """Whether the process that registered a run still runs (None: it cannot be known from here)."""
+    host, pid, started = owner.rsplit("/", 2)
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        pass
+    return not started or _process_start(int(pid)) == started
+
+
+def _ensure_registry(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {WORK_SCHEMA}")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {RUNS} (id VARCHAR PRIMARY KEY, owner VARCHAR, started DOUBLE)")
+
+
+def sweep(con: duckdb.DuckDBPyConnection, max_age: float | None = None) -> list[str]:
+    """Drop the work tables of every run no live session owns (see the module docstring); the ids dropped."""
+    max_age = settings.LIMITS.dedupe_run_max_age if max_age is None else max_age
+    _ensure_registry(con)
+    tables: dict[str, list[str]] = {}
+    for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? "
+        "AND table_name LIKE 'run\\_%' ESCAPE '\\'", [WORK_SCHEMA]
+    ).fetchall():
+        tables.setdefault(name.split("_")[1], []).append(name)
+    registered = {i: (owner, started) for i, owner, started in con.execute(f"SELECT * FROM {RUNS}").fetchall()}
+    me, now, dead = _this_process(), time.time(), []
+    for run_id in sorted(set(tables) | set(registered)):
+        if run_id in registered:
+            owner, started = registered[run_id]
+            alive = run_id in _LIVE if owner == me else _owner_alive(owner)
+            if alive is None:
+                alive = now - started < max_age
+        else:
+            alive = False  # tables of no registered run: left by a version that kept no registry
+        if not alive:
+            dead.append(run_id)
+            for name in tables.get(run_id, []):
+                con.execute(f"DROP TABLE IF EXISTS {WORK_SCHEMA}.{quote(name)}")
+    if dead:
+        con.execute(f"DELETE FROM {RUNS} WHERE list_contains(?, id)", [dead])
+    return dead
 
 
 def frame_sql(frame: pd.DataFrame) -> tuple[str, list]:
@@ -136,10 +215,13 @@ def start(
             raise WorkbenchError(f"Compare at most {features.MAX_COLUMNS} columns at once.")
         run = Run(run_id, info.name, right_info.name if right_info else None, cols, [], 0, {},
                   Model(cols, np.zeros(0), np.zeros(0), 0.0), pd.DataFrame())  # fmt: skip
+        _LIVE[run.id] = run
         con.execute("SET enable_progress_bar_print = false")
         con.execute("SET preserve_insertion_order = false")  # work tables need no order: faster, less memory
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {WORK_SCHEMA}")
         with ws.transaction(con):
+            sweep(con)
+        with ws.transaction(con):
+            con.execute(f"INSERT INTO {RUNS} VALUES (?, ?, ?)", [run.id, _this_process(), time.time()])
             _build(con, run, rules, step, cancel)
     return run
 
@@ -260,6 +342,7 @@ def save_scores(ws: Workspace, run: Run) -> None:
 
 def drop(ws: Workspace, run: Run) -> None:
     """Remove a run's work tables."""
+    _LIVE.pop(run.id, None)
     with ws.connect() as con:
         drop_work(con, run)
 
@@ -267,6 +350,8 @@ def drop(ws: Workspace, run: Run) -> None:
 def drop_work(con: duckdb.DuckDBPyConnection, run: Run) -> None:
     for part in ("records", "pairs", "scores", "clusters"):
         con.execute(f"DROP TABLE IF EXISTS {run.work(part)}")
+    _ensure_registry(con)
+    con.execute(f"DELETE FROM {RUNS} WHERE id = ?", [run.id])
 
 
 def estimate_quality(run: Run, threshold: float) -> dict:

@@ -15,11 +15,10 @@ import duckdb
 
 from workbench.errors import WorkbenchError
 from workbench.names import quote
+from workbench.profile.stats import family
 
 KINDS = ("string", "number", "date")
 
-_NUMBER_TYPES = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U\w*INT|FLOAT|DOUBLE|REAL|DECIMAL.*)$")
-_DATE_TYPES = re.compile(r"^(DATE|TIMESTAMP.*)$")
 # Columns named like identifiers ("id", "rec_id", "soc_sec_id") never help: duplicates
 # carry different ones, and a shared one would give the answer away.
 _ID_NAME = re.compile(r"(^|[_\s])(id|uuid|guid|key)$", re.IGNORECASE)
@@ -35,11 +34,8 @@ class Column:
 
 
 def kind_of(duckdb_type: str) -> str:
-    if _NUMBER_TYPES.match(duckdb_type):
-        return "number"
-    if _DATE_TYPES.match(duckdb_type):
-        return "date"
-    return "string"
+    """How a column compares: number, date or string, from its type's family (workbench.profile.stats.family)."""
+    return {"numeric": "number", "temporal": "date"}.get(family(duckdb_type), "string")
 
 
 def table_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ import time
 
 import duckdb
 
+from workbench import settings
 from workbench.errors import Cancelled
 from workbench.jobs import Progress, run_watched
 from workbench.names import quote
@@ -36,7 +37,10 @@ def profile_table(ws: Workspace, table: str, *, on_progress: Progress | None = N
 
 def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progress: Progress | None = None,
                        cancel: threading.Event | None = None) -> Profile:  # fmt: skip
+    """Profile `table` on `con`. Columns are profiled in batches of `profile_batch_columns`; past
+    `profile_max_columns` they get counts only, and `overview["skipped"]` says so."""
     started = time.perf_counter()
+    limits = settings.LIMITS
 
     def step(start: float, end: float, label: str, sql: str, params: list) -> tuple:
         if cancel is not None and cancel.is_set():
@@ -47,44 +51,65 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
         run_watched(con, sql, params, on_progress=scaled, cancel=cancel, label=label)
         return con.fetchall()
 
+    def batched(start: float, end: float, batches: list[list[ColumnProfile]]):
+        """Each batch with the share of [start, end] of the progress bar that it covers."""
+        width = (end - start) / max(len(batches), 1)
+        for k, batch in enumerate(batches):
+            yield start + k * width, start + (k + 1) * width, batch, _span(batches, k)
+
     columns = stats.describe(con, table)
+    full, light = columns[: limits.profile_max_columns], columns[limits.profile_max_columns :]
     source = quote(table)
-    agg = stats.ranges(columns)
-    got = agg.read(con.execute(agg.sql(source), agg.params).fetchone())
-    stored = con.execute(stats.storage_sql(table, columns)).fetchone() if columns else None
-    rows = stats.read_ranges(got, stored, columns)
+    rows = 0
+    for batch in stats.batches(columns, limits.profile_batch_columns) or [[]]:
+        agg = stats.ranges(batch)
+        got = agg.read(con.execute(agg.sql(source), agg.params).fetchone())
+        stored = con.execute(stats.storage_sql(table, batch)).fetchone() if batch else None
+        rows = stats.read_ranges(got, stored, batch)
     exact = rows <= stats.EXACT_ROWS
 
-    quantiles = stats.quantile_sql(table, columns, rows)
-    if quantiles:
-        sql, params, exact_q = quantiles
-        (row,) = step(0.0, 0.15, "Quantiles", sql, params)
-        stats.read_quantiles(row, columns, exact_q)
-
-    agg = stats.Aggregates()
-    stats.counts(agg, columns, exact)
-    stats.bins(agg, columns, rows)
-    (row,) = step(0.15, 0.6, "Counts, histograms, outliers and codes", agg.sql(source), agg.params)
-    got = agg.read(row)
-    stats.read_counts(got, columns, rows, exact)
-    stats.read_bins(got, columns)
-    ((duplicates,),) = step(0.6, 0.75, "Duplicate rows", stats.duplicates_sql(table), [])
+    for a, b, batch, span in batched(0.0, 0.6, stats.batches(full, limits.profile_batch_columns)):
+        quantiles = stats.quantile_sql(table, batch, rows)
+        middle = a + (b - a) / 3
+        if quantiles:
+            sql, params, exact_q = quantiles
+            (row,) = step(a, middle, f"Quantiles{span}", sql, params)
+            stats.read_quantiles(row, batch, exact_q)
+        agg = stats.Aggregates()
+        stats.counts(agg, batch, exact)
+        stats.bins(agg, batch, rows)
+        (row,) = step(middle, b, f"Counts, histograms, outliers and codes{span}", agg.sql(source), agg.params)
+        got = agg.read(row)
+        stats.read_counts(got, batch, rows, exact)
+        stats.read_bins(got, batch)
+    for a, b, batch, span in batched(0.6, 0.65, stats.batches(light, limits.profile_batch_columns)):
+        agg = stats.Aggregates()
+        stats.counts(agg, batch, exact, full=False)
+        (row,) = step(a, b, f"Counts{span}", agg.sql(source), agg.params)
+        stats.read_counts(agg.read(row), batch, rows, exact=False)  # distinct: DuckDB's stored estimate
+    ((duplicates,),) = step(0.65, 0.75, "Duplicate rows", stats.duplicates_sql(table), [])
     overview = {"rows": rows, "duplicate_rows": duplicates}
 
-    text = [c for c in columns if c.family == "text" and c.stats.get("count")]
+    text = [c for c in full if c.family == "text" and c.stats.get("count")]
     if text:
-        sql, params = values.counts_sql(table, text, rows, exact)
-        step(0.75, 0.92, "Value counts of text columns", sql, params)
+        con.execute(values.CREATE)
+        first = 0
+        for a, b, batch, span in batched(0.75, 0.92, stats.batches(text, limits.profile_batch_columns)):
+            sql, params = values.counts_sql(table, batch, rows, exact, first)
+            step(a, b, f"Value counts of text columns{span}", sql, params)
+            first += len(batch)
         values.summarize(con, text)
 
-    for col in columns:
+    for col in full:
         col.semantic = semantic.infer(col)
     if on_progress:
         on_progress(0.93, "Looking for dirty data")
     detector = findings.Detector(con, table, rows, {c.name: i for i, c in enumerate(text)})
     found: list[Finding] = []
-    for col in columns:
+    for col in full:
         found += detector.column(col)
+    for col in light:
+        found += findings.missing(detector, col)
     found += findings.duplicate_rows(detector, columns, overview["duplicate_rows"])
     findings.confirm(con, table, found, rows)
     if text:
@@ -98,10 +123,30 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
         missing_share=missing / cells if cells else 0.0,
         exact=exact,
         storage_bytes=_storage_bytes(con, table),
+        skipped=[_skipped_wide(light, len(columns), limits.profile_max_columns)] if light else [],
     )
     if on_progress:
         on_progress(1.0, "Done")
     return Profile(table, rows, columns, findings.rank(found), overview, time.perf_counter() - started)
+
+
+def _span(batches: list[list[ColumnProfile]], k: int) -> str:
+    """' (columns 21-40 of 1,000)' for the k-th batch, when there is more than one."""
+    if len(batches) < 2:
+        return ""
+    first = sum(len(b) for b in batches[:k]) + 1
+    return f" (columns {first:,}-{first + len(batches[k]) - 1:,} of {sum(len(b) for b in batches):,})"
+
+
+def _skipped_wide(light: list[ColumnProfile], width: int, limit: int) -> dict:
+    """What a profile leaves out of the columns past `profile_max_columns`, and why."""
+    return {
+        "part": "quantiles, histograms, value counts and dirty-data checks other than missing values",
+        "columns": [c.name for c in light],
+        "reason": f"the table has {width:,} columns and the first {limit:,} are profiled in full "
+                  "(settings: profile_max_columns); these have counts, missing values, min/max and an "
+                  "estimated distinct count",
+    }  # fmt: skip
 
 
 def _storage_bytes(con: duckdb.DuckDBPyConnection, table: str) -> int | None:

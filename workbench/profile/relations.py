@@ -14,18 +14,23 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from workbench import settings
 from workbench.errors import WorkbenchError
 from workbench.names import quote
 
-MAX_COLUMNS = 20  # per matrix
 MAX_CATEGORIES = 30  # per column in a contingency table; the rest is lumped into "(other)"
 SCATTER_ROWS = 5_000
 OTHER, MISSING = "(other)", "(missing)"
 
 
+def first(columns: list[str]) -> list[str]:
+    """The columns a matrix shows: the first `relations_max_columns` (settings) of them."""
+    return columns[: settings.LIMITS.relations_max_columns]
+
+
 def correlations(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> pd.DataFrame:
-    """Pearson correlation of every pair of numeric columns, in one pass."""
-    columns = columns[:MAX_COLUMNS]
+    """Pearson correlation of every pair of the `first` numeric columns, in one pass."""
+    columns = first(columns)
     pairs = list(combinations(columns, 2))
     matrix = pd.DataFrame(np.eye(len(columns)), index=columns, columns=columns)
     if not pairs:
@@ -74,8 +79,8 @@ def cramers_v_table(counts: pd.DataFrame) -> float:
 
 
 def cramers_v(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> pd.DataFrame:
-    """Cramer's V of every pair of categorical columns (0: independent, 1: one determines the other)."""
-    columns = columns[:MAX_COLUMNS]
+    """Cramer's V of every pair of the `first` categorical columns (0: independent, 1: one determines the other)."""
+    columns = first(columns)
     matrix = pd.DataFrame(np.eye(len(columns)), index=columns, columns=columns)
     for a, b in combinations(columns, 2):
         matrix.loc[a, b] = matrix.loc[b, a] = cramers_v_table(contingency(con, table, a, b))
@@ -117,15 +122,15 @@ def missing_pattern(con: duckdb.DuckDBPyConnection, table: str, columns: list[st
     """The most frequent combinations of missing columns (True = missing), with their row counts."""
     if not columns:
         return pd.DataFrame()
-    flags = ", ".join(f"{quote(c)} IS NULL AS {quote(c)}" for c in columns[:MAX_COLUMNS])
+    flags = ", ".join(f"{quote(c)} IS NULL AS {quote(c)}" for c in first(columns))
     return con.execute(
         f"SELECT {flags}, count(*) AS rows FROM {quote(table)} GROUP BY ALL ORDER BY rows DESC LIMIT ?", [top]
     ).df()
 
 
 def missing_together(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> pd.DataFrame:
-    """Correlation of the missing-value indicators: 1 means two columns are always missing together."""
-    columns = columns[:MAX_COLUMNS]
+    """Correlation of the missing-value indicators of the `first` columns: 1 means always missing together."""
+    columns = first(columns)
     matrix = pd.DataFrame(np.eye(len(columns)), index=columns, columns=columns)
     pairs = list(combinations(columns, 2))
     if pairs:

@@ -44,8 +44,10 @@ _FLOAT = {"FLOAT", "DOUBLE", "REAL"}
 
 
 def family(type_: str) -> str:
-    t = type_.upper()
-    if t in _INTEGER or t in _FLOAT or t.startswith("DECIMAL"):
+    """numeric | text | temporal | boolean | other, from a DuckDB type name. The workbench's one
+    classifier of types: profiling, the Clean steps, dedupe and the SQL chart all ask it."""
+    t = type_.upper().strip()
+    if t in _INTEGER or t in _FLOAT or t.startswith(("DECIMAL", "NUMERIC")):
         return "numeric"
     if t == "VARCHAR":
         return "text"
@@ -74,10 +76,17 @@ class Aggregates:
         self.params.extend(params)
 
     def sql(self, source: str) -> str:
-        return f"SELECT {', '.join(self.exprs) or '1'} FROM {source}"
+        """One row of the aggregates (a row of nothing when there is nothing to ask)."""
+        return f"SELECT {', '.join(self.exprs)} FROM {source}" if self.exprs else "SELECT NULL LIMIT 1"
 
     def read(self, row: tuple) -> dict[str, dict[str, Any]]:
         return {owner: {key: row[i] for key, i in keys.items()} for owner, keys in self.slots.items()}
+
+
+def batches(columns: list[ColumnProfile], size: int) -> list[list[ColumnProfile]]:
+    """`columns` in consecutive groups of at most `size`, each profiled by statements of its own:
+    one SELECT of thousands of aggregates costs DuckDB far more than many of a few dozen."""
+    return [columns[i : i + size] for i in range(0, len(columns), max(1, size))]
 
 
 def describe(con: duckdb.DuckDBPyConnection, table: str) -> list[ColumnProfile]:
@@ -181,13 +190,14 @@ def read_ranges(got: dict, stored: tuple | None, columns: list[ColumnProfile]) -
     return got[""]["rows"]
 
 
-def counts(agg: Aggregates, columns: list[ColumnProfile], exact: bool) -> None:
-    """Non-null and distinct counts, moments, negatives, true/false of every column."""
+def counts(agg: Aggregates, columns: list[ColumnProfile], exact: bool, full: bool = True) -> None:
+    """Non-null and distinct counts, moments, negatives, true/false of every column (only the
+    non-null count unless `full`)."""
     for col in columns:
         c, name = quote(col.name), col.name
         if "count" not in col.stats:
             agg.add(name, "count", f"count({c})")
-        if col.family == "other":
+        if col.family == "other" or not full:
             continue
         if exact:
             agg.add(name, "distinct", f"count(DISTINCT {c})")
@@ -218,7 +228,7 @@ def read_counts(got: dict, columns: list[ColumnProfile], rows: int, exact: bool)
         for key in ("mean", "std", "negatives"):
             if key in g:
                 st[key] = g[key]
-        if col.family == "boolean":
+        if col.family == "boolean" and "trues" in g:
             st["top_values"] = sorted([[True, g["trues"]], [False, st["count"] - g["trues"]]], key=lambda p: -p[1])
 
 

@@ -28,10 +28,14 @@ EXAMPLES = 5  # example values kept per check
 LENGTH_BINS = 30
 
 
-def counts_sql(table: str, columns: list[ColumnProfile], rows: int, exact: bool) -> tuple[str, list]:
-    """The statement that fills the value-count table: one GROUP BY per text column."""
+CREATE = f"CREATE OR REPLACE TEMP TABLE {VALUES} (i INTEGER, v VARCHAR, n BIGINT)"
+
+
+def counts_sql(table: str, columns: list[ColumnProfile], rows: int, exact: bool, first: int = 0) -> tuple[str, list]:
+    """The statement that adds `columns` (text columns `first`, `first` + 1, ...) to the value-count
+    table made by `CREATE`: one GROUP BY per column."""
     parts, params = [], []
-    for i, col in enumerate(columns):
+    for i, col in enumerate(columns, start=first):
         c = quote(col.name)
         sampled = not exact and col.stats.get("distinct", 0) > MAX_VALUES and rows > SAMPLE_ROWS
         if sampled:
@@ -41,7 +45,7 @@ def counts_sql(table: str, columns: list[ColumnProfile], rows: int, exact: bool)
             source = quote(table)
         parts.append(f"SELECT ? AS i, {c} AS v, count(*) AS n FROM {source} WHERE {c} IS NOT NULL GROUP BY {c}")
         params.append(i)
-    return f"CREATE OR REPLACE TEMP TABLE {VALUES} AS " + " UNION ALL ".join(parts), params
+    return f"INSERT INTO {VALUES} " + " UNION ALL ".join(parts), params
 
 
 def summarize(con: duckdb.DuckDBPyConnection, columns: list[ColumnProfile]) -> None:

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from workbench.profile.stats import family
+
 KINDS = ("bar", "line", "scatter", "histogram")
 
-_NUMERIC = re.compile(r"^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|REAL|DECIMAL.*|NUMERIC.*)$", re.IGNORECASE)
-_TEMPORAL = re.compile(r"^(DATE|TIMESTAMP.*|TIME)$", re.IGNORECASE)
 
 
 def kind_of(duckdb_type: str) -> str:
-    """numeric, temporal or category."""
-    if _NUMERIC.match(duckdb_type):
-        return "numeric"
-    if _TEMPORAL.match(duckdb_type):
-        return "temporal"
-    return "category"
+    """numeric, temporal or category: the type's family (workbench.profile.stats.family)."""
+    kind = family(duckdb_type)
+    return kind if kind in ("numeric", "temporal") else "category"
 
 
 @dataclass

@@ -65,9 +65,7 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,7 +74,7 @@ import duckdb
 from workbench.errors import WorkbenchError
 from workbench.names import table_name_from
 from workbench.settings import DB_FILENAME
-from workbench.workspace import _CONFIG, _is_lock_error
+from workbench.workspace import _CONFIG, retry_on_lock
 
 # The query nodes of a statement that only reads (json_serialize_sql's names): an allow-list, so a node
 # type added by a later DuckDB is refused until it is known to read only.
@@ -204,18 +202,12 @@ def connect(home: Path, write: bool, lock_timeout: float) -> duckdb.DuckDBPyConn
     if not path.exists():
         raise WorkbenchError(f"There is no workspace database in {home} yet: load a table first.")
     con = duckdb.connect(":memory:", config=_CONFIG)
-    deadline = time.monotonic() + lock_timeout
-    delay = 0.05
-    while True:
-        try:
-            con.execute(f"ATTACH $path AS {WORKSPACE} (READ_ONLY)", {"path": str(path)})
-            break
-        except duckdb.Error as exc:
-            if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                con.close()
-                raise WorkbenchError(f"Cannot open the workspace database {path}: {exc}") from exc
-        time.sleep(delay * (0.5 + random.random()))
-        delay = min(delay * 2, 1.0)
+    try:
+        retry_on_lock(lambda: con.execute(f"ATTACH $path AS {WORKSPACE} (READ_ONLY)", {"path": str(path)}),
+                      lock_timeout)  # fmt: skip
+    except duckdb.Error as exc:
+        con.close()
+        raise WorkbenchError(f"Cannot open the workspace database {path}: {exc}") from exc
     con.execute(f"USE {WORKSPACE}")
     if write:
         discard_staging(home)
