@@ -25,6 +25,7 @@ from workbench.errors import WorkbenchError
 from workbench.jobs import Progress
 from workbench.model import data, features, pipeline
 from workbench.model.features import Features
+from workbench.model.persist import FittedModel
 from workbench.model.pipeline import MODELS, Columns
 from workbench.model.task import Task
 from workbench.model.worker import Pool
@@ -313,3 +314,27 @@ def _oof(task: Task, splits, parts: list[tuple[int, dict]], y: np.ndarray) -> pd
                 frame[f"proba_{label}"] = value["proba"][:, i]
         frames.append(frame)
     return pd.concat(frames, ignore_index=True).sort_values("row", ignore_index=True)
+
+
+def fit(board: Leaderboard, name: str | None = None, *, cancel: threading.Event | None = None,
+        time_budget: float = MODEL_LIMITS.time_budget) -> FittedModel:  # fmt: skip
+    """Fit model `name` (the board's best by default) on all the board's rows, in a worker (Cancel works)."""
+    name = name or board.best().name
+    result = board.result(name)
+    fitted: list[Any] = []
+
+    def on_result(index: int, status: str, value: Any) -> None:
+        if status != "ok":
+            raise WorkbenchError(f"Fitting {result.title} failed: {value}")
+        fitted.append(value[0])
+
+    with Pool(board.X, board.y, None, workers=1, threads=MODEL_LIMITS.threads) as pool:
+        if not pool.run([("fit", board.pipeline(name))], on_result, cancel=cancel,
+                        deadline=time.monotonic() + time_budget):  # fmt: skip
+            raise WorkbenchError(f"Fitting {result.title} took longer than the time budget ({time_budget:g} s).")
+    pipe = fitted[0]
+    return FittedModel(
+        pipe, name, board.task.kind, board.task.target, list(board.features.used),
+        [c.item() if hasattr(c, "item") else c for c in getattr(pipe, "classes_", [])],
+        board.table_name, len(board.X), {m: {"mean": result.mean(m), "std": result.std(m)} for m in board.metrics},
+    )  # fmt: skip

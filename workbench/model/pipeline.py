@@ -89,7 +89,7 @@ class DateParts(TransformerMixin, BaseEstimator):
         out = {}
         for c in self.columns_:
             d = pd.to_datetime(X[c], errors="coerce").dt
-            for part, values in zip(self.PARTS, (d.year, d.month, d.day, d.weekday, d.hour)):
+            for part, values in zip(self.PARTS, (d.year, d.month, d.day, d.day_of_week, d.hour)):
                 out[f"{c}_{part}"] = values.astype("float64").to_numpy()
         return pd.DataFrame(out, index=X.index)
 
