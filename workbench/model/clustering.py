@@ -153,9 +153,11 @@ def run(
         if mix_labels is not None:
             ml = mix_labels.predict(X[sample])
             mixture_sil = float(silhouette_score(X[sample], ml)) if len(set(ml)) > 1 else None
-        pca = PCA(n_components=2, random_state=seed).fit(X)
+        pca = PCA(n_components=min(2, X.shape[1]), random_state=seed).fit(X)
         shown = sample[:MODEL_LIMITS.projection_rows]
         coords = pca.transform(X[shown])
+        if coords.shape[1] == 1:  # a single feature: the view is a line
+            coords = np.column_stack([coords[:, 0], np.zeros(len(coords))])
     projection = pd.DataFrame({"pc1": coords[:, 0], "pc2": coords[:, 1], "cluster": labels[shown], "row": shown})
     names = [str(n).split("__", 1)[-1] for n in prep.named_steps["prep"].get_feature_names_out()]
     profile = _profile(X, labels, names)

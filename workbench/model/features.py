@@ -31,7 +31,8 @@ from workbench.profile.stats import family
 from workbench.settings import MODEL_LIMITS
 from workbench.workspace import Workspace
 
-ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key|index)$|^(id|uuid|guid|index)([_\s.-]|$)|Id$|ID$", re.IGNORECASE)
+ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key|index)$|^(id|uuid|guid|index)([_\s.-]|$)", re.IGNORECASE)
+ID_CAMEL = re.compile(r"[a-z](Id|ID)$")  # PassengerId, userID (but not 'acid')
 MIN_ROWS_FOR_ID = 20  # fewer rows: all-distinct values say little
 
 
@@ -131,10 +132,11 @@ def _reason(col: str, type_: str, s: dict[str, Any], task: Task, group: str | No
         return f"too many missing values ({missing:.0%} of rows)"
     if distinct <= 1:
         return "constant: a single value" + (" besides missing ones" if present < rows else "")
-    if fam in ("numeric", "text") and distinct == present and present >= MIN_ROWS_FOR_ID:
+    integer = "span" in s  # a float with a different value in every row is just a measurement
+    if (integer or fam == "text") and distinct == present and present >= MIN_ROWS_FOR_ID:
         consecutive = s.get("span") == present
         plain_text = fam == "text" and (s.get("words") or 1) < 1.5
-        if ID_NAME.search(col) or consecutive or plain_text:
+        if ID_NAME.search(col) or ID_CAMEL.search(col) or consecutive or plain_text:
             return "an identifier: a different value in every row, it cannot generalise"
     if fam == "text":
         if present and s["dates"] >= 0.9 * present:
