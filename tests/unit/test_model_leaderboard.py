@@ -129,3 +129,37 @@ def test_the_time_budget_stops_the_board_and_says_what_finished(ws):
     assert not board.finished
     assert board.result("random_forest").status == "unfinished"
     assert any("time budget" in n for n in board.notes)
+
+
+def test_encoders_are_fitted_inside_the_folds_so_a_noise_category_scores_chance(ws):
+    """200 categories of 2 rows each and a coin-flip target: target-encoding them on the whole table would
+    'learn' every row's answer; fitted inside each fold it cannot, and the score stays at chance."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+    from sklearn.preprocessing import TargetEncoder
+
+    rng = np.random.default_rng(3)
+    n = 400
+    frame = pd.DataFrame({"shop": [f"s{i // 2}" for i in range(n)], "y": rng.integers(0, 2, n).astype(str)})
+    frame.loc[:9, "y"] = None  # rows without a target are dropped and counted
+    put(ws, "noise", frame)
+    board = model.run(ws, "noise", "y", models=["dummy", "linear"], feature_columns=["shop"])
+    assert board.features.columns.high_cardinality == ["shop"]
+    assert board.task.missing_target == 10 and len(board.X) == 390
+    assert board.result("linear").mean("roc_auc") < 0.6
+    # the same model with the encoder fitted outside the folds sees the leak
+    known = frame.dropna()
+    encoded = TargetEncoder(target_type="binary", smooth=0.0, cv=2).fit(known[["shop"]], known["y"])
+    leaky = encoded.transform(known[["shop"]])  # transform (not fit_transform): in-sample encodings
+    assert cross_val_score(LogisticRegression(), leaky, known["y"], cv=5, scoring="roc_auc").mean() > 0.8
+
+
+def test_the_board_as_json(boards):
+    import json
+
+    data = json.loads(json.dumps(boards["wine"].as_dict()))
+    assert data["task"] == "multiclass" and data["leading_metric"] == "accuracy"
+    linear = next(m for m in data["models"] if m["model"] == "linear")
+    assert set(linear) >= {"accuracy", "roc_auc", "log_loss", "fit_time", "beats_dummy"}
+    assert linear["beats_dummy"] is True and linear["accuracy"]["std"] > 0
+    assert data["features"]["excluded"] == {"target": "the target"}
