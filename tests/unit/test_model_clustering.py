@@ -40,6 +40,10 @@ def test_kmeans_finds_the_planted_groups_and_the_profile_says_why(blobs):
     assert list(found.projection.columns) == ["pc1", "pc2", "cluster", "row"] and len(found.projection) == 300
     assert sum(found.sizes.values()) == 300
     assert "KMeans with k = 3" in " ".join(progress)
+    import json
+
+    summary = json.loads(json.dumps(found.as_dict()))
+    assert summary["k"] == 3 and summary["task"] == "clustering" and len(summary["profile"]) == 3
 
 
 def test_suggested_features_leave_the_identifier_out(blobs):
