@@ -71,6 +71,29 @@ class SqlLimits:
 SQL_LIMITS = SqlLimits()
 
 
+@dataclass(frozen=True)
+class ModelLimits:
+    """The Model page's limits (workbench/model/)."""
+
+    max_rows: int = 200_000  # above it the leaderboard fits on a stratified sample, and says so
+    folds: int = 5
+    time_budget: float = 600.0  # seconds for a whole leaderboard; unfinished models are reported as such
+    # processes fitting (model, fold) pairs, and the threads each may use: one core stays for the pages
+    workers: int = 1
+    threads: int = max(1, (os.cpu_count() or 2) - 1)
+    one_hot_max: int = 15  # categories up to this many distinct values are one-hot encoded, target-encoded above
+    max_missing: float = 0.5  # a feature missing in more than this share of rows is left out
+    leak_score: float = 0.98  # a feature alone scoring this (balanced accuracy or R²) is flagged as a leak
+    leak_rows: int = 5_000  # rows the single-feature leak check runs on
+    imbalance: float = 0.2  # smallest class under this share of the largest: balanced metrics lead
+    silhouette_rows: int = 5_000  # rows the silhouette score is computed on
+    projection_rows: int = 5_000  # points of the 2-D PCA view
+    predict_batch_rows: int = 50_000
+
+
+MODEL_LIMITS = ModelLimits()
+
+
 def default_home() -> Path:
     """The workspace folder: WORKBENCH_HOME, else the project's data/ folder."""
     env = os.environ.get("WORKBENCH_HOME")

@@ -1,0 +1,64 @@
+"""Suggested features, the reason each other column is left out, and the leak check, on a planted table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tests.unit.model_tables import bundled, put
+from workbench import model
+
+
+def planted(n: int = 200, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    target = np.where(x + rng.normal(scale=1.0, size=n) > 0, "yes", "no")
+    words = ["the", "wine", "smells", "of", "cherry", "oak", "and", "smoke", "with", "a", "long", "finish"]
+    return pd.DataFrame({
+        "passenger_id": np.arange(1, n + 1),
+        "ticket": [f"T{i:05d}" for i in rng.permutation(n)],
+        "country": ["FR"] * n,
+        "notes": [" ".join(rng.choice(words, 8)) + f" {i}" for i in range(n)],
+        "bought_on": [f"2024-{m:02d}-{d:02d}" for m, d in zip(rng.integers(1, 13, n), rng.integers(1, 28, n))],
+        "mostly_missing": [1.0 if i % 10 == 0 else None for i in range(n)],
+        "when": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D"),
+        "colour": rng.choice(["red", "white", "rosé"], n),
+        "city": [f"city{i}" for i in rng.integers(0, 50, n)],
+        "x": x,
+        "label_copy": target,
+        "answer_code": np.where(target == "yes", 1, 0) * 10 + rng.integers(0, 2, n),  # planted leak
+        "target": target,
+    })  # fmt: skip
+
+
+def test_suggested_features_and_the_reason_for_each_left_out(ws):
+    put(ws, "p", planted())
+    task = model.detect(ws, "p", "target")
+    found = model.suggest(ws, "p", task)
+    enc = found.columns
+    assert enc.numeric == ["x"]
+    assert enc.categorical == ["colour"]
+    assert enc.high_cardinality == ["city"]
+    assert enc.dates == ["when"]
+    why = found.excluded
+    assert why["target"] == "the target"
+    assert why["passenger_id"].startswith("an identifier")
+    assert why["ticket"].startswith("an identifier")
+    assert why["country"].startswith("constant")
+    assert why["notes"].startswith("free text")
+    assert why["bought_on"].startswith("a date stored as text")
+    assert why["mostly_missing"].startswith("too many missing values (90%")
+    assert why["label_copy"].startswith("leak:") and "copy of the target" in why["label_copy"]
+    assert why["answer_code"].startswith("leak:")
+    kinds = {(w.kind, w.column) for w in found.warnings}
+    assert kinds == {("copy_of_target", "label_copy"), ("leak", "answer_code")}
+    assert found.leak_scores["answer_code"] >= 0.98 and found.leak_scores["x"] < 0.9
+
+
+def test_no_leak_flagged_on_wine_and_the_group_column_is_left_out(ws):
+    bundled(ws, "wine")
+    task = model.detect(ws, "wine", "target")
+    found = model.suggest(ws, "wine", task, group="magnesium")
+    assert found.warnings == []
+    assert len(found.used) == 12 and found.excluded["magnesium"].startswith("the group column")
+    assert max(found.leak_scores.values()) < 0.9

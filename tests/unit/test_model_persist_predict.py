@@ -1,0 +1,116 @@
+"""Saving and loading a fitted model, predicting on another table, and the Kaggle submission checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.unit.model_tables import mixed, put
+from workbench import WorkbenchError, model
+from workbench.model.persist import TRUSTED_TYPES
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    from workbench import Workspace
+
+    ws = Workspace(tmp_path_factory.mktemp("model_persist"))
+    frame = mixed(300)
+    frame.insert(0, "id", np.arange(1000, 1300))
+    put(ws, "train", frame.iloc[:240].reset_index(drop=True))
+    put(ws, "test", frame.iloc[240:].drop(columns=["y"]).reset_index(drop=True))
+    board = model.run(ws, "train", "y", feature_columns=["x", "colour", "city", "when", "flag"])
+    return ws, board
+
+
+@pytest.mark.parametrize("name", ["linear", "knn", "random_forest", "hist_gradient_boosting", "dummy"])
+def test_save_and_load_every_model_kind_predicts_identical_values(trained, name):
+    ws, board = trained
+    fitted = model.fit(board, name)
+    ref = model.save(ws, fitted, f"train {name}")
+    assert ref["name"] == f"train_{name}" and len(ref["sha256"]) == 64
+    assert ref["versions"]["scikit-learn"].startswith("1.")
+    back = model.load(ws, f"train_{name}")
+    assert back.features == ["x", "flag", "colour", "city", "when"] and back.target == "y"
+    assert back.classes == ["no", "yes"] and back.trained_on == "train"
+    test = ws.preview("test", 1000)
+    from workbench.model.predict import predict_frame
+
+    assert np.array_equal(predict_frame(back, test), predict_frame(fitted, test))
+    assert np.allclose(back.pipeline.predict_proba(test), fitted.pipeline.predict_proba(test))
+
+
+def test_a_changed_file_is_refused(trained):
+    ws, board = trained
+    model.save(ws, model.fit(board, "linear"), "tampered")
+    path = ws.home / "models" / "tampered.skops"
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(WorkbenchError, match="changed after it was saved"):
+        model.load(ws, "tampered")
+
+
+def test_the_trust_list_is_explicit():
+    assert "workbench.model.pipeline.ColumnTypes" in TRUSTED_TYPES
+    assert not any(t.startswith(("builtins.eval", "os.", "subprocess")) for t in TRUSTED_TYPES)
+
+
+def test_predictions_table_with_lineage_and_a_valid_submission(trained, tmp_path):
+    ws, board = trained
+    fitted = model.fit(board, "linear")
+    made = model.predict(ws, fitted, "test", id_column="id")
+    assert made.rows == 60 and made.operation == "predict" and made.parents == ["test"]
+    assert made.source_kind == "step" and made.parameters["target"] == "y"
+    frame = ws.preview(made.name, 100)
+    assert list(frame.columns) == ["id", "y", "proba_no", "proba_yes"]
+    assert frame["id"].tolist() == list(range(1240, 1300))
+    put(ws, "sample_submission", pd.DataFrame({"id": range(1240, 1300), "y": "no"}))
+    sub = model.submission(ws, made.name, "test", id_column="id", sample_submission="sample_submission")
+    assert sub.problems == []
+    written = sub.write(tmp_path / "submission.csv")
+    assert written.read_text().splitlines()[0] == "id,y" and len(written.read_text().splitlines()) == 61
+
+
+def test_a_missing_column_names_it_and_writes_nothing(trained):
+    ws, board = trained
+    fitted = model.fit(board, "dummy")
+    put(ws, "short", ws.preview("test", 100).drop(columns=["city"]))
+    before = {t.name for t in ws.tables()}
+    with pytest.raises(WorkbenchError, match="lacks the column 'city'"):
+        model.predict(ws, fitted, "short")
+    assert {t.name for t in ws.tables()} == before
+
+
+def check(frame, sample=None):
+    return model.check_submission(frame, id_column="id", target_columns=["y"], test_ids=pd.Series([1, 2, 3]),
+                                  sample_header=sample)  # fmt: skip
+
+
+def test_submission_checks():
+    assert check(pd.DataFrame({"id": [3, 1, 2], "y": ["a", "b", "a"]}), ["id", "y"]) == []
+    (missing,) = check(pd.DataFrame({"id": [1, 2], "y": ["a", "b"]}))
+    assert missing.startswith("1 test ids are missing (e.g. 3)")
+    (dup,) = check(pd.DataFrame({"id": [1, 2, 2, 3], "y": ["a", "b", "b", "a"]}))
+    assert dup.startswith("1 ids appear more than once (e.g. 2)")
+    (hole,) = check(pd.DataFrame({"id": [1, 2, 3], "y": ["a", None, "a"]}))
+    assert hole == "1 rows have no prediction in 'y'"
+    (header,) = check(pd.DataFrame({"id": [1, 2, 3], "y": ["a", "b", "a"]}), ["Id", "y"])
+    assert "does not match the sample submission" in header
+    extra = check(pd.DataFrame({"id": [1, 2, 3], "y": ["a", "b", "a"], "proba": [0.1, 0.2, 0.3]}))
+    assert extra == ["the columns must be exactly ['id', 'y'], not ['id', 'y', 'proba']"]
+    unknown = check(pd.DataFrame({"id": [1, 2, 3, 9], "y": ["a", "b", "a", "b"]}))
+    assert unknown == ["1 ids are not in the test table (e.g. 9)"]
+
+
+def test_a_failing_submission_refuses_to_write(trained, tmp_path):
+    ws, board = trained
+    made = model.predict(ws, model.fit(board, "dummy"), "test", id_column="id", name="few")
+    with ws.connect() as con:
+        con.execute(f"DELETE FROM {made.name} WHERE id = 1250")
+    sub = model.submission(ws, made.name, "test", id_column="id")
+    assert sub.problems == ["1 test ids are missing (e.g. 1250)"]
+    with pytest.raises(WorkbenchError, match="would be rejected"):
+        sub.write(tmp_path / "s.csv")
+    assert not (tmp_path / "s.csv").exists()

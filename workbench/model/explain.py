@@ -1,0 +1,152 @@
+"""Plain words for each metric and model, and the Python code that reproduces a model's cross-validation.
+
+`code(board, model)` writes a script that imports nothing from the workbench:
+it reads the same rows from the workspace's DuckDB file (the same SQL, so the
+same sample), builds the same pipeline (printed from the very object the
+leaderboard fitted, with scikit-learn's own estimator repr), and runs
+`cross_validate` with the same folds and scorers, printing the mean of each
+metric as JSON. Run on its own, it gives the leaderboard's scores.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+
+from workbench.model import pipeline
+from workbench.model.leaderboard import METRICS, Leaderboard, positive_label
+
+METRIC_TEXT = {
+    "accuracy": "The share of rows whose class is predicted right. Misleads when one class dominates: always "
+                "guessing the big class already scores high, so compare it with the dummy and with balanced accuracy.",
+    "balanced_accuracy": "The average, over classes, of the share of each class predicted right, so every class "
+                         "counts the same whatever its size. Guessing scores 1 / (number of classes).",
+    "f1": "The balance (harmonic mean) of precision (how many predicted positives are right) and recall (how many "
+          "real positives are found); for several classes, the plain average over classes (macro). It ignores "
+          "true negatives, so it depends on which class is called positive.",
+    "roc_auc": "The chance that the model ranks a random positive above a random negative, from its predicted "
+               "probabilities (one class against the rest, averaged, for several classes): 0.5 is guessing, 1 "
+               "perfect. It judges the ranking, not the probabilities themselves nor any threshold.",
+    "log_loss": "How surprised the model is by the true classes, from its predicted probabilities (lower is "
+                "better). It punishes confident mistakes hard, so one overconfident error can dominate it.",
+    "r2": "The share of the target's variance the model explains: 1 is perfect, 0 is no better than predicting "
+          "the mean (the dummy), and below 0 the model is worse than the mean. It depends on how spread the "
+          "target is in the rows tested, so it does not compare across datasets.",
+    "mae": "The mean absolute error, in the target's own unit: the typical size of a miss. Every miss counts in "
+           "proportion to its size, so a few large errors move it less than RMSE.",
+    "rmse": "The root of the mean squared error, in the target's unit. Squaring makes large misses count more "
+            "than in MAE; a big gap between RMSE and MAE means a few rows are badly predicted.",
+    "fit_time": "Seconds to fit the pipeline on one fold's training rows (preprocessing included), on capped threads.",
+    "silhouette": "How much closer each row is to its own cluster than to the next one, from -1 to 1. It favours "
+                  "round, well-separated clusters and can rank a wrong k high when clusters are elongated.",
+}  # fmt: skip
+
+MODEL_TEXT = {
+    "dummy": "Ignores the features: predicts the most frequent class (with the class shares as probabilities) or "
+             "the mean. Any model worth keeping must beat it clearly; if none does, the features lack the signal.",
+    "linear": "Logistic regression for classes, ridge regression for numbers: a weighted sum of the (scaled) "
+              "features. Fast and readable through its coefficients; it misses interactions and curved "
+              "relationships unless the features encode them.",
+    "knn": "Predicts from the 15 most similar training rows (distance on scaled features). No training to speak "
+           "of, but slow to predict on large tables, and weak when many features are irrelevant or noisy.",
+    "random_forest": "Many decision trees, each on a bootstrap sample of the rows and random subsets of the "
+                     "features, voting together. Robust with little tuning and no scaling needed; large and slower "
+                     "to predict, and its probabilities are often poorly calibrated.",
+    "hist_gradient_boosting": "Trees fitted one after another, each correcting the previous ones' errors, on "
+                              "binned features (fast on large tables, handles missing values). Usually the strongest "
+                              "baseline on tables; it can overfit small data.",
+    "kmeans": "Places k centres and assigns each row to the nearest one, moving the centres to their rows' mean "
+              "until stable. Assumes round clusters of similar size; k must be chosen (the silhouette helps).",
+    "gaussian_mixture": "Models the rows as drawn from k overlapping bell-shaped clouds, each with its own shape; "
+                        "gives every row a probability per cluster. Lower BIC is better when comparing k.",
+}  # fmt: skip
+
+
+def metric(name: str) -> str:
+    return METRIC_TEXT[name]
+
+
+def model(name: str) -> str:
+    return MODEL_TEXT[name]
+
+
+def warnings_for(board: Leaderboard, name: str) -> list[str]:
+    """What in this model's scores could mislead a learner."""
+    out = []
+    result = board.result(name)
+    if result.status != "done":
+        return out
+    if board.beats_dummy(name) is False and name != "dummy":
+        out.append("No better than the dummy baseline (within one standard deviation): it has learned little.")
+    if board.task.kind == "regression" and result.mean("r2") < 0:
+        out.append("R² below zero: worse than always predicting the mean.")
+    if board.task.is_classification and board.task.imbalanced:
+        out.append("The classes are imbalanced: read balanced accuracy and F1, not accuracy.")
+    return out
+
+
+def _pformat(estimator) -> str:
+    from sklearn.utils._pprint import _EstimatorPrettyPrinter
+
+    printer = _EstimatorPrettyPrinter(compact=True, indent=1, indent_at_name=True, n_max_elements_to_show=None)
+    return printer.pformat(estimator)
+
+
+def code(board: Leaderboard, name: str, db_path: str) -> str:
+    """A standalone Python script reproducing model `name`'s cross-validated scores on the board's rows."""
+    pipe = board.pipeline(name)
+    cv = pipeline.splitter(board.task.kind, board.folds, board.seed, grouped=bool(board.group))
+    signs = {m: sign for m, (_, sign) in METRICS[board.task.kind].items()}
+    scorers = []
+    for m, (scorer, _) in METRICS[board.task.kind].items():
+        value = f"make_scorer(f1_score, pos_label={positive_label(board.task)!r})" if scorer == "f1" else repr(scorer)
+        scorers.append(f"    {m!r}: {value},")
+    helpers = "\n\n".join(textwrap.dedent(inspect.getsource(obj)) for obj in
+                          (pipeline.ColumnTypes, pipeline.DateParts, pipeline.target_values))  # fmt: skip
+    groups = f"frame[{board.group!r}].to_numpy()" if board.group else "None"
+    return f'''"""{board.result(name).title} on {board.table_name}: the workbench's cross-validation, standalone.
+
+Reads the same rows, builds the same pipeline, and prints the mean of each metric over the same folds.
+"""
+
+import json
+
+import duckdb
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.ensemble import (HistGradientBoostingClassifier, HistGradientBoostingRegressor, RandomForestClassifier,
+                              RandomForestRegressor)
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import f1_score, make_scorer
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, cross_validate
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler, TargetEncoder
+
+{helpers}
+
+
+# The rows: {board.rows.note()}.
+con = duckdb.connect({db_path!r}, read_only=True)
+frame = con.execute({board.rows.sql!r}).df()
+con.close()
+X = frame[{list(board.features.used)!r}]
+y = target_values(frame[{board.task.target!r}], {board.task.kind!r})
+groups = {groups}
+
+pipeline = {_pformat(pipe)}
+
+cv = {_pformat(cv)}
+scoring = {{
+{chr(10).join(scorers)}
+}}
+scores = cross_validate(pipeline, X, y, groups=groups, cv=cv, scoring=scoring)
+signs = {signs!r}  # scikit-learn maximises scores: losses come negated
+result = {{m: s * float(np.mean(scores["test_" + m])) for m, s in signs.items()}}
+result["fit_time"] = float(np.mean(scores["fit_time"]))
+print(json.dumps(result))
+'''

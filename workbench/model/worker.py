@@ -1,0 +1,207 @@
+"""Worker processes that fit one (model, fold) at a time, so a Cancel can stop any fit within a poll.
+
+scikit-learn cannot be interrupted inside a fit (a forest or a solver runs in
+compiled code), so fits never run in the calling process: each worker gets
+the rows once when it starts, then receives small tasks (a pipeline and the
+row positions of one fold) and sends back the fold's scores and predictions.
+The caller polls the workers every `POLL` seconds and checks its cancel flag
+and the time budget between polls; stopping kills the workers outright.
+
+Workers start from a fork server that has scikit-learn already imported (a
+fork of a threaded process such as Streamlit's is unsafe; a plain spawn would
+import scikit-learn again for every leaderboard). Each worker caps its BLAS
+and OpenMP threads so the pages stay responsive. As with any multiprocessing,
+a script (not a notebook) calling the leaderboard needs the
+`if __name__ == "__main__":` guard: a new worker imports the main script.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import threading
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import wait
+from typing import Any
+
+from workbench.errors import Cancelled, WorkbenchError
+
+POLL = 0.1  # seconds between checks of the cancel flag and the time budget
+_PRELOAD = ["workbench.model.worker", "workbench.model.pipeline", "sklearn.model_selection", "sklearn.ensemble"]
+_CONTEXT: Any = None
+
+
+def context() -> Any:
+    global _CONTEXT
+    if _CONTEXT is None:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_PRELOAD)
+        _CONTEXT = ctx
+    return _CONTEXT
+
+
+def warm_up() -> None:
+    """Start the fork server now (it imports scikit-learn once, a few seconds), so the first leaderboard need not."""
+    from multiprocessing import forkserver
+
+    context()
+    forkserver.ensure_running()
+
+
+# -- inside the worker -------------------------------------------------------------------------
+
+
+def _serve(conn, X, y, groups, threads: int) -> None:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads)
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            reply = ("ok", run_task(task, X, y, groups))
+        except Exception as exc:  # a failed fit is a result to show, not a crash
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        conn.send(reply)
+
+
+def run_task(task: tuple, X, y, groups) -> Any:
+    """("fold", pipeline, train, test, scoring) -> scores and predictions; ("fit", pipeline) -> fitted pipeline."""
+    from sklearn.model_selection import cross_validate
+
+    kind = task[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if kind == "fold":
+            _, pipe, train, test, scoring = task
+            cv = cross_validate(pipe, X, y, groups=groups, cv=[(train, test)], scoring=scoring,
+                                return_estimator=True, error_score="raise")  # fmt: skip
+            fitted = cv["estimator"][0]
+            held_out = X.iloc[test]
+            proba = fitted.predict_proba(held_out) if hasattr(fitted, "predict_proba") else None
+            return {
+                "scores": {k[len("test_"):]: float(v[0]) for k, v in cv.items() if k.startswith("test_")},
+                "fit_time": float(cv["fit_time"][0]),
+                "score_time": float(cv["score_time"][0]),
+                "predicted": fitted.predict(held_out),
+                "proba": proba,
+                "classes": getattr(fitted, "classes_", None),
+            }
+        if kind == "fit":
+            _, pipe = task
+            started = time.perf_counter()
+            pipe.fit(X, y)
+            return pipe, time.perf_counter() - started
+    raise ValueError(f"unknown task {kind!r}")
+
+
+# -- in the caller -----------------------------------------------------------------------------
+
+
+class Pool:
+    """`workers` processes holding the same rows; `run` hands them tasks until done, cancelled or out of time."""
+
+    def __init__(self, X, y, groups=None, *, workers: int = 1, threads: int = 1):
+        self.args = (X, y, groups, threads)
+        self.size = max(1, workers)
+        self.procs: list[Any] = []
+        self.conns: list[Any] = []
+        self.deaths = 0
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        ctx = context()
+        while len(self.procs) < self.size:
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_serve, args=(child, *self.args), daemon=True, name="workbench-model")
+            proc.start()
+            child.close()
+            self.procs.append(proc)
+            self.conns.append(parent)
+
+    def run(
+        self,
+        tasks: Sequence[tuple],
+        on_result: Callable[[int, str, Any], None],
+        *,
+        cancel: threading.Event | None = None,
+        deadline: float | None = None,
+    ) -> bool:
+        """Run every task; `on_result(index, "ok" | "error", value)` as each ends (in this thread).
+
+        Returns False when the deadline (a `time.monotonic()` value) stopped it first;
+        raises Cancelled when `cancel` was set. Either way the workers are killed at once.
+        """
+        self._start()
+        pending = list(enumerate(tasks))
+        busy: dict[int, int] = {}  # worker -> task index
+        try:
+            while pending or busy:
+                for w in range(self.size):
+                    if w not in busy and pending:
+                        index, task = pending.pop(0)
+                        self.conns[w].send(task)
+                        busy[w] = index
+                ready = wait([self.conns[w] for w in busy], timeout=POLL)
+                for conn in ready:
+                    w = self.conns.index(conn)
+                    index = busy.pop(w)
+                    try:
+                        status, value = conn.recv()
+                    except (EOFError, OSError):
+                        self.deaths += 1
+                        if self.deaths >= 2:
+                            raise WorkbenchError(
+                                "The model worker process keeps dying. Out of memory? Fit on fewer rows. From a "
+                                "script, call the workbench under `if __name__ == '__main__':` (worker processes "
+                                "import the main script).") from None
+                        status, value = "error", "the worker process died (out of memory?)"
+                        self._replace(w)
+                    on_result(index, status, value)
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled()
+                if deadline is not None and time.monotonic() > deadline and (pending or busy):
+                    self.kill()
+                    return False
+            return True
+        except BaseException:
+            self.kill()
+            raise
+
+    def _replace(self, w: int) -> None:
+        self.procs[w].kill()
+        self.procs[w].join()
+        ctx = context()
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_serve, args=(child, *self.args), daemon=True, name="workbench-model")
+        proc.start()
+        child.close()
+        self.procs[w], self.conns[w] = proc, parent
+
+    def kill(self) -> None:
+        for proc in self.procs:
+            proc.kill()
+        for proc in self.procs:
+            proc.join(5)
+        for conn in self.conns:
+            conn.close()
+        self.procs, self.conns = [], []
+
+    def close(self) -> None:
+        for conn in self.conns:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+        for proc in self.procs:
+            proc.join(2)
+        self.kill()
