@@ -38,6 +38,7 @@ def _pages() -> list:
         st.Page(here / "clean.py", title="Clean", icon=":material/cleaning_services:", url_path="clean"),
         st.Page(here / "sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
         st.Page(here / "dedupe.py", title="Dedupe", icon=":material/join_inner:", url_path="dedupe"),
+        st.Page(here / "model.py", title="Model", icon=":material/model_training:", url_path="model"),
     ]
 
 

@@ -1,0 +1,265 @@
+"""Model: honest baselines beside a dummy, each explained; a model's view; predictions and a Kaggle submission."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from pages import _ui
+from workbench import WorkbenchError, model
+from workbench.clean import recipe
+from workbench.errors import Cancelled
+from workbench.model import explain
+
+_ui.require_navigation()
+
+BOARD_KEY = "_model_board"  # (table identity, Leaderboard)
+CLUSTER_KEY = "_model_clusters"
+VERSIONS_KEY = "_model_versions"
+NO_TARGET = "(none: find clusters)"
+AUTO = "detect"
+
+ws = _ui.workspace()
+st.title("Model")
+_ui.show_flashes()
+
+table = _ui.current_table()
+if table is None:
+    st.info("Choose a table in the sidebar: the workbench fits baseline models on it, or finds clusters.")
+    st.stop()
+try:
+    info = ws.table(table)
+    columns = list(ws.schema(info.name)["column"])
+except WorkbenchError as exc:
+    st.error(_ui.md(exc))
+    st.stop()
+identity = (info.name, str(info.created_at))
+
+# -- what to predict ---------------------------------------------------------------------------
+
+left, mid, right = st.columns([2, 1, 1])
+target = left.selectbox("Target: the column to predict", [NO_TARGET, *columns], key="model_target",
+                        help="Leave it at 'none' to group the rows into clusters instead (no column to predict).")
+kind = mid.selectbox("Task", [AUTO, *model.TASKS[:3]], key="model_task",
+                     help="Detected from the target; override it when a number is really a class label.")
+folds = right.number_input("Folds", min_value=2, max_value=20, value=5, key="model_folds",
+                           help="Cross-validation: the rows are split into this many parts; each model is fitted "
+                                "on all but one part and scored on the part it never saw, once per part.")
+
+
+def _progress_run(label: str, work):
+    """Run `work(on_progress)` with a progress bar and a Cancel button; None when cancelled."""
+    st.button("Cancel", key=f"cancel_{label}", help="Stops within seconds; nothing is written.")
+    bar = st.progress(0.0, text=label)
+    try:
+        return work(lambda done, message: bar.progress(min(done, 1.0), text=message))
+    except Cancelled:
+        st.warning("Cancelled: nothing was written.")
+        return None
+    finally:
+        bar.empty()
+
+
+# -- clustering --------------------------------------------------------------------------------
+
+if target == NO_TARGET:
+    st.caption("No target: the workbench groups similar rows (KMeans for k = 2..8, scored by the silhouette, "
+               "beside a Gaussian mixture). " + explain.METRIC_TEXT["silhouette"])
+    method = st.radio("Method", ["kmeans", "gaussian_mixture"], horizontal=True, key="cluster_method",
+                      help=explain.MODEL_TEXT["kmeans"] + " " + explain.MODEL_TEXT["gaussian_mixture"])
+    if st.button("Find clusters", key="run_clusters", type="primary"):
+        try:
+            found = _progress_run("Clustering", lambda p: model.cluster(ws, info.name, method=method, on_progress=p))
+        except WorkbenchError as exc:
+            st.error(_ui.md(exc))
+            found = None
+        if found is not None:
+            st.session_state[CLUSTER_KEY] = (identity, found)
+    kept = st.session_state.get(CLUSTER_KEY)
+    if kept and kept[0] == identity:
+        found = kept[1]
+        for note in found.notes:
+            st.info(_ui.md(note))
+        a, b = st.columns(2)
+        sil = pd.DataFrame({"k": list(found.silhouettes), "silhouette": list(found.silhouettes.values())})
+        a.plotly_chart(go.Figure(go.Scatter(x=sil["k"], y=sil["silhouette"], mode="lines+markers")).update_layout(
+            title="Silhouette by number of clusters (higher is better)", xaxis_title="k", yaxis_title="silhouette",
+            height=320), key="silhouettes")  # fmt: skip
+        proj = found.projection
+        b.plotly_chart(go.Figure(go.Scatter(x=proj["pc1"], y=proj["pc2"], mode="markers",
+                                            marker={"color": proj["cluster"], "colorscale": "Viridis"})).update_layout(
+            title=f"The rows on their two main directions (PCA), coloured by cluster (k = {found.k})",
+            xaxis_title="PC1", yaxis_title="PC2", height=320), key="pca")  # fmt: skip
+        for c in sorted(found.sizes):
+            st.markdown(f"**Cluster {c}**: {found.sizes[c]:,} rows; what sets it apart (standardized mean "
+                        "difference: how many standard deviations its mean is from the overall mean):")
+            st.dataframe(found.top_features(c).drop(columns="cluster"), hide_index=True, key=f"profile_{c}")
+        if st.button("Write the labels as a new table", key="write_labels"):
+            made = model.write_labels(ws, found)
+            _ui.flash("success", f"Wrote {_ui.md(made.name)}: {_ui.md(info.name)} with a cluster column.")
+            _ui.select_table(made.name)
+            st.rerun()
+    st.stop()
+
+# -- the task and the features -------------------------------------------------------------------
+
+try:
+    task = model.detect(ws, info.name, target, task=None if kind == AUTO else kind, folds=folds)
+    feats = model.suggest(ws, info.name, task)
+except WorkbenchError as exc:
+    st.error(_ui.md(exc))
+    st.stop()
+classes = f", {len(task.classes)} classes" if task.is_classification else ""
+st.markdown(f"**Task: {task.kind}**{classes} · {task.rows:,} rows with a target"
+            + (f" · {task.missing_target:,} rows without one are left out" if task.missing_target else ""))
+for w in task.warnings + feats.warnings:
+    st.warning(_ui.md(w.message))
+with st.expander(f"Features: {len(feats.used)} used, {len(feats.excluded)} left out", key="model_features"):
+    st.caption("Every column but the target is a candidate; these are left out, each with its reason.")
+    st.dataframe(pd.DataFrame({"column": list(feats.excluded), "why it is left out": list(feats.excluded.values())}),
+                 hide_index=True, key="excluded")  # fmt: skip
+    chosen = st.multiselect("Features to use", [c for c in columns if c != target], default=feats.used,
+                            key="model_features_chosen")  # fmt: skip
+
+models = st.multiselect("Models", list(model.MODELS), default=list(model.MODELS), key="model_models",
+                        format_func=lambda m: model.MODELS[m].title,
+                        help="The dummy baseline is always worth keeping: a model must beat it to mean anything.")
+if st.button("Fit the leaderboard", key="run_board", type="primary"):
+    try:
+        board = _progress_run("Cross-validating", lambda p: model.run(
+            ws, info.name, target, task=None if kind == AUTO else kind, folds=folds, models=models,
+            feature_columns=chosen if set(chosen) != set(feats.used) else None, on_progress=p))  # fmt: skip
+    except WorkbenchError as exc:
+        st.error(_ui.md(exc))
+        board = None
+    if board is not None:
+        st.session_state[BOARD_KEY] = (identity, board)
+
+kept = st.session_state.get(BOARD_KEY)
+if not kept or kept[0] != identity:
+    st.stop()
+board = kept[1]
+
+# -- the leaderboard -----------------------------------------------------------------------------
+
+st.subheader("Leaderboard")
+for note in board.notes:
+    st.caption(_ui.md(note))
+shown = board.table()
+view = pd.DataFrame({"model": [model.MODELS[m].title for m in shown["model"]], "status": shown["status"]})
+for m in board.metrics:
+    view[m] = [f"{a:.3f} ± {s:.3f}" if a == a else "" for a, s in zip(shown[m], shown[f"{m}_std"])]
+view["fit time (s)"] = [f"{t:.2f}" if t == t else "" for t in shown["fit_time"]]
+view["beats the dummy"] = [{True: "yes", False: "no", None: ""}[board.beats_dummy(m)] for m in shown["model"]]
+st.dataframe(view, hide_index=True, key="leaderboard",
+             column_config={m: st.column_config.TextColumn(m, help=explain.METRIC_TEXT[m]) for m in board.metrics})
+st.caption(f"Mean ± standard deviation over {board.folds} folds, best first by {board.leading}. "
+           "Hover a column name for what it measures.")  # fmt: skip
+
+# -- one model, opened ---------------------------------------------------------------------------
+
+done = [r.name for r in board.ranked()]
+if not done:
+    st.stop()
+name = st.selectbox("Open a model", done, key="model_open", format_func=lambda m: model.MODELS[m].title)
+result = board.result(name)
+st.caption(_ui.md(explain.MODEL_TEXT[name]))
+for w in explain.warnings_for(board, name):
+    st.warning(_ui.md(w))
+oof = result.oof
+charts = st.columns(2)
+if board.task.is_classification:
+    labels = sorted(pd.unique(oof["actual"]), key=str)
+    matrix = pd.crosstab(oof["actual"], oof["predicted"]).reindex(index=labels, columns=labels, fill_value=0)
+    charts[0].plotly_chart(go.Figure(go.Heatmap(z=matrix.values, x=[str(c) for c in labels],
+                                                y=[str(c) for c in labels], text=matrix.values,
+                                                texttemplate="%{text}", colorscale="Blues")).update_layout(
+        title="Confusion matrix (rows: actual, columns: predicted), every row predicted by a model that never saw it",
+        xaxis_title="predicted", yaxis_title="actual", height=380), key="confusion")  # fmt: skip
+    proba = [c for c in oof.columns if c.startswith("proba_")]
+    if proba:
+        from sklearn.metrics import roc_curve
+
+        fig = go.Figure()
+        for col in proba:
+            label = col.removeprefix("proba_")
+            positive = (oof["actual"].astype(str) == label).to_numpy()
+            if positive.all() or not positive.any():
+                continue
+            fpr, tpr, _ = roc_curve(positive, oof[col].to_numpy())
+            fig.add_scatter(x=fpr, y=tpr, mode="lines", name=f"{label} against the rest")
+            if len(proba) == 2:
+                break
+        fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="guessing", line={"dash": "dot"})
+        charts[1].plotly_chart(fig.update_layout(title="ROC curve on held-out folds", xaxis_title="false positive rate",
+                                                 yaxis_title="true positive rate", height=380), key="roc")  # fmt: skip
+else:
+    actual, predicted = oof["actual"].to_numpy(float), oof["predicted"].to_numpy(float)
+    low, high = float(np.nanmin(actual)), float(np.nanmax(actual))
+    fig = go.Figure([go.Scatter(x=actual, y=predicted, mode="markers", name="rows", opacity=0.5),
+                     go.Scatter(x=[low, high], y=[low, high], mode="lines", name="perfect", line={"dash": "dot"})])
+    charts[0].plotly_chart(fig.update_layout(title="Predicted against actual (held-out folds)", xaxis_title="actual",
+                                             yaxis_title="predicted", height=380), key="predicted_actual")  # fmt: skip
+    charts[1].plotly_chart(go.Figure(go.Histogram(x=predicted - actual)).update_layout(
+        title="Residuals: predicted minus actual", xaxis_title="residual", yaxis_title="rows", height=380),
+        key="residuals")  # fmt: skip
+with st.expander("The pipeline and its hyperparameters", key="model_pipeline"):
+    st.html(board.pipeline(name)._repr_html_())
+with st.expander("Python code that reproduces these scores", key="model_code"):
+    st.code(model.code(board, name, str(ws.db_path)), language="python")
+
+# -- did cleaning help? -----------------------------------------------------------------------------
+
+made = recipe.recipe(ws, info.name)
+if made.steps:
+    st.subheader("Did cleaning help?")
+    st.caption(f"The same leaderboard on each version from {made.root} to {info.name}: the best score per version "
+               "shows which step helped the model and which did not.")  # fmt: skip
+    if st.button("Compare the versions", key="compare_versions"):
+        versions = [made.root, *dict.fromkeys(made.tables)]
+        rows = []
+        for i, version in enumerate(versions):
+            try:
+                other = model.run(ws, version, target, task=board.task.kind, folds=board.folds, models=models)
+                best = other.best()
+                rows.append({"version": version, "step": "raw" if i == 0 else made.steps[i - 1].describe(),
+                             "best model": model.MODELS[best.name].title,
+                             board.leading: f"{best.mean(board.leading):.3f} ± {best.std(board.leading):.3f}"})
+            except WorkbenchError as exc:
+                rows.append({"version": version, "step": "", "best model": "", board.leading: f"not fitted: {exc}"})
+        st.session_state[VERSIONS_KEY] = (identity, pd.DataFrame(rows))
+    compared = st.session_state.get(VERSIONS_KEY)
+    if compared and compared[0] == identity:
+        st.dataframe(compared[1], hide_index=True, key="versions")
+
+# -- predict and submit ---------------------------------------------------------------------------
+
+st.subheader("Predict and submit")
+others = [t.name for t in ws.tables() if t.name != info.name]
+a, b, c = st.columns(3)
+on = a.selectbox("Predict on", others, index=None, key="predict_on", placeholder="a table with the same features")
+id_column = b.selectbox("Id column", columns, index=None, key="predict_id", help="Kept beside each prediction.")
+sample = c.selectbox("Sample submission", others, index=None, key="predict_sample",
+                     help="Kaggle's sample_submission table: the file's header must match it.")
+replay_first = bool(made.steps) and st.checkbox(f"Clean it first with the recipe of {info.name}", value=True,
+                                                key="predict_replay")  # fmt: skip
+if st.button("Fit the best model on every row and predict", key="predict", disabled=on is None):
+    try:
+        source = on
+        if replay_first:
+            replayed = recipe.replay(ws, info.name, on)
+            source = replayed.table.name
+            for gap in replayed.gaps:
+                st.warning(_ui.md(gap))
+        fitted = model.fit(board, name)
+        predictions = model.predict(ws, fitted, source, id_column=id_column)
+        st.success(f"Wrote {_ui.md(predictions.name)} ({predictions.rows:,} rows) with {_ui.md(name)}.")
+        if id_column:
+            sub = model.submission(ws, predictions.name, source, id_column=id_column, sample_submission=sample)
+            for problem in sub.problems:
+                st.error(_ui.md(problem))
+            if sub.ok:
+                st.download_button("Download the submission CSV", sub.csv(), file_name="submission.csv",
+                                   mime="text/csv", key="submission")  # fmt: skip
+    except WorkbenchError as exc:
+        st.error(_ui.md(exc))
