@@ -26,6 +26,10 @@ COMMANDS = {
     "clean": ("clean", "Clean a table with reversible steps; replay and export the recipe."),
     "dedupe": ("dedupe", "Find duplicate records in TABLE and merge them into a new table (plus a mapping table)."),
     "link": ("dedupe", "Link records of LEFT and RIGHT that describe the same entity (a fuzzy join) into a new table."),
+    "model": ("model", "Fit baseline models on TABLE with cross-validation, beside a dummy; or find clusters "
+                       "(no --target)."),
+    "predict": ("model", "Predict TABLE with the saved model MODEL_NAME (see `workbench model --save`), into a new "
+                         "table."),
     "kaggle": ("kaggle", "Search Kaggle datasets, list their files, download and import them."),
 }
 

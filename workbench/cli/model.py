@@ -1,0 +1,98 @@
+"""`workbench model` (a cross-validated leaderboard, or clusters) and `workbench predict` (predictions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from workbench.cli.output import emit_json, progress_printer, text_table
+from workbench.errors import WorkbenchError
+from workbench.workspace import Workspace
+
+pass_ws = click.make_pass_decorator(Workspace)
+
+
+@click.command("model")
+@click.argument("table")
+@click.option("--target", help="The column to predict; without it, the rows are grouped into clusters.")
+@click.option("--task", type=click.Choice(["binary", "multiclass", "regression"]), help="Override the detected task.")
+@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--models", help="Comma-separated models (default: all): dummy, linear, knn, random_forest, "
+                               "hist_gradient_boosting.")  # fmt: skip
+@click.option("--group", help="Keep each value of this column within one fold (rows of one person, one shop...).")
+@click.option("--save", "save_as", help="Fit the best model on every row and save it under this name.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
+@pass_ws
+def model_command(ws: Workspace, table: str, target: str | None, task: str | None, folds: int, models: str | None,
+                  group: str | None, save_as: str | None, as_json: bool) -> None:  # fmt: skip
+    """Fit baseline models on TABLE with cross-validation, beside a dummy; or find clusters (no --target)."""
+    from workbench import model
+
+    bar, update = progress_printer("Fitting")
+    if target is None:
+        with bar:
+            found = model.cluster(ws, table, on_progress=update)
+        if as_json:
+            emit_json(found.as_dict())
+            return
+        click.echo(f"{found.k} clusters ({found.method}), sizes: {found.sizes}")
+        for k, s in found.silhouettes.items():
+            click.echo(f"  k={k}: silhouette {s:.3f}")
+        return
+    chosen = [m.strip() for m in models.split(",")] if models else list(model.MODELS)
+    with bar:
+        board = model.run(ws, table, target, task=task, folds=folds, models=chosen, group=group, on_progress=update)
+    saved = None
+    if save_as:
+        saved = model.save(ws, model.fit(board), save_as)
+    if as_json:
+        emit_json({**board.as_dict(), "saved": saved})
+        return
+    shown = board.table()
+    rows = [[m, r["status"], *(f"{r[k]:.3f} ± {r[f'{k}_std']:.3f}" for k in board.metrics), f"{r['fit_time']:.2f}"]
+            for m, (_, r) in zip(shown["model"], shown.iterrows())]  # fmt: skip
+    click.echo(f"{board.task.kind} on {board.table_name}, {board.folds} folds, best first by {board.leading}")
+    click.echo(text_table(["model", "status", *board.metrics, "fit s"], rows))
+    for note in board.notes:
+        click.echo(f"note: {note}", err=True)
+    if saved:
+        click.echo(f"saved {save_as} ({board.best().name}), sha256 {saved['sha256'][:12]}…", err=True)
+
+
+@click.command("predict")
+@click.argument("model_name")
+@click.argument("table")
+@click.option("--id", "id_column", help="The id column kept beside each prediction (needed for a submission).")
+@click.option("--output", help="Name of the predictions table.")
+@click.option("--submission", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a Kaggle submission CSV here, after checking it.")  # fmt: skip
+@click.option("--sample", help="The sample_submission table whose header the file must match.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
+@pass_ws
+def predict_command(ws: Workspace, model_name: str, table: str, id_column: str | None, output: str | None,
+                    submission: Path | None, sample: str | None, as_json: bool) -> None:  # fmt: skip
+    """Predict TABLE with the saved model MODEL_NAME (see `workbench model --save`), into a new table."""
+    from workbench import model
+
+    made = model.predict(ws, model_name, table, name=output, id_column=id_column)
+    problems: list[str] = []
+    if submission:
+        if not id_column:
+            raise WorkbenchError("A submission needs the id column: pass --id.")
+        sub = model.submission(ws, made.name, table, id_column=id_column, sample_submission=sample)
+        problems = sub.problems
+        if sub.ok:
+            sub.write(submission)
+    if as_json:
+        emit_json({"table": made.as_dict(), "submission": str(submission) if submission and not problems else None,
+                   "problems": problems})  # fmt: skip
+    else:
+        click.echo(f"{table} -> {made.name}: {made.rows:,} predictions")
+        if submission and not problems:
+            click.echo(f"wrote {submission}")
+    if problems:
+        raise WorkbenchError("the submission was not written: " + "; ".join(problems))
+
+
+COMMANDS = [model_command, predict_command]
