@@ -6,6 +6,7 @@ from what ran. Nothing here imports the workbench: only numpy, pandas, skops.
 """
 
 import hashlib
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,9 @@ def impute(estimator, values):
     return {"columns": out}
 
 
+_TREES = weakref.WeakKeyDictionary()  # estimator -> {pattern of missing columns: its fitted tree}
+
+
 def knn_fill(estimator, values):
     """What a KNNImputer fitted on complete rows answers, found with a KD-tree per pattern of missing columns.
 
@@ -46,6 +50,7 @@ def knn_fill(estimator, values):
 
     donors = estimator._fit_X
     k = min(estimator.n_neighbors, len(donors))
+    trees = _TREES.setdefault(estimator, {})  # built once per pattern, reused by every batch
     out = values.copy()
     missing = np.isnan(values)
     patterns, inverse = np.unique(missing, axis=0, return_inverse=True)
@@ -53,8 +58,10 @@ def knn_fill(estimator, values):
         rows = np.flatnonzero(inverse.reshape(-1) == i)
         present = ~pattern
         if present.any():
-            tree = NearestNeighbors(n_neighbors=k).fit(donors[:, present])
-            nearest = tree.kneighbors(values[np.ix_(rows, np.flatnonzero(present))], return_distance=False)
+            key = pattern.tobytes()
+            if key not in trees:
+                trees[key] = NearestNeighbors(n_neighbors=k).fit(donors[:, present])
+            nearest = trees[key].kneighbors(values[np.ix_(rows, np.flatnonzero(present))], return_distance=False)
             fill = donors[:, pattern][nearest].mean(axis=1)
         else:
             fill = np.tile(donors[:, pattern].mean(axis=0), (len(rows), 1))
