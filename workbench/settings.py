@@ -35,6 +35,7 @@ class Limits:
     # when it is applied (a Cancel waits for at most one batch), and the threads it may use
     # (one of the two cores stays free for the pages).
     clean_fit_rows: int = 20_000
+    clean_preview_rows: int = 2_000  # rows a scikit-learn step is previewed on (applying computes every row)
     clean_batch_rows: int = 20_000
     clean_threads: int = max(1, (os.cpu_count() or 2) - 1)
     # Profiling wide tables. Columns per statement: the cost of one DuckDB SELECT grows with the
@@ -42,6 +43,15 @@ class Limits:
     # 0.2 s), and each batch is a point where a Cancel is seen. Columns profiled in full: past it,
     # columns get counts, missing values, min/max and DuckDB's distinct estimate only, and the
     # profile lists them (Profile.overview["skipped"]), so a 5,000-column table stays a short wait.
+    # Profiling: every statistic is exact up to profile_exact_rows; above, quantiles come from a block
+    # sample of about profile_sample_rows, and text columns with more than profile_text_max_values
+    # distinct values are screened on profile_text_sample_rows rows (findings are then recounted exactly).
+    profile_exact_rows: int = 200_000
+    profile_sample_rows: int = 100_000
+    profile_text_max_values: int = 50_000
+    profile_text_sample_rows: int = 20_000
+    profile_cluster_max_values: int = 2_000  # distinct values of a category whose spellings are compared
+    scatter_rows: int = 5_000  # rows drawn in a scatter plot
     profile_batch_columns: int = 20
     profile_max_columns: int = 1_000
     # Dedupe work tables (schema _dedupe) of a run no live session owns are dropped when the next run

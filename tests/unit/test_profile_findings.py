@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import pytest
 
 from tests.unit.profile_tables import CLEAN, EXPECTED, make_dirty
+from workbench import settings
 from workbench.errors import Cancelled, TableNotFound
-from workbench.profile import KINDS, evidence, profile_table, stats, values
+from workbench.profile import KINDS, evidence, profile_table
 
 
 @pytest.fixture(scope="module")
@@ -82,11 +84,10 @@ def test_evidence_returns_the_offending_rows(dirty_ws, dirty):
 
 
 def test_big_table_path_samples_text_and_recounts_exactly(dirty_ws, monkeypatch):
-    """Above EXACT_ROWS: estimates are marked approximate, sampled text findings are recounted exactly."""
-    monkeypatch.setattr(stats, "EXACT_ROWS", 100)
-    monkeypatch.setattr(stats, "SAMPLE_ROWS", 1000)
-    monkeypatch.setattr(values, "MAX_VALUES", 1000)
-    monkeypatch.setattr(values, "SAMPLE_ROWS", 1000)
+    """Above profile_exact_rows: estimates are marked approximate, sampled text findings are recounted exactly."""
+    small = dataclasses.replace(settings.LIMITS, profile_exact_rows=100, profile_sample_rows=1000,
+                                profile_text_max_values=1000, profile_text_sample_rows=1000)
+    monkeypatch.setattr(settings, "LIMITS", small)
     p = profile_table(dirty_ws, "dirty")
     note = p.column("note")
     assert note.stats["sample_rows"] == 1000 and "text checks" in note.approximate

@@ -29,7 +29,6 @@ from workbench.settings import LIMITS
 from workbench.workspace import Workspace
 
 SAMPLE_ROWS = 20  # changed rows shown in a preview
-PREVIEW_PYTHON_ROWS = 2_000  # rows a scikit-learn step is previewed on
 TOP_VALUES = 15
 BINS = 30
 
@@ -140,11 +139,11 @@ def preview(ws: Workspace, table: str, step: Step, *, fitted: bool = False) -> P
         step.verify(con, Fragment(quote(info.name)))
         schema = schema_of(con, info.name)
         source, sampled = quote(info.name), None
-        if isinstance(step, LearnedStep) and (info.rows or 0) > PREVIEW_PYTHON_ROWS:
-            sampled = PREVIEW_PYTHON_ROWS
+        if isinstance(step, LearnedStep) and (info.rows or 0) > LIMITS.clean_preview_rows:
+            sampled = LIMITS.clean_preview_rows
             source = "_wb_preview_rows"
             con.execute(f"CREATE OR REPLACE TEMP TABLE {source} AS SELECT * FROM {quote(info.name)} "
-                        f"USING SAMPLE reservoir({PREVIEW_PYTHON_ROWS} ROWS) REPEATABLE (7)")  # fmt: skip
+                        f"USING SAMPLE reservoir({sampled} ROWS) REPEATABLE (7)")  # fmt: skip
         work = work_table(con, step, source, None, None)
         return _compare(con, step, schema, source, work, sampled)
 

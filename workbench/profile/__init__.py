@@ -66,7 +66,7 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
         got = agg.read(con.execute(agg.sql(source), agg.params).fetchone())
         stored = con.execute(stats.storage_sql(table, batch)).fetchone() if batch else None
         rows = stats.read_ranges(got, stored, batch)
-    exact = rows <= stats.EXACT_ROWS
+    exact = rows <= settings.LIMITS.profile_exact_rows
 
     for a, b, batch, span in batched(0.0, 0.6, stats.batches(full, limits.profile_batch_columns)):
         quantiles = stats.quantile_sql(table, batch, rows)

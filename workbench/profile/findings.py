@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 import duckdb
 
+from workbench import settings
 from workbench.names import quote
 from workbench.profile import checks, semantic, values
 from workbench.profile.checks import Predicate
@@ -292,7 +293,7 @@ def categories(d: Detector, col: ColumnProfile) -> list[Finding]:
                                f"{st['distinct']:,} distinct categories",
                                "Do not one-hot encode it: group rare values into 'Other', or use frequency/target "
                                "encoding; check whether it is really free text or an identifier."))  # fmt: skip
-    if st.get("distinct", 0) > values.MAX_CLUSTER_VALUES:
+    if st.get("distinct", 0) > settings.LIMITS.profile_cluster_max_values:
         return found
     groups = values.clusters(d.con, d.text_index[col.name])
     if groups:

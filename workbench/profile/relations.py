@@ -19,7 +19,6 @@ from workbench.errors import WorkbenchError
 from workbench.names import quote
 
 MAX_CATEGORIES = 30  # per column in a contingency table; the rest is lumped into "(other)"
-SCATTER_ROWS = 5_000
 OTHER, MISSING = "(other)", "(missing)"
 
 
@@ -140,8 +139,9 @@ def missing_together(con: duckdb.DuckDBPyConnection, table: str, columns: list[s
     return matrix
 
 
-def sample(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: int = SCATTER_ROWS) -> pd.DataFrame:
-    """A reservoir sample of up to `rows` rows of `columns` (the same rows on every call)."""
+def sample(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: int | None = None) -> pd.DataFrame:
+    """A reservoir sample of up to `rows` (default: settings' scatter_rows) of `columns`, the same rows every call."""
+    rows = rows or settings.LIMITS.scatter_rows
     names = ", ".join(quote(c) for c in columns)
     return con.execute(
         f"SELECT {names} FROM {quote(table)} USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE (42)"

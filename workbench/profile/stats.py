@@ -3,7 +3,7 @@
 1. row count, min/max and DuckDB's stored statistics (distinct estimate):
    answered from metadata and zone maps, nearly free;
 2. quantiles and the median absolute deviation of number and date columns
-   (over the table when it is small, else over a block sample of ~`SAMPLE_ROWS`);
+   (over the table when it is small, else over a block sample of ~`profile_sample_rows`);
 3. one pass for every column at once: counts, distinct values, mean/std,
    negatives, true/false, histogram bins (over the bulk of the data, values
    beyond the outlier fences counted apart), outlier counts and examples, and
@@ -11,7 +11,7 @@
 4. exact duplicate rows, by sorting row hashes.
 Text columns are profiled from their value counts instead (see values.py).
 
-Exactness: up to `EXACT_ROWS` rows everything is exact. Above, distinct counts
+Exactness: up to `profile_exact_rows` rows (settings.Limits) everything is exact. Above, distinct counts
 are HyperLogLog estimates and quantiles come from the sample; each column lists
 those statistics in `approximate`. Counts of findings stay exact.
 """
@@ -24,12 +24,11 @@ from typing import Any
 
 import duckdb
 
+from workbench import settings
 from workbench.names import quote
 from workbench.profile import checks
 from workbench.profile.result import ColumnProfile
 
-EXACT_ROWS = 200_000
-SAMPLE_ROWS = 100_000
 QUANTILES = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99]
 QNAMES = [f"p{round(q * 100):02d}" for q in QUANTILES]
 BINS = 30
@@ -116,9 +115,9 @@ def quantile_sql(table: str, columns: list[ColumnProfile], rows: int) -> tuple[s
     temporal = [c for c in columns if c.family == "temporal"]
     if not numeric and not temporal:
         return None
-    exact = rows <= EXACT_ROWS
+    exact = rows <= settings.LIMITS.profile_exact_rows
     names = ", ".join(quote(c.name) for c in numeric + temporal)
-    sample = "" if exact else f" USING SAMPLE {sample_clause(rows, SAMPLE_ROWS)}"
+    sample = "" if exact else f" USING SAMPLE {sample_clause(rows, settings.LIMITS.profile_sample_rows)}"
     medians = ", ".join(f"median({_x(c)}) AS m{i}" for i, c in enumerate(numeric)) or "1"
     parts = []
     for i, c in enumerate(numeric):

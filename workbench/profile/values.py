@@ -4,8 +4,8 @@ A text column of a million rows usually holds a few hundred distinct values:
 grouping it once and testing each distinct value (parses as a number? a date?
 a missing-value token? surrounded by spaces?) weighted by its count is exact
 and far cheaper than testing every row. The counts live in a temporary table
-of the profiling connection. Columns with more than `MAX_VALUES` distinct
-values in big tables are screened on a reservoir sample of `SAMPLE_ROWS` rows
+of the profiling connection. Columns with more than `profile_text_max_values` distinct
+values in big tables are screened on a reservoir sample of `profile_text_sample_rows` rows
 instead; findings raised there are then recounted exactly over the table.
 """
 
@@ -15,14 +15,13 @@ from typing import Any
 
 import duckdb
 
+from workbench import settings
 from workbench.names import quote
 from workbench.profile import checks
 from workbench.profile.result import ColumnProfile
 from workbench.profile.stats import sample_clause
 
 VALUES = "_wb_profile_values"
-MAX_VALUES = 50_000
-SAMPLE_ROWS = 20_000
 TOP = 20
 EXAMPLES = 5  # example values kept per check
 LENGTH_BINS = 30
@@ -37,10 +36,11 @@ def counts_sql(table: str, columns: list[ColumnProfile], rows: int, exact: bool,
     parts, params = [], []
     for i, col in enumerate(columns, start=first):
         c = quote(col.name)
-        sampled = not exact and col.stats.get("distinct", 0) > MAX_VALUES and rows > SAMPLE_ROWS
+        n = settings.LIMITS.profile_text_sample_rows
+        sampled = not exact and col.stats.get("distinct", 0) > settings.LIMITS.profile_text_max_values and rows > n
         if sampled:
-            col.stats["sample_rows"] = SAMPLE_ROWS
-            source = f"(SELECT {c} FROM {quote(table)} USING SAMPLE {sample_clause(rows, SAMPLE_ROWS)})"
+            col.stats["sample_rows"] = n
+            source = f"(SELECT {c} FROM {quote(table)} USING SAMPLE {sample_clause(rows, n)})"
         else:
             source = quote(table)
         parts.append(f"SELECT ? AS i, {c} AS v, count(*) AS n FROM {source} WHERE {c} IS NOT NULL GROUP BY {c}")
@@ -127,7 +127,6 @@ SELECT coalesce(typo.target, f.fp) AS cluster, f.v, f.n FROM f LEFT JOIN typo US
 QUALIFY count(*) OVER (PARTITION BY cluster) > 1
 ORDER BY cluster, f.n DESC, f.v
 """
-MAX_CLUSTER_VALUES = 2_000
 
 
 def clusters(con: duckdb.DuckDBPyConnection, index: int) -> list[dict[str, Any]]:
