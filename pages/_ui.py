@@ -111,6 +111,19 @@ def sidebar() -> None:
         )
 
 
+def current_info(ws: Workspace, hint: str):
+    """The current table's provenance; with none chosen (or deleted meanwhile) the page says so and stops."""
+    table = current_table()
+    if table is None:
+        st.info(hint)
+        st.stop()
+    try:
+        return ws.table(table)
+    except WorkbenchError as exc:  # e.g. deleted from another tab or by the command line
+        st.error(md(exc))
+        st.stop()
+
+
 def current_table() -> str | None:
     return st.session_state.get(TABLE_KEY)
 

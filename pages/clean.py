@@ -21,14 +21,9 @@ ws = _ui.workspace()
 st.title("Clean")
 _ui.show_flashes()
 
-table = _ui.current_table()
-if table is None:
-    st.info("Choose a table in the sidebar. Each cleaning step writes a new table; the one you loaded is "
-            "never changed.")
-    st.stop()
-
+info = _ui.current_info(ws, "Choose a table in the sidebar. Each cleaning step writes a new table; the one you "
+                            "loaded is never changed.")
 try:
-    info = ws.table(table)
     with ws.connect() as con:
         schema = schema_of(con, info.name)
     made = recipe.recipe(ws, info.name)
@@ -170,15 +165,8 @@ if shown is not None:
                  help="Rows the step removes (a filter, duplicates, outliers).")  # fmt: skip
         c.metric("Values changed", f"{sum(ch.changed for ch in shown.changes):,}",
                  help="Cells whose value changes. A new type alone ('12' -> 12.0) is not counted as a change.")
-        for ch in shown.changes:
-            if ch.changed or ch.before_type != ch.after_type:
-                typed = f", {ch.before_type} → {ch.after_type}" if ch.before_type != ch.after_type else ""
-                st.markdown(f"`{_ui.md(ch.column)}`{typed}: {ch.changed:,} values changed, {ch.became_null:,} became "
-                            f"missing, {ch.filled:,} missing values filled")  # fmt: skip
-        for name in shown.added:
-            st.markdown(f"New column `{_ui.md(name)}`")
-        for name in shown.removed:
-            st.markdown(f"Dropped column `{_ui.md(name)}`")
+        for line in shown.in_words():
+            st.markdown(_ui.md(line))
         for note in shown.notes:
             st.info(_ui.md(note))
         mapping = _clusters(shown) if shown.step.operation == "cluster_spellings" else None

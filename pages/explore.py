@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from pages import _ui
-from workbench import WorkbenchError
 from workbench.clean.fixes import fix_for
 from workbench.profile import evidence, figures, profile_table, relations
 from workbench.profile.result import Profile
@@ -21,16 +20,7 @@ CRAMERS_V_COLUMNS = 10  # a contingency query per pair
 ws = _ui.workspace()
 st.title("Explore")
 
-table = _ui.current_table()
-if table is None:
-    st.info("Choose a table in the sidebar to see its profile: statistics, dirty data and charts.")
-    st.stop()
-
-try:
-    info = ws.table(table)
-except WorkbenchError as exc:  # e.g. deleted from another tab or by the command line
-    st.error(_ui.md(exc))
-    st.stop()
+info = _ui.current_info(ws, "Choose a table in the sidebar to see its profile: statistics, dirty data and charts.")
 identity = (info.name, str(info.created_at), info.rows, info.columns)
 
 

@@ -23,16 +23,9 @@ ws = _ui.workspace()
 st.title("Model")
 _ui.show_flashes()
 
-table = _ui.current_table()
-if table is None:
-    st.info("Choose a table in the sidebar: the workbench fits baseline models on it, or finds clusters.")
-    st.stop()
-try:
-    info = ws.table(table)
-    columns = list(ws.schema(info.name)["column"])
-except WorkbenchError as exc:
-    st.error(_ui.md(exc))
-    st.stop()
+info = _ui.current_info(ws, "Choose a table in the sidebar: the workbench fits baseline models on it, or finds "
+                            "clusters.")
+columns = list(ws.schema(info.name)["column"])
 identity = (info.name, str(info.created_at))
 
 # -- what to predict ---------------------------------------------------------------------------

@@ -9,7 +9,6 @@ The transforms themselves live in `portable`, shared with the exports.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import pandas as pd
 from workbench.clean import portable
 from workbench.clean.step import Param, Step
 from workbench.errors import WorkbenchError
+from workbench.model.persist import sha256
 from workbench.names import quote
 from workbench.settings import LIMITS
 
@@ -55,7 +55,7 @@ def save(home: Path, estimator: Any) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as tmp:
         sio.dump(estimator, tmp)
-    digest = _sha256(Path(tmp.name))
+    digest = sha256(Path(tmp.name))
     path = folder / f"{digest}.skops"
     Path(tmp.name).replace(path)
     return {"file": f"{MODELS_DIR}/{path.name}", "sha256": digest, "versions": versions()}
@@ -70,14 +70,6 @@ def load(home: Path, ref: dict[str, Any]) -> Any:
         return portable.load_model(path, ref["sha256"], TRUSTED_TYPES)
     except ValueError as exc:
         raise WorkbenchError(f"Refusing the fitted model {ref['file']}: {exc}") from None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def sample(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: int,

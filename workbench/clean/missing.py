@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.clean.learned import SAMPLE, LearnedStep, sample
-from workbench.clean.step import Fragment, Param, Select, Step, column_ref
+from workbench.clean.step import Fragment, Param, Select, Step, column_ref, free_column
 from workbench.errors import WorkbenchError
 from workbench.names import quote
 from workbench.profile.stats import family
@@ -17,15 +17,7 @@ INDICATOR = Param("indicator", "bool", "add a column <name>_was_missing saying w
 def indicators(step: Step, schema: dict[str, str]) -> list[tuple[str, Fragment]]:
     if not step.indicator:
         return []
-    return [(_free(f"{c}_was_missing", schema), Fragment(f"{column_ref(c)} IS NULL")) for c in step.columns]
-
-
-def _free(name: str, schema: dict[str, str]) -> str:
-    n, out = 1, name
-    while out in schema:
-        n += 1
-        out = f"{name}_{n}"
-    return out
+    return [(free_column(schema, f"{c}_was_missing"), Fragment(f"{column_ref(c)} IS NULL")) for c in step.columns]
 
 
 class FillMissing(Step):

@@ -9,20 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.clean.learned import SAMPLE, LearnedStep, sample
-from workbench.clean.step import Fragment, Param, Select, Step, column_ref
+from workbench.clean.step import Fragment, Param, Select, Step, column_ref, free_column
 from workbench.errors import WorkbenchError
 from workbench.names import quote
 
 ACTIONS = ("flag", "remove", "cap", "null")
 MAD_SCALE = 0.6745  # makes the MAD comparable to a standard deviation on normal data (Iglewicz and Hoaglin)
-
-
-def flag_name(schema: dict[str, str], base: str) -> str:
-    name, n = base, 1
-    while name in schema:
-        n += 1
-        name = f"{base}_{n}"
-    return name
 
 
 class Fences(Step):
@@ -66,7 +58,7 @@ class Fences(Step):
         low, high = self.state["fences"]
         if self.action == "flag":
             flag = Fragment(f"coalesce({out.sql}, false)", out.params)
-            return Select(self.keep(schema, add=[(flag_name(schema, f"{self.column}_outlier"), flag)]))
+            return Select(self.keep(schema, add=[(free_column(schema, f"{self.column}_outlier"), flag)]))
         if self.action == "remove":
             return Select(self.keep(schema), where=Fragment(f"NOT coalesce({out.sql}, false)", out.params))
         if self.action == "cap":
@@ -127,7 +119,7 @@ class OutlierModel(LearnedStep):
     def select(self, schema: dict[str, str]) -> Select:
         if self.action == "remove":
             return Select(self.keep(schema), where=Fragment("NOT coalesce(w.outlier, false)"))
-        return Select(self.keep(schema, add=[(flag_name(schema, "outlier"), Fragment("w.outlier"))]))
+        return Select(self.keep(schema, add=[(free_column(schema, "outlier"), Fragment("w.outlier"))]))
 
     def describe(self) -> str:
         verb = "Flag" if self.action == "flag" else "Remove"

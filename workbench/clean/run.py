@@ -115,6 +115,16 @@ class Preview:
     notes: list[str] = field(default_factory=list)
     sampled: int | None = None  # rows previewed when not all of them
 
+    def in_words(self) -> list[str]:
+        """One sentence per changed, added or dropped column: what the page and the command show."""
+        lines = []
+        for ch in self.changes:
+            if ch.changed or ch.before_type != ch.after_type:
+                typed = f", {ch.before_type} → {ch.after_type}" if ch.before_type != ch.after_type else ""
+                lines.append(f"{ch.column}{typed}: {ch.changed:,} values changed, {ch.became_null:,} became "
+                             f"missing, {ch.filled:,} missing values filled")  # fmt: skip
+        return lines + [f"New column {c}" for c in self.added] + [f"Dropped column {c}" for c in self.removed]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "operation": self.step.operation,
@@ -130,14 +140,20 @@ class Preview:
         }
 
 
+def _ready(con: duckdb.DuckDBPyConnection, ws: Workspace, table: str, step: Step,
+           fitted: bool) -> tuple[TableInfo, dict[str, str]]:  # fmt: skip
+    """The table and its schema, the step fitted on it (unless `fitted`) and checked against it."""
+    info = ws.table(table, con)
+    if not fitted:
+        fit(con, info.name, step)
+    step.verify(con, Fragment(quote(info.name)))
+    return info, schema_of(con, info.name)
+
+
 def preview(ws: Workspace, table: str, step: Step, *, fitted: bool = False) -> Preview:
     """Fit (unless `fitted`) and show what the step would change, writing nothing."""
     with ws.connect() as con:
-        info = ws.table(table, con)
-        if not fitted:
-            fit(con, info.name, step)
-        step.verify(con, Fragment(quote(info.name)))
-        schema = schema_of(con, info.name)
+        info, schema = _ready(con, ws, table, step, fitted)
         source, sampled = quote(info.name), None
         if isinstance(step, LearnedStep) and (info.rows or 0) > LIMITS.clean_preview_rows:
             sampled = LIMITS.clean_preview_rows
@@ -247,11 +263,7 @@ def apply(ws: Workspace, table: str, step: Step, *, output: str | None = None, f
           on_progress: Progress | None = None, cancel: threading.Event | None = None) -> TableInfo:  # fmt: skip
     """Fit (unless `fitted`) and write the new table with its lineage; the current table is untouched."""
     with ws.connect() as con:
-        info = ws.table(table, con)
-        if not fitted:
-            fit(con, info.name, step)
-        step.verify(con, Fragment(quote(info.name)))
-        schema = schema_of(con, info.name)
+        info, schema = _ready(con, ws, table, step, fitted)
         with ws.transaction(con):
             work = work_table(con, step, quote(info.name), on_progress, cancel)
             name = ws.free_name(output or _version_name(con, info.name), con)

@@ -143,6 +143,15 @@ class Select:
         return Fragment(text, params)
 
 
+def free_column(schema: dict[str, str], base: str) -> str:
+    """`base`, or `base_2`, `base_3`... whichever the table does not have yet (for an added column)."""
+    name, n = base, 1
+    while name in schema:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
 def _is_text(value: Any) -> bool:
     return isinstance(value, str)
 

@@ -94,15 +94,8 @@ def apply(ws: Workspace, table: str, operation: str, column: str | None, pairs: 
 def _print_preview(shown: clean.Preview) -> None:
     click.echo(f"{shown.step.describe()}")
     click.echo(f"rows: {shown.rows_before:,} -> {shown.rows_after:,}")
-    for c in shown.changes:
-        if c.changed or c.before_type != c.after_type:
-            kind = f" ({c.before_type} -> {c.after_type})" if c.before_type != c.after_type else ""
-            click.echo(f"{c.column}{kind}: {c.changed:,} values changed, {c.became_null:,} became NULL, "
-                       f"{c.filled:,} filled")  # fmt: skip
-    for name in shown.added:
-        click.echo(f"new column: {name}")
-    for name in shown.removed:
-        click.echo(f"dropped column: {name}")
+    for line in shown.in_words():
+        click.echo(line)
     for note in shown.notes:
         click.echo(note, err=True)
 
