@@ -108,6 +108,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         set_setting(con, "schema_version", str(SCHEMA_VERSION))
 
 
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the file's metadata is set up at this version (else a writable connection sets it up)."""
+    try:
+        return get_setting(con, "schema_version") == str(SCHEMA_VERSION)
+    except duckdb.CatalogException:
+        return False
+
+
 def get_setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     row = con.execute(f"SELECT value FROM {SCHEMA}.settings WHERE key = ?", [key]).fetchone()
     return row[0] if row else None

@@ -18,6 +18,15 @@ opens a connection with `Workspace.connect()`, does its work and closes it.
   shared between threads. Opening and closing are serialised by a process-wide
   lock: DuckDB's instance cache races when one thread opens the file while
   another opens or closes it ("... is already attached by database ...").
+* Reading does not need the write lock. `connect(read_only=True)` opens the
+  file as usual, but when another process holds it read-only (the SQL panel's
+  worker during a long query) it opens it read-only too, which several processes
+  may do at once: the other tabs, the sidebar and `workbench tables` keep
+  reading; only a write waits for that query. In one process DuckDB refuses a
+  read-only and a read-write instance of the same file side by side, so a
+  connection joins the instance this process has open, and a writer meeting
+  this process's read-only instance waits, as for another process's lock
+  (`_Instances`); that only happens while the file is held elsewhere anyway.
 * Cost, measured on 2 cores: opening a closed file takes ~35 ms; opening it
   while another thread has it open takes ~0.7 ms. One connection per page run
   keeps that to one open per interaction.
@@ -53,7 +62,43 @@ _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": F
 _OPEN_CLOSE = threading.Lock()  # see the module docstring
 
 
+class _ReadersOpen(Exception):
+    """A writer met this process's own read-only instance of the file: retried like a lock."""
+
+
+class _Instances:
+    """Which mode this process has each database file open in, and how many connections use it."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, list] = {}  # path -> [read_only, connections]
+
+    def modes(self, path: str, read_only: bool) -> list[bool]:
+        """The modes to try, in order (call holding _OPEN_CLOSE): read_only True or False."""
+        held = self.open.get(path)
+        if held is None:
+            return [False, True] if read_only else [False]
+        if held[0] and not read_only:
+            raise _ReadersOpen("this process's readers still have the file open")
+        return [held[0]]
+
+    def connect(self, path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(path, read_only=read_only, config=_CONFIG)
+        self.open.setdefault(path, [read_only, 0])[1] += 1
+        return con
+
+    def closed(self, path: str) -> None:
+        held = self.open[path]
+        held[1] -= 1
+        if not held[1]:
+            del self.open[path]
+
+
+_INSTANCES = _Instances()
+
+
 def _is_lock_error(exc: Exception) -> bool:
+    if isinstance(exc, _ReadersOpen):
+        return True
     text = str(exc)
     return "lock" in text.lower() and ("Conflicting lock" in text or "Could not set lock" in text)
 
@@ -68,7 +113,7 @@ def retry_on_lock(attempt: Callable[[], T], timeout: float) -> T:
     while True:
         try:
             return attempt()
-        except duckdb.Error as exc:
+        except (duckdb.Error, _ReadersOpen) as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 raise
         time.sleep(delay * (0.5 + random.random()))
@@ -90,32 +135,55 @@ class Workspace:
     # -- connections -----------------------------------------------------------------
 
     @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short-lived connection for one unit of work (see the module docstring)."""
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection for one unit of work (see the module docstring).
+
+        `read_only` for work that only reads (temporary tables allowed): it shares the file with
+        other readers, such as a long query of the SQL panel. A workspace whose metadata is not
+        set up yet is opened for writing to set it up.
+        """
         self.home.mkdir(parents=True, exist_ok=True)
         self.downloads.mkdir(exist_ok=True)
-        con = self._open()
+        con, opened_read_only = self._open(read_only and self.db_path.exists())
+        if opened_read_only and not metadata.is_current(con):
+            self._close(con)
+            con, opened_read_only = self._open(False)
         try:
-            metadata.ensure_schema(con)
+            if not opened_read_only:
+                metadata.ensure_schema(con)
             yield con
         finally:
-            with _OPEN_CLOSE:
-                con.close()
+            self._close(con)
 
-    def _open(self) -> duckdb.DuckDBPyConnection:
-        def attempt() -> duckdb.DuckDBPyConnection:
+    def _close(self, con: duckdb.DuckDBPyConnection) -> None:
+        with _OPEN_CLOSE:
+            con.close()
+            _INSTANCES.closed(str(self.db_path))
+
+    def _open(self, read_only: bool) -> tuple[duckdb.DuckDBPyConnection, bool]:
+        path = str(self.db_path)
+
+        def attempt() -> tuple[duckdb.DuckDBPyConnection, bool]:
             with _OPEN_CLOSE:
-                return duckdb.connect(str(self.db_path), config=_CONFIG)
+                *first, last = _INSTANCES.modes(path, read_only)
+                for mode in first:
+                    try:
+                        return _INSTANCES.connect(path, mode), mode
+                    except duckdb.Error as exc:  # held elsewhere: a reader tries read-only
+                        if not _is_lock_error(exc):
+                            raise
+                return _INSTANCES.connect(path, last), last
 
         try:
-            return retry_on_lock(attempt, self.limits.lock_timeout)
-        except duckdb.Error as exc:
+            con, mode = retry_on_lock(attempt, self.limits.lock_timeout)
+        except (duckdb.Error, _ReadersOpen) as exc:
             if _is_lock_error(exc):
                 raise WorkspaceLocked(
                     f"The workspace {self.home} is busy: another process is using "
                     f"{DB_FILENAME} ({_lock_holder(exc)}). Wait for it to finish and try again."
                 ) from exc
             raise WorkbenchError(f"Cannot open the workspace database {self.db_path}: {exc}") from exc
+        return con, mode
 
     @contextmanager
     def transaction(self, con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -131,12 +199,12 @@ class Workspace:
     # -- reading ---------------------------------------------------------------------
 
     def tables(self) -> list[TableInfo]:
-        with self.connect() as con:
+        with self.connect(read_only=True) as con:
             return metadata.list_tables(con)
 
     def table(self, name: str, con: duckdb.DuckDBPyConnection | None = None) -> TableInfo:
         if con is None:
-            with self.connect() as own:
+            with self.connect(read_only=True) as own:
                 return self.table(name, own)
         found = metadata.list_tables(con, name)
         if not found:
@@ -145,7 +213,7 @@ class Workspace:
 
     def schema(self, name: str) -> pd.DataFrame:
         """Column names and types of a table, in order."""
-        with self.connect() as con:
+        with self.connect(read_only=True) as con:
             info = self.table(name, con)
             return con.execute(
                 "SELECT column_name AS column, data_type AS type, is_nullable = 'YES' AS nullable "
@@ -155,7 +223,7 @@ class Workspace:
             ).df()
 
     def preview(self, name: str, limit: int = 100) -> pd.DataFrame:
-        with self.connect() as con:
+        with self.connect(read_only=True) as con:
             info = self.table(name, con)
             return con.execute(f"SELECT * FROM {quote(info.name)} LIMIT ?", [limit]).df()
 
@@ -163,12 +231,12 @@ class Workspace:
         """The kept examples of lines rejected when the table was imported."""
         import pandas as pd
 
-        with self.connect() as con:
+        with self.connect(read_only=True) as con:
             rows = metadata.rejects(con, self.table(name, con).name)
         return pd.DataFrame(rows, columns=["line", "column", "error", "message", "raw line"])
 
     def dependents(self, name: str) -> list[str]:
-        with self.connect() as con:
+        with self.connect(read_only=True) as con:
             return metadata.dependents(con, self.table(name, con).name)
 
     def free_name(self, text: str, con: duckdb.DuckDBPyConnection) -> str:

@@ -21,11 +21,11 @@ from workbench.workspace import Workspace, retry_on_lock
 
 WORKBENCH = Path(sys.executable).with_name("workbench")
 
-# Holds the database file read-write until a line arrives on stdin, like a
-# notebook or a second app that keeps its connection open.
+# Holds the database file until a line arrives on stdin, like a notebook or a second app that keeps
+# its connection open (read-write), or the SQL panel's worker during a long query (read-only: "ro").
 HOLDER = """
 import sys, duckdb
-con = duckdb.connect(sys.argv[1])
+con = duckdb.connect(sys.argv[1], read_only=sys.argv[2:] == ["ro"])
 print("holding", flush=True)
 sys.stdin.readline()
 con.close()
@@ -44,6 +44,42 @@ def holder(ws):
     yield proc
     proc.kill()
     proc.wait()
+
+
+@pytest.fixture
+def reader_holder(ws):
+    ws.tables()
+    with ws.connect() as con:
+        con.execute("CREATE TABLE t AS SELECT range AS x, range % 3 AS g FROM range(1000)")
+        from workbench.metadata import record_table
+
+        record_table(con, "t", source_kind="file", operation="import")
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(ws.db_path), "ro"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert proc.stdout.readline().strip() == "holding"
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def test_reading_goes_on_while_another_process_reads_and_a_write_waits_for_it(ws, reader_holder):
+    from workbench.profile import profile_table
+
+    impatient = with_limits(ws, lock_timeout=0.5)
+    assert [t.name for t in impatient.tables()] == ["t"]  # no wait: both read
+    assert impatient.preview("t", 3)["x"].tolist() == [0, 1, 2]
+    assert profile_table(impatient, "t").rows == 1000
+    with pytest.raises(WorkspaceLocked):  # a write needs the file alone
+        impatient.rename("t", "u")
+    patient = with_limits(ws, lock_timeout=30)
+    with ThreadPoolExecutor(1) as pool:
+        with impatient.connect(read_only=True) as reading:
+            assert reading.execute("SELECT count(*) FROM t").fetchone() == (1000,)
+            writer = pool.submit(patient.rename, "t", "u")  # waits: this process's reader has the file read-only
+            release(reader_holder)
+            assert reader_holder.stdout.readline().strip() == "released"
+            assert not writer.done()  # the other process let go, but our own reader still has it read-only
+        assert writer.result(timeout=30) == "u"  # ... and once it closed, the write went through
 
 
 def release(proc):

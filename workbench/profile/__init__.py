@@ -29,8 +29,8 @@ __all__ = ["KINDS", "ColumnProfile", "Finding", "Profile", "evidence", "profile_
 
 def profile_table(ws: Workspace, table: str, *, on_progress: Progress | None = None,
                   cancel: threading.Event | None = None) -> Profile:  # fmt: skip
-    """Profile `table` of the workspace (one short-lived connection)."""
-    with ws.connect() as con:
+    """Profile `table` of the workspace (one short-lived read-only connection: it only reads)."""
+    with ws.connect(read_only=True) as con:
         info = ws.table(table, con)
         return profile_connection(con, info.name, on_progress=on_progress, cancel=cancel)
 
@@ -165,6 +165,6 @@ def _storage_bytes(con: duckdb.DuckDBPyConnection, table: str) -> int | None:
 def evidence(ws: Workspace, table: str, finding: Finding, limit: int = 100):
     """The offending rows of a finding (at most `limit`), as a pandas DataFrame."""
     sql, params = finding.evidence_sql(table)
-    with ws.connect() as con:
+    with ws.connect(read_only=True) as con:
         ws.table(table, con)
         return con.execute(f"SELECT * FROM ({sql}) LIMIT ?", [*params, limit]).df()
