@@ -22,7 +22,6 @@ import collections
 import contextlib
 import functools
 import itertools
-import json
 import queue
 import subprocess
 import sys
@@ -41,7 +40,7 @@ from workbench.errors import WorkbenchError
 from workbench.settings import SQL_LIMITS
 from workbench.sql import history
 from workbench.sql.export import export_path
-from workbench.sql.worker import receive
+from workbench.sql.wire import cancel_line, receive, request_line
 from workbench.workspace import Workspace
 
 # Seconds a worker gets, beyond the time limit or after a cancel, before it is killed.
@@ -157,7 +156,7 @@ def _exchange(request: dict, on_page: Callable[[dict], None] | None, on_tick: Ti
 
     reusable = False
     try:
-        worker.stdin.write(json.dumps(request).encode() + b"\n")
+        worker.stdin.write(request_line(request))
         worker.stdin.flush()
         threading.Thread(target=read, daemon=True).start()
         while True:
@@ -191,7 +190,7 @@ def _exchange(request: dict, on_page: Callable[[dict], None] | None, on_tick: Ti
     except BaseException:
         if not reusable:  # stopped by the caller or past the limit: interrupt, then end the worker
             try:
-                worker.stdin.write(f"cancel {request['id']}\n".encode())
+                worker.stdin.write(cancel_line(request["id"]))
                 worker.stdin.flush()
             except OSError:
                 pass

@@ -12,7 +12,6 @@ through a timer thread calling `interrupt()`.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import queue
 import re
@@ -30,29 +29,12 @@ from workbench import metadata
 from workbench.errors import WorkbenchError
 from workbench.names import quote
 from workbench.settings import LIMITS
-from workbench.sql import sandbox
+from workbench.sql import sandbox, wire
 from workbench.sql.export import copy_options
+from workbench.sql.wire import send
 from workbench.workspace import Workspace
 
 BATCH_ROWS = 65_536
-
-
-def send(out: BinaryIO, header: dict, payload: bytes = b"") -> None:
-    if payload:
-        header = {**header, "payload": len(payload)}
-    out.write(json.dumps(header, default=str).encode() + b"\n" + payload)
-    out.flush()
-
-
-def receive(stream: BinaryIO) -> dict | None:
-    """The next reply (its payload under "data"), or None at the end of the stream."""
-    line = stream.readline()
-    if not line:
-        return None
-    header = json.loads(line)
-    if header.get("payload"):
-        header["data"] = stream.read(header["payload"])
-    return header
 
 
 class _Stopper:
@@ -308,12 +290,12 @@ def main() -> None:
 
     def read_stdin() -> None:
         for line in stdin:
-            words = line.split()
-            if words[:1] == [b"cancel"]:
-                if current.get("id") == int(words[1]):
+            kind, value = wire.read_request(line)
+            if kind == "cancel":
+                if current.get("id") == value:
                     current["stop"].stop("cancel")
             else:
-                requests.put(json.loads(line))
+                requests.put(value)
         if current:  # the caller went away: stop whatever runs
             current["stop"].stop("cancel")
         requests.put(None)
