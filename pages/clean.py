@@ -9,7 +9,6 @@ import streamlit as st
 from pages import _ui
 from workbench import WorkbenchError, clean
 from workbench.clean import export, recipe
-from workbench.clean.run import schema_of
 
 _ui.require_navigation()
 
@@ -24,8 +23,7 @@ _ui.show_flashes()
 info = _ui.current_info(ws, "Choose a table in the sidebar. Each cleaning step writes a new table; the one you "
                             "loaded is never changed.")
 try:
-    with ws.connect() as con:
-        schema = schema_of(con, info.name)
+    schema = dict(ws.schema(info.name)[["column", "type"]].itertuples(index=False))
     made = recipe.recipe(ws, info.name)
 except WorkbenchError as exc:
     st.error(_ui.md(exc))

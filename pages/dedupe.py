@@ -6,7 +6,7 @@ import streamlit as st
 from pages import _ui
 from workbench import WorkbenchError
 from workbench.dedupe import active, cluster, engine, explain, merge
-from workbench.dedupe.normalise import suggest_columns
+from workbench.dedupe.normalise import suggest
 
 _ui.require_navigation()
 
@@ -34,8 +34,7 @@ right = st.selectbox("Right table", [n for n in names if n != left], key="dd_rig
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _suggested(home: str, table: str) -> list[str]:
-    with ws.connect() as con:
-        return suggest_columns(con, table)
+    return suggest(ws, table)
 
 
 columns_of = list(ws.schema(left)["column"])
@@ -130,18 +129,12 @@ else:
 # -- clusters ------------------------------------------------------------------------
 
 st.subheader("Clusters" if not run.link else "Linked groups")
-with ws.connect() as con:
-    cluster.build(con, run, threshold)
-    counts = cluster.summary(con, run)
-    largest = con.execute(f"SELECT cluster, count(*) AS n FROM {run.work('clusters')} GROUP BY cluster "
-                          "HAVING n > 1 ORDER BY n DESC, cluster LIMIT 10").fetchall()  # fmt: skip
+counts, largest = cluster.at_threshold(ws, run, threshold)
 st.write(f"{counts['clusters']:,} clusters; {counts['clusters_with_duplicates']:,} hold more than one record "
          f"({counts['records_in_them']:,} records), the largest {counts['largest']}.")  # fmt: skip
 for cluster_id, size in largest:
     with st.expander(f"{size} records"):
-        with ws.connect() as con:
-            ids = [r[0] for r in con.execute(f"SELECT id FROM {run.work('clusters')} WHERE cluster = ? ORDER BY id",
-                                             [cluster_id]).fetchall()]  # fmt: skip
+        ids = cluster.members(ws, run, cluster_id)
         rows = explain.record_values(ws, run, ids)
         st.dataframe(pd.DataFrame([{"table": run.source_of(i)[0], "row": run.source_of(i)[1], **rows[i]} for i in ids]),
                      hide_index=True)  # fmt: skip

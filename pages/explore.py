@@ -176,7 +176,7 @@ def _cut(shown: list[str], total: list[str], what: str) -> None:
 def show_relationships() -> None:
     view = st.radio("Show", ["Correlations", "Cramér's V", "Scatter", "Missing values", "Correspondence analysis"],
                     horizontal=True, key="relation_view")  # fmt: skip
-    with ws.connect() as con:
+    with ws.connect(read_only=True) as con:
         if view == "Correlations":
             if len(numeric) < 2:
                 st.info("Correlations need at least two numeric columns.")

@@ -2,6 +2,12 @@
 
 The library is the product; the Streamlit pages and the command line are views
 over it. Nothing in this package imports Streamlit.
+
+Entry points take a `Workspace` and open their own short-lived connection (read-only
+when they only read; see workspace.py). Functions that take a DuckDB connection are
+building blocks for one unit of work inside the library (`metadata`, `*_on`, the
+steps' `fit`); the one place a page holds a connection is Explore's relationships
+view, which draws several charts from one read-only connection.
 """
 
 from typing import TYPE_CHECKING

@@ -7,7 +7,7 @@ import click
 from workbench.cli.basic import pass_ws
 from workbench.cli.output import emit_json, progress_printer
 from workbench.dedupe import cluster, engine, merge
-from workbench.dedupe.normalise import suggest_columns
+from workbench.dedupe.normalise import suggest
 from workbench.errors import WorkbenchError
 from workbench.workspace import Workspace
 
@@ -27,8 +27,7 @@ def _options(command):
 def _columns(ws: Workspace, table: str, text: str | None) -> list[str]:
     if text:
         return [c.strip() for c in text.split(",") if c.strip()]
-    with ws.connect() as con:
-        found = suggest_columns(con, ws.table(table, con).name)
+    found = suggest(ws, table)
     if not found:
         raise WorkbenchError(f"No column of {table!r} looks worth comparing: pass --columns.")
     click.echo(f"Comparing the suggested columns: {', '.join(found)}", err=True)

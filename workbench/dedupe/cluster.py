@@ -22,6 +22,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from workbench.dedupe.engine import RIGHT_OFFSET, Run, frame_sql
+from workbench.workspace import Workspace
 
 MIN_DENSITY = 0.3
 # Stricter thresholds tried in turn for sparse components: 1 - (1 - t) / 10^k.
@@ -81,6 +82,22 @@ def summary(con: duckdb.DuckDBPyConnection, run: Run) -> dict:
     row = con.execute(f"""SELECT count(*), count(*) FILTER (WHERE n > 1), coalesce(sum(n) FILTER (WHERE n > 1), 0),
         max(n) FROM (SELECT cluster, count(*) AS n FROM {run.work('clusters')} GROUP BY cluster)""").fetchone()
     return {"clusters": row[0], "clusters_with_duplicates": row[1], "records_in_them": int(row[2]), "largest": row[3]}
+
+
+def at_threshold(ws: Workspace, run: Run, threshold: float, largest: int = 10) -> tuple[dict, list[tuple[int, int]]]:
+    """Cluster the run at `threshold`: the counts, and (cluster, size) of the `largest` clusters."""
+    with ws.connect() as con:
+        build(con, run, threshold)
+        big = con.execute(f"SELECT cluster, count(*) AS n FROM {run.work('clusters')} GROUP BY cluster "
+                          "HAVING n > 1 ORDER BY n DESC, cluster LIMIT ?", [largest]).fetchall()  # fmt: skip
+        return summary(con, run), big
+
+
+def members(ws: Workspace, run: Run, cluster: int) -> list[int]:
+    """The record ids of one cluster, in order."""
+    with ws.connect(read_only=True) as con:
+        return [r[0] for r in con.execute(f"SELECT id FROM {run.work('clusters')} WHERE cluster = ? ORDER BY id",
+                                          [cluster]).fetchall()]  # fmt: skip
 
 
 def matched_pairs_sql(run: Run) -> str:

@@ -74,6 +74,12 @@ def _is_code(con: duckdb.DuckDBPyConnection, table: str, name: str, duckdb_type:
     return shortest is not None and shortest == longest and shortest >= 4
 
 
+def suggest(ws, table: str) -> list[str]:
+    """`suggest_columns` for a table of the workspace (`ws`, a Workspace)."""
+    with ws.connect(read_only=True) as con:
+        return suggest_columns(con, ws.table(table, con).name)
+
+
 def suggest_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """Columns worth comparing: not identifiers, not constant, not mostly empty, not long free text."""
     types = table_types(con, table)
