@@ -79,8 +79,13 @@ def require_navigation() -> None:
         st.rerun()
 
 
+def _say_waiting() -> None:
+    st.toast("Waiting for the workspace: another program (or a long query in another tab) is using it. "
+             "Reading goes on; this change waits for it.", icon=":material/hourglass_top:")
+
+
 def workspace() -> Workspace:
-    ws = Workspace()
+    ws = Workspace(on_wait=_say_waiting)
     _seeded(str(ws.home))
     return ws
 

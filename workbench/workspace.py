@@ -103,11 +103,12 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text.lower() and ("Conflicting lock" in text or "Could not set lock" in text)
 
 
-def retry_on_lock(attempt: Callable[[], T], timeout: float) -> T:
+def retry_on_lock(attempt: Callable[[], T], timeout: float, on_wait: Callable[[], None] | None = None) -> T:
     """`attempt()`, tried again while it meets another process's lock on a database file: with
     jittered back-off from 50 ms doubling to 1 s, for `timeout` seconds. Any other error, and the
     lock error once the time is up, propagate as they are. Every open of the workspace file
-    (connections here, the SQL panel's sandbox) goes through this one loop."""
+    (connections here, the SQL panel's sandbox) goes through this one loop. `on_wait` is called
+    once, when the first attempt meets a lock, so a page can say that it waits and why."""
     deadline = time.monotonic() + timeout
     delay = 0.05
     while True:
@@ -116,6 +117,9 @@ def retry_on_lock(attempt: Callable[[], T], timeout: float) -> T:
         except (duckdb.Error, _ReadersOpen) as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 raise
+            if on_wait is not None:
+                on_wait()
+                on_wait = None
         time.sleep(delay * (0.5 + random.random()))
         delay = min(delay * 2, 1.0)
 
@@ -123,9 +127,11 @@ def retry_on_lock(attempt: Callable[[], T], timeout: float) -> T:
 class Workspace:
     """The folder, its database, and the operations on tables as wholes."""
 
-    def __init__(self, home: str | Path | None = None, limits: Limits | None = None):
+    def __init__(self, home: str | Path | None = None, limits: Limits | None = None,
+                 on_wait: Callable[[], None] | None = None):  # fmt: skip
         self.home = Path(home).expanduser().resolve() if home else default_home()
         self.limits = limits or settings.LIMITS
+        self.on_wait = on_wait  # told when an open has to wait for another process (see retry_on_lock)
         self.db_path = self.home / DB_FILENAME
         self.downloads = self.home / "downloads"
 
@@ -175,7 +181,7 @@ class Workspace:
                 return _INSTANCES.connect(path, last), last
 
         try:
-            con, mode = retry_on_lock(attempt, self.limits.lock_timeout)
+            con, mode = retry_on_lock(attempt, self.limits.lock_timeout, self.on_wait)
         except (duckdb.Error, _ReadersOpen) as exc:
             if _is_lock_error(exc):
                 raise WorkspaceLocked(

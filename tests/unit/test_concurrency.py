@@ -203,3 +203,16 @@ def test_the_sql_sandbox_meets_a_lock_through_the_same_loop(ws, holder):
     con = sandbox.connect(ws.home, write=False, lock_timeout=0)  # no lock left: opens at the first try
     assert con.execute("SELECT 42").fetchone() == (42,)
     con.close()
+
+
+def test_a_wait_for_another_process_is_told_once(ws, holder):
+    told: list[str] = []
+    patient = Workspace(ws.home, limits=dataclasses.replace(LIMITS, lock_timeout=15), on_wait=lambda: told.append("x"))
+    timer = threading.Timer(1.0, release, [holder])
+    timer.start()
+    try:
+        assert patient.tables() == []
+    finally:
+        timer.cancel()
+    assert told == ["x"]
+    assert Workspace(ws.home, on_wait=lambda: told.append("y")).tables() == [] and told == ["x"]  # free: no wait
