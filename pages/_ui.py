@@ -17,6 +17,7 @@ from workbench import WorkbenchError, Workspace, samples
 
 TABLE_KEY = "table"
 CLEAN_FIX_KEY = "_clean_fix"  # Explore's Fix hands Clean {"operation": ..., "params": {...}} under this key
+PROFILE_KEY = "_explore_profile"  # Explore keeps (identity of the table, its Profile) here for the session
 
 
 @st.cache_resource(show_spinner="Loading the sample datasets into a new workspace…", validate=bool)
@@ -30,16 +31,23 @@ def _seeded(home: str) -> bool:
 _IN_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("workbench_in_app", default=False)
 
 
+# the app's pages in navigation order: file (and address) name, title, icon; the first is the default
+PAGES = [
+    ("start", "Start", ":material/flag:"),
+    ("data", "Data", ":material/database:"),
+    ("explore", "Explore", ":material/query_stats:"),
+    ("clean", "Clean", ":material/cleaning_services:"),
+    ("sql", "SQL", ":material/terminal:"),
+    ("dedupe", "Dedupe", ":material/join_inner:"),
+    ("model", "Model", ":material/model_training:"),
+]
+ICONS = {name: icon for name, _, icon in PAGES}
+
+
 def _pages() -> list:
     here = Path(__file__).resolve().parent
-    return [
-        st.Page(here / "data.py", title="Data", icon=":material/database:", url_path="data", default=True),
-        st.Page(here / "explore.py", title="Explore", icon=":material/query_stats:", url_path="explore"),
-        st.Page(here / "clean.py", title="Clean", icon=":material/cleaning_services:", url_path="clean"),
-        st.Page(here / "sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
-        st.Page(here / "dedupe.py", title="Dedupe", icon=":material/join_inner:", url_path="dedupe"),
-        st.Page(here / "model.py", title="Model", icon=":material/model_training:", url_path="model"),
-    ]
+    return [st.Page(here / f"{name}.py", title=title, icon=icon, url_path=name, default=i == 0)
+            for i, (name, title, icon) in enumerate(PAGES)]  # fmt: skip
 
 
 def _frame():
@@ -126,6 +134,23 @@ def current_info(ws: Workspace, hint: str):
 
 def current_table() -> str | None:
     return st.session_state.get(TABLE_KEY)
+
+
+def profile_identity(info) -> tuple:
+    """What a kept profile must match to still describe the table: its name and version."""
+    return info.name, str(info.created_at), info.rows, info.columns
+
+
+def kept_profile(info):
+    """The profile Explore computed for this version of the table in this session, or None."""
+    kept = st.session_state.get(PROFILE_KEY)
+    return kept[1] if kept and kept[0] == profile_identity(info) else None
+
+
+def next_step(page: str, label: str) -> None:
+    """The link that ends a page: where a person usually goes from here."""
+    st.divider()
+    st.page_link(page, label=f"Next: {label}", icon=":material/arrow_forward:")
 
 
 def switch_page(path: str) -> None:

@@ -11,7 +11,6 @@ from workbench.profile.result import Profile
 _ui.require_navigation()
 
 SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:", "low": ":material/info:"}
-PROFILE_KEY = "_explore_profile"
 CANCELLED_KEY = "_explore_cancelled"
 EVIDENCE_ROWS = 50
 COLUMNS_PER_PAGE = 25  # column cards (a chart each) drawn at once
@@ -21,7 +20,7 @@ ws = _ui.workspace()
 st.title("Explore")
 
 info = _ui.current_info(ws, "Choose a table in the sidebar to see its profile: statistics, dirty data and charts.")
-identity = (info.name, str(info.created_at), info.rows, info.columns)
+identity = _ui.profile_identity(info)
 
 
 def _cancelled() -> None:
@@ -30,10 +29,10 @@ def _cancelled() -> None:
 
 def _profile() -> Profile:
     """The table's profile, computed once per version of the table and kept for the session."""
-    kept = st.session_state.get(PROFILE_KEY)
+    kept = _ui.kept_profile(info)
     again = st.session_state.get("reprofile") or st.session_state.get("resume_profile")
-    if kept and kept[0] == identity and not again:
-        return kept[1]
+    if kept is not None and not again:
+        return kept
     if st.session_state.get(CANCELLED_KEY) == identity and not again:
         st.warning("Profiling was cancelled.")
         st.button("Profile this table", key="resume_profile")
@@ -42,7 +41,7 @@ def _profile() -> Profile:
     bar = st.progress(0.0, text="Profiling…")
     result = profile_table(ws, info.name, on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))
     bar.empty()
-    st.session_state[PROFILE_KEY] = (identity, result)
+    st.session_state[_ui.PROFILE_KEY] = (identity, result)
     st.session_state.pop(CANCELLED_KEY, None)
     return result
 
