@@ -229,3 +229,5 @@ if made.steps:
     for col, (fmt, label, mime) in zip(cols, formats):
         col.download_button(f"Export as {label}", export.export(ws, info.name, fmt), file_name=f"{info.name}.{fmt}",
                             mime=mime, key=f"export_{fmt}")  # fmt: skip
+
+_ui.next_step("pages/model.py", "Model: fit baseline models on the cleaned table")

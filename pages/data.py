@@ -152,3 +152,5 @@ with manage_tab:
                 "They stay, but their lineage will point to a table that no longer exists."
             )
         st.button(f"Delete `{info.name}` for good", type="primary", on_click=_delete, key="delete")
+
+_ui.next_step("pages/explore.py", "Explore the current table: what is wrong with it")

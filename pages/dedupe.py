@@ -70,8 +70,15 @@ if st.button("Find matches", type="primary", disabled=not chosen or (link_mode a
         st.session_state[UNSURE] = set()
     bar.empty()
 
+
+
+def _then_model() -> None:
+    _ui.next_step("pages/model.py", "Model: fit baseline models on the deduplicated table")
+
+
 run: engine.Run | None = st.session_state.get(RUN)
 if run is None or (run.table, run.right) != (left, right):
+    _then_model()
     st.stop()
 
 # -- scores --------------------------------------------------------------------------
@@ -186,3 +193,5 @@ minimum = st.number_input("Export pairs with a probability of at least", 0.0, 1.
 st.download_button("Download scored pairs (CSV)", data=lambda: explain.pairs_csv(ws, run, minimum),
                    file_name=f"{run.table}_scored_pairs.csv", mime="text/csv", key="dd_export",
                    icon=":material/download:")  # fmt: skip
+
+_then_model()

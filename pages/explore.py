@@ -230,3 +230,5 @@ for tab, show in ((findings_tab, show_findings), (columns_tab, show_columns), (r
     if tab.open:
         with tab:
             show()
+
+_ui.next_step("pages/clean.py", "Clean: fix what Explore found, step by step")

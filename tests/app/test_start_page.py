@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.app.conftest import rerun
 
 
@@ -45,3 +47,18 @@ def test_findings_are_counted_once_explore_has_profiled_the_table(app):
     assert at.title[0].value == "Start"
     assert states(at)[1] == f"{findings} findings"
     assert at.subheader[0].value == "The way through, for `penguins_raw`"
+
+
+@pytest.mark.parametrize(("page", "table", "after"), [
+    ("pages/data.py", "cars", "explore"),
+    ("pages/explore.py", "cars", "clean"),
+    ("pages/clean.py", "cars", "model"),
+    ("pages/dedupe.py", "febrl_people", "model"),
+])  # fmt: skip
+def test_pages_end_with_their_next_step(app, page, table, after):
+    at = app.run()
+    at.session_state["table"] = table
+    at = at.switch_page(page).run()
+    assert not at.exception
+    last = at.get("page_link")[-1].proto
+    assert last.page == after and last.label.startswith("Next: ")
