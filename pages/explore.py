@@ -5,12 +5,15 @@ import streamlit as st
 
 from pages import _ui
 from workbench.clean.fixes import fix_for
-from workbench.profile import evidence, figures, profile_table, relations
+from workbench.profile import TITLES, evidence, figures, profile_table, relations
 from workbench.profile.result import Profile
 
 _ui.require_navigation()
 
 SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:", "low": ":material/info:"}
+SEVERITY_COLOUR = {"high": "red", "medium": "orange", "low": "blue"}
+SEVERITY_MEANING = {"high": "fix it before any analysis or model", "medium": "worth fixing",
+                    "low": "worth knowing"}  # fmt: skip
 CANCELLED_KEY = "_explore_cancelled"
 EVIDENCE_ROWS = 50
 COLUMNS_PER_PAGE = 25  # column cards (a chart each) drawn at once
@@ -77,16 +80,24 @@ findings_tab, columns_tab, relations_tab = st.tabs(
 
 # -- findings ---------------------------------------------------------------------------
 
+def severity(level: str) -> str:
+    return f":{SEVERITY_COLOUR[level]}[{level}]"
+
+
 def show_findings() -> None:
     if not profile.findings:
         st.success("No dirty data found: no missing values, codes, outliers, stray spaces or mixed types.")
+        return
+    legend = " · ".join(f"{severity(level)}: {meaning}" for level, meaning in SEVERITY_MEANING.items())
+    st.caption(f"Severity: {legend}")
     for i, f in enumerate(profile.findings):
         where = f"`{_ui.md(f.column)}`" if f.column is not None else "the whole table"
-        label = f"**{f.kind}** in {where}: {f.count:,} rows · {f.severity}"
+        label = f"**{TITLES[f.kind]}** in {where}: {f.count:,} rows · {severity(f.severity)}"
         box = st.expander(label, icon=SEVERITY_ICON[f.severity], key=f"finding_{i}", on_change="rerun")
         if not box.open:  # evidence is queried only for the findings the user opens
             continue
         with box:
+            st.caption(f"Kind `{f.kind}`: its identifier in `workbench profile --json`")
             st.markdown(_ui.md(f.message))
             st.markdown(f"**Fix:** {_ui.md(f.suggestion)}")
             fix = fix_for(f, profile.column(f.column).family if f.column is not None else None)
@@ -150,7 +161,7 @@ def show_columns() -> None:
     for i, col in shown:
         with st.container(border=True):
             found = profile.findings_for(col.name)
-            kinds = ", ".join(sorted({f.kind for f in found}))
+            kinds = ", ".join(sorted({TITLES[f.kind] for f in found}))
             st.markdown(f"#### `{_ui.md(col.name)}` · {col.type} · {col.semantic}")
             st.caption(f"Findings: {_ui.md(kinds)}" if found else "No findings.")
             left, right = st.columns([1, 3])
