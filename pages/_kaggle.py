@@ -125,7 +125,7 @@ def _outcome() -> None:
                    f"licence: {_ui.md(d['licence'] or 'not stated')}.")
     for r in outcome["results"]:
         if r["table"]:
-            st.success(f"**{_ui.md(r['label'])}** → `{r['table']}`: {r['rows']:,} rows × {r['columns']} columns")
+            st.success(_ui.imported(r))
         elif r["skipped"]:
             st.info(f"**{_ui.md(r['label'])}** skipped: {_ui.md(r['skipped'])}")
         else:

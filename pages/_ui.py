@@ -96,7 +96,7 @@ def workspace() -> Workspace:
 def sidebar() -> None:
     ws = workspace()
     with st.sidebar:
-        st.caption(f"Workspace `{ws.home}`")
+        st.caption(f"Workspace {code(ws.home)}")
         try:
             names = sorted(t.name for t in ws.tables())
         except WorkbenchError as exc:
@@ -173,8 +173,29 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$~|#])")
 
 
 def md(text: object) -> str:
-    """Escape a data value (a file name, a table name, a cell) for st.markdown and friends."""
+    """Escape a data value (a file name, a table name, a cell) for st.markdown and friends.
+
+    Not inside backticks: markdown shows a code span as it is, backslashes included; use `code()`.
+    """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def code(text: object) -> str:
+    """A name or a value as inline code (`alcalinity_of_ash`), shown exactly as it is.
+
+    Markdown interprets nothing inside a code span, so nothing is escaped there; the span is only
+    fenced with more backticks than the text holds in a row, so a backtick in the text cannot end it.
+    """
+    text = " ".join(str(text).splitlines())  # a span cannot cross a blank line
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""  # so the fence is not taken as text
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def imported(result: dict) -> str:
+    """One imported file or sheet in a line (an ImportResult's as_dict())."""
+    return (f"**{md(result['label'])}** → {code(result['table'])}: "
+            f"{result['rows']:,} rows × {result['columns']} columns")  # fmt: skip
 
 
 def flash(kind: str, message: str) -> None:

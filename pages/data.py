@@ -48,7 +48,7 @@ with st.expander("Import files", expanded=not infos, icon=":material/upload:"):
 
     for r in st.session_state.get("import_results", []):
         if r["table"]:
-            st.success(f"**{_ui.md(r['label'])}** → `{r['table']}`: {r['rows']:,} rows × {r['columns']} columns")
+            st.success(_ui.imported(r))
             if r["rejected"]:
                 st.warning(f"{r['rejected']:,} malformed lines were set aside, not imported. First examples:")
                 st.dataframe(pd.DataFrame(r["reject_examples"]), hide_index=True)
@@ -95,7 +95,7 @@ if name is None:
 info = next((t for t in infos if t.name == name), None)
 if info is None:
     st.stop()
-st.subheader(f"`{info.name}`")
+st.subheader(_ui.code(info.name))
 st.caption(f"{info.rows:,} rows × {info.columns} columns · {_ui.md(info.source)}")
 
 preview_tab, provenance_tab, rejects_tab, manage_tab = st.tabs(
@@ -127,7 +127,7 @@ def _rename() -> None:
         _ui.flash("error", _ui.md(exc))
         return
     _ui.select_table(new)
-    _ui.flash("success", f"Renamed `{name}` to `{new}`.")
+    _ui.flash("success", f"Renamed {_ui.code(name)} to {_ui.code(new)}.")
 
 
 def _delete() -> None:
@@ -137,7 +137,7 @@ def _delete() -> None:
         _ui.flash("error", _ui.md(exc))
         return
     _ui.select_table(None)
-    _ui.flash("success", f"Deleted `{name}`.")
+    _ui.flash("success", f"Deleted {_ui.code(name)}.")
 
 
 with manage_tab:
@@ -148,9 +148,9 @@ with manage_tab:
         children = ws.dependents(info.name)
         if children:
             st.warning(
-                f"{len(children)} tables were made from `{info.name}`: {', '.join(f'`{c}`' for c in children)}. "
+                f"{len(children)} tables were made from {_ui.code(info.name)}: {', '.join(map(_ui.code, children))}. "
                 "They stay, but their lineage will point to a table that no longer exists."
             )
-        st.button(f"Delete `{info.name}` for good", type="primary", on_click=_delete, key="delete")
+        st.button(f"Delete {_ui.code(info.name)} for good", type="primary", on_click=_delete, key="delete")
 
 _ui.next_step("pages/explore.py", "Explore the current table: what is wrong with it")

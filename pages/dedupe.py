@@ -173,8 +173,9 @@ if not run.link:
         except WorkbenchError as exc:
             st.error(_ui.md(exc))
         else:
-            _ui.flash("success", f"Created `{merged.name}` ({merged.rows:,} rows) and the mapping `{mapping.name}` "
-                                 f"({mapping.rows:,} rows: every original record with its cluster_id).")  # fmt: skip
+            _ui.flash("success", f"Created {_ui.code(merged.name)} ({merged.rows:,} rows) and the mapping "
+                                 f"{_ui.code(mapping.name)} ({mapping.rows:,} rows: every original record with its "
+                                 "cluster_id).")  # fmt: skip
             _ui.select_table(merged.name)
             st.rerun()
 else:
@@ -185,7 +186,8 @@ else:
         except WorkbenchError as exc:
             st.error(_ui.md(exc))
         else:
-            _ui.flash("success", f"Created `{links.name}`: {links.rows:,} linked pairs with both records' columns.")
+            _ui.flash("success",
+                      f"Created {_ui.code(links.name)}: {links.rows:,} linked pairs with both records' columns.")
             _ui.select_table(links.name)
             st.rerun()
 

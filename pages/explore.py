@@ -67,7 +67,7 @@ note = "" if o["exact"] else (
 st.caption(f"Profiled in {profile.seconds:.2f} s, all in DuckDB.{note}")
 for skipped in o.get("skipped", []):  # a table wider than the library's limits
     names = skipped["columns"]
-    which = f"`{_ui.md(names[0])}` … `{_ui.md(names[-1])}`" if len(names) > 1 else f"`{_ui.md(names[0])}`"
+    which = f"{_ui.code(names[0])} … {_ui.code(names[-1])}" if len(names) > 1 else _ui.code(names[0])
     st.info(f"**Not profiled in full:** {len(names):,} columns ({which}): no {_ui.md(skipped['part'])}. "
             f"Why: {_ui.md(skipped['reason'])}.", icon=":material/view_column:")  # fmt: skip
 st.button("Profile again", key="reprofile", help="Recompute, e.g. after the table changed.")
@@ -91,13 +91,13 @@ def show_findings() -> None:
     legend = " · ".join(f"{severity(level)}: {meaning}" for level, meaning in SEVERITY_MEANING.items())
     st.caption(f"Severity: {legend}")
     for i, f in enumerate(profile.findings):
-        where = f"`{_ui.md(f.column)}`" if f.column is not None else "the whole table"
+        where = _ui.code(f.column) if f.column is not None else "the whole table"
         label = f"**{TITLES[f.kind]}** in {where}: {f.count:,} rows · {severity(f.severity)}"
         box = st.expander(label, icon=SEVERITY_ICON[f.severity], key=f"finding_{i}", on_change="rerun")
         if not box.open:  # evidence is queried only for the findings the user opens
             continue
         with box:
-            st.caption(f"Kind `{f.kind}`: its identifier in `workbench profile --json`")
+            st.caption(f"Kind {_ui.code(f.kind)}: its identifier in `workbench profile --json`")
             st.markdown(_ui.md(f.message))
             st.markdown(f"**Fix:** {_ui.md(f.suggestion)}")
             fix = fix_for(f, profile.column(f.column).family if f.column is not None else None)
@@ -162,7 +162,7 @@ def show_columns() -> None:
         with st.container(border=True):
             found = profile.findings_for(col.name)
             kinds = ", ".join(sorted({TITLES[f.kind] for f in found}))
-            st.markdown(f"#### `{_ui.md(col.name)}` · {col.type} · {col.semantic}")
+            st.markdown(f"#### {_ui.code(col.name)} · {col.type} · {col.semantic}")
             st.caption(f"Findings: {_ui.md(kinds)}" if found else "No findings.")
             left, right = st.columns([1, 3])
             left.dataframe(_stat_table(col), hide_index=True, key=f"stats_{i}")

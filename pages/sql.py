@@ -55,14 +55,14 @@ def saved_action(action: str) -> None:
     try:
         if action == "save":
             name = saved.save(state.sql_save_name, state.sql_text)
-            _ui.flash("success", f"Saved as `{_ui.md(name)}.sql`.")
+            _ui.flash("success", f"Saved as {_ui.code(f'{name}.sql')}.")
         elif action == "rename":
             name = saved.rename(state.sql_saved_choice, state.sql_saved_new_name)
             state.sql_saved_choice = name
-            _ui.flash("success", f"Renamed to `{_ui.md(name)}.sql`.")
+            _ui.flash("success", f"Renamed to {_ui.code(f'{name}.sql')}.")
         else:
             saved.delete(state.sql_saved_choice)
-            _ui.flash("success", f"Deleted `{_ui.md(state.sql_saved_choice)}.sql`.")
+            _ui.flash("success", f"Deleted {_ui.code(f'{state.sql_saved_choice}.sql')}.")
             state.sql_saved_choice = None
     except WorkbenchError as exc:
         _ui.flash("error", _ui.md(exc))
@@ -101,7 +101,7 @@ with browser:
                 )
 
     with saved_tab:
-        st.caption(f"`.sql` files in `{_ui.md(saved.folder)}`")
+        st.caption(f"`.sql` files in {_ui.code(saved.folder)}")
         names = saved.names()
         chosen = st.selectbox("Saved query", names, index=None, key="sql_saved_choice", placeholder="Choose")
         if chosen:
@@ -228,7 +228,7 @@ with main:
     result: Result | None = state.get("sql_result")
     if result is not None:
         if result.created:
-            st.success(f"Created table `{_ui.md(result.created)}` ({result.total:,} rows), lineage recorded.")
+            st.success(f"Created table {_ui.code(result.created)} ({result.total:,} rows), lineage recorded.")
         shown = len(result.frame)
         more = f" · showing the first {shown:,}" if result.truncated else ""
         st.caption(
@@ -267,7 +267,7 @@ with main:
                     except WorkbenchError as exc:
                         st.error(_ui.md(exc))
                         st.stop()
-                    st.success(f"{rows:,} rows written to `{_ui.md(path)}`.")
+                    st.success(f"{rows:,} rows written to {_ui.code(path)}.")
                     if path.stat().st_size <= DOWNLOAD_MAX_BYTES:
                         st.download_button(
                             f"Download {path.name}", path.read_bytes(), file_name=path.name, key="sql_download",
@@ -285,6 +285,6 @@ with main:
                     except WorkbenchError as exc:
                         st.error(_ui.md(exc))
                         st.stop()
-                    _ui.flash("success", f"Saved {rows:,} rows as table `{_ui.md(name)}` (lineage recorded).")
+                    _ui.flash("success", f"Saved {rows:,} rows as table {_ui.code(name)} (lineage recorded).")
                     _ui.select_table(name)
                     st.rerun()

@@ -26,13 +26,13 @@ except WorkbenchError as exc:  # e.g. the current table was deleted from another
     st.stop()
 
 if first:
-    st.info(f"New here? Open `{first}` in Explore: a penguin survey with missing values written as text, "
+    st.info(f"New here? Open {_ui.code(first)} in Explore: a penguin survey with missing values written as text, "
             "numbers stored as text and stray spaces, the kind of mess real data has.", icon=":material/lightbulb:")
     if st.button(f"Open {first} in Explore", type="primary", key="start_first_move"):
         _ui.select_table(first)
         _ui.switch_page("pages/explore.py")
 
-st.subheader(f"The way through, for `{table}`" if table else "The way through")
+st.subheader(f"The way through, for {_ui.code(table)}" if table else "The way through")
 for number, step in enumerate(steps, start=1):
     with st.container(border=True):
         link, what, state = st.columns([2, 4, 3], vertical_alignment="center")
