@@ -52,7 +52,9 @@ def _pages() -> list:
 
 def _frame():
     """What surrounds every page: the page settings, the app's navigation and the shared sidebar."""
-    st.set_page_config(page_title="Workbench", page_icon=":material/table_chart:", layout="wide")
+    # a file, not a :material/ icon: Streamlit fetches those favicons from Google (the app requests nothing outside)
+    st.set_page_config(page_title="Workbench", page_icon=Path(__file__).parent / "assets" / "workbench.svg",
+                       layout="wide")  # fmt: skip
     navigation = st.navigation(_pages())
     sidebar()
     return navigation
