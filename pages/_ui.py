@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextvars
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
@@ -153,6 +155,23 @@ def next_step(page: str, label: str) -> None:
     """The link that ends a page: where a person usually goes from here."""
     st.divider()
     st.page_link(page, label=f"Next: {label}", icon=":material/arrow_forward:")
+
+
+@contextmanager
+def cancel_button(label: str = "Cancel", **button: object) -> Iterator[None]:
+    """A Cancel button on screen while the work in the block runs, and gone once it has finished.
+
+    Clicking it reruns the page, which stops the work at its next Streamlit call (see
+    notes/streamlit.md); a stopped run leaves the button to the next run, which draws the page anew.
+    """
+    slot = st.empty()
+    slot.button(label, **button)
+    try:
+        yield
+    except Exception:  # a failure is shown by the caller: the button goes (st.stop/st.rerun are not Exceptions)
+        slot.empty()
+        raise
+    slot.empty()
 
 
 def switch_page(path: str) -> None:

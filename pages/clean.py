@@ -183,11 +183,11 @@ if shown is not None:
             step = shown.step
             if mapping is not None:  # the clusters the user accepted and edited
                 step = clean.make("cluster_spellings", **{**step.params, "mapping": mapping})
-            st.button("Cancel", key="clean_cancel", on_click=_cancelled, help="Stops; nothing is written.")
             bar = st.progress(0.0, text="Applying…")
             try:
-                made_table = clean.apply(ws, info.name, step, output=output or None, fitted=mapping is None,
-                                         on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))
+                with _ui.cancel_button(key="clean_cancel", on_click=_cancelled, help="Stops; nothing is written."):
+                    made_table = clean.apply(ws, info.name, step, output=output or None, fitted=mapping is None,
+                                             on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))
             except WorkbenchError as exc:
                 bar.empty()
                 st.error(_ui.md(exc))

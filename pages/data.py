@@ -28,16 +28,17 @@ with st.expander("Import files", expanded=not infos, icon=":material/upload:"):
         st.warning("The last import was stopped before it finished: nothing half-imported was kept.")
     if st.button("Import", type="primary", disabled=not uploads, key="import"):
         st.session_state._import_running = True
-        st.button("Cancel import", key="cancel_import", help="Stops the import; nothing half-done is kept.")
         bar = st.progress(0.0, text="Importing…")
         results = []
-        for upload in uploads:
-            path = save_upload(ws, upload.name, upload.getvalue())
-            results += ingest.load(
-                ws, [path], table=table_name or None, source_kind="upload",
-                source_detail={"upload": upload.name},
-                on_progress=lambda done, label: bar.progress(done, text=f"Importing {label}…"),
-            )  # fmt: skip
+        stops = "Stops the import; nothing half-done is kept."
+        with _ui.cancel_button("Cancel import", key="cancel_import", help=stops):
+            for upload in uploads:
+                path = save_upload(ws, upload.name, upload.getvalue())
+                results += ingest.load(
+                    ws, [path], table=table_name or None, source_kind="upload",
+                    source_detail={"upload": upload.name},
+                    on_progress=lambda done, label: bar.progress(done, text=f"Importing {label}…"),
+                )  # fmt: skip
         bar.empty()
         st.session_state._import_running = False
         st.session_state.import_results = [r.as_dict() for r in results]

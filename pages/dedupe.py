@@ -55,14 +55,14 @@ with st.expander("Blocking rules (which pairs are compared)"):
     rules_text = st.text_area("Rules", key="dd_rules", label_visibility="collapsed")
 
 if st.button("Find matches", type="primary", disabled=not chosen or (link_mode and not right), key="dd_start"):
-    st.button("Cancel", key="dd_cancel", help="Stops the run; nothing is kept.")
     old = st.session_state.pop(RUN, None)
     if old is not None:
         engine.drop(ws, old)
     bar = st.progress(0.0, text="Starting…")
     try:
-        run = engine.start(ws, left, chosen, right=right, rules=[r for r in rules_text.splitlines() if r.strip()],
-                           on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))  # fmt: skip
+        with _ui.cancel_button(key="dd_cancel", help="Stops the run; nothing is kept."):
+            run = engine.start(ws, left, chosen, right=right, rules=[r for r in rules_text.splitlines() if r.strip()],
+                               on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))  # fmt: skip
     except WorkbenchError as exc:
         st.error(_ui.md(exc))
     else:

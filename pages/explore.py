@@ -40,9 +40,9 @@ def _profile() -> Profile:
         st.warning("Profiling was cancelled.")
         st.button("Profile this table", key="resume_profile")
         st.stop()
-    st.button("Cancel", key="cancel_profile", on_click=_cancelled, help="Stops profiling.")
     bar = st.progress(0.0, text="Profiling…")
-    result = profile_table(ws, info.name, on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))
+    with _ui.cancel_button(key="cancel_profile", on_click=_cancelled, help="Stops profiling."):
+        result = profile_table(ws, info.name, on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))
     bar.empty()
     st.session_state[_ui.PROFILE_KEY] = (identity, result)
     st.session_state.pop(CANCELLED_KEY, None)

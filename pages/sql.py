@@ -196,7 +196,6 @@ with main:
         state.sql_running = True
         state.pop("sql_result", None)
         state.pop("sql_error", None)
-        st.button("Cancel", key="sql_cancel", icon=":material/stop:", help="Stops the query; nothing is changed.")
         status = st.empty()
         early = st.empty()
 
@@ -210,10 +209,12 @@ with main:
         try:
             text = state.sql_text
             bound = params.bind(text, values)
-            state.sql_result = engine.run(
-                ws, text, bound, write=write, max_rows=int(max_rows), timeout=float(timeout),
-                on_tick=tick, on_page=first_page,
-            )  # fmt: skip
+            with _ui.cancel_button(key="sql_cancel", icon=":material/stop:",
+                                   help="Stops the query; nothing is changed."):
+                state.sql_result = engine.run(
+                    ws, text, bound, write=write, max_rows=int(max_rows), timeout=float(timeout),
+                    on_tick=tick, on_page=first_page,
+                )  # fmt: skip
             state.sql_ran = (text, bound)
             if state.sql_result.created:
                 _ui.select_table(state.sql_result.created)

@@ -33,6 +33,7 @@ def test_profile_of_a_sample_table_with_findings_and_charts(app):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rows"] == "344" and metrics["Columns"] == "17" and metrics["Duplicate rows"] == "0"
     assert metrics["Findings"] == "17"
+    assert "cancel_profile" not in {b.key for b in at.button}  # profiling finished: no Cancel left on screen
     labels = [e.label for e in at.expander]
     # titled in plain words, severities coloured (the expected labels changed with plain-language titles)
     assert "**Missing values written as text** in `Sex`: 11 rows · :orange[medium]" in labels

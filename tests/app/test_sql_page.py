@@ -58,6 +58,7 @@ def test_run_shows_the_rows_the_total_and_a_chart(sql_page):
     assert not at.exception and not at.error
     assert at.dataframe[0].value.to_dict("list") == {"Origin": ["Europe", "Japan", "USA"], "n": [73, 79, 254]}
     assert "**3 rows**" in captions(at)
+    assert "sql_cancel" not in {b.key for b in at.button}  # the query finished: no Cancel left on screen
     assert at.selectbox(key="sql_chart_kind").value == "bar"
     spec = at.get("plotly_chart")[0].proto.spec
     assert '"type":"bar"' in spec.replace(" ", "")
