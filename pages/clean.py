@@ -10,6 +10,7 @@ from pages import _ui
 from workbench import WorkbenchError, clean
 from workbench.clean import export, recipe
 from workbench.clean.run import schema_of
+from workbench.words import plural
 
 _ui.require_navigation()
 
@@ -36,7 +37,7 @@ except WorkbenchError as exc:
 st.subheader("Steps")
 if made.steps:
     rows = [{"#": i, "table": t, "step": s.describe()} for i, (t, s) in enumerate(zip(made.tables, made.steps), 1)]
-    st.caption(f"From the raw table {made.root} to {info.name}, {len(made.steps)} steps. Open any version "
+    st.caption(f"From the raw table {made.root} to {info.name}, {plural(len(made.steps), 'step')}. Open any version "
                "from the sidebar.")  # fmt: skip
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="clean_steps")
 else:

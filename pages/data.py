@@ -6,6 +6,7 @@ import streamlit as st
 from pages import _kaggle, _ui
 from workbench import WorkbenchError, ingest
 from workbench.uploads import save_upload
+from workbench.words import plural, were
 
 _ui.require_navigation()
 
@@ -51,7 +52,8 @@ with st.expander("Import files", expanded=not infos, icon=":material/upload:"):
         if r["table"]:
             st.success(_ui.imported(r))
             if r["rejected"]:
-                st.warning(f"{r['rejected']:,} malformed lines were set aside, not imported. First examples:")
+                st.warning(f"{plural(r['rejected'], 'malformed line')} {were(r['rejected'])} set aside, not imported. "
+                           "First examples:")
                 st.dataframe(pd.DataFrame(r["reject_examples"]), hide_index=True)
         elif r["skipped"]:
             st.info(f"**{_ui.md(r['label'])}** skipped: {_ui.md(r['skipped'])}")
@@ -63,7 +65,7 @@ with st.expander("Download from Kaggle", icon=":material/cloud_download:"):
 
 # -- overview ----------------------------------------------------------------------
 
-st.subheader(f"{len(infos)} tables in the workspace")
+st.subheader(f"{plural(len(infos), 'table')} in the workspace")
 if infos:
     st.dataframe(
         pd.DataFrame(
@@ -115,7 +117,8 @@ with provenance_tab:
 
 with rejects_tab:
     if info.rejected:
-        st.write(f"{info.rejected:,} lines could not be parsed and were kept aside. The first ones:")
+        st.write(f"{plural(info.rejected, 'line')} could not be parsed and {were(info.rejected)} kept aside. "
+                 "The first ones:")
         st.dataframe(ws.rejects(info.name), hide_index=True, key="rejects")
     else:
         st.write("Every line of the source was imported.")
@@ -149,7 +152,8 @@ with manage_tab:
         children = ws.dependents(info.name)
         if children:
             st.warning(
-                f"{len(children)} tables were made from {_ui.code(info.name)}: {', '.join(map(_ui.code, children))}. "
+                f"{plural(len(children), 'table')} {were(len(children))} made from {_ui.code(info.name)}: "
+                f"{', '.join(map(_ui.code, children))}. "
                 "They stay, but their lineage will point to a table that no longer exists."
             )
         st.button(f"Delete {_ui.code(info.name)} for good", type="primary", on_click=_delete, key="delete")

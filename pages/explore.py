@@ -7,6 +7,7 @@ from pages import _ui
 from workbench.clean.fixes import fix_for
 from workbench.profile import TITLES, evidence, figures, profile_table, relations
 from workbench.profile.result import Profile
+from workbench.words import plural
 
 _ui.require_navigation()
 
@@ -92,7 +93,7 @@ def show_findings() -> None:
     st.caption(f"Severity: {legend}")
     for i, f in enumerate(profile.findings):
         where = _ui.code(f.column) if f.column is not None else "the whole table"
-        label = f"**{TITLES[f.kind]}** in {where}: {f.count:,} rows · {severity(f.severity)}"
+        label = f"**{TITLES[f.kind]}** in {where}: {plural(f.count, 'row')} · {severity(f.severity)}"
         box = st.expander(label, icon=SEVERITY_ICON[f.severity], key=f"finding_{i}", on_change="rerun")
         if not box.open:  # evidence is queried only for the findings the user opens
             continue

@@ -14,6 +14,7 @@ from workbench.names import RESERVED, quote
 from workbench.sql import catalog, chart, engine, history, params
 from workbench.sql.engine import SQL_LIMITS, QueryFailed, Result
 from workbench.sql.saved import SavedQueries
+from workbench.words import plural
 
 _ui.require_navigation()
 
@@ -244,7 +245,8 @@ with main:
         shown = len(result.frame)
         more = f" · showing the first {shown:,}" if result.truncated else ""
         st.caption(
-            f"**{result.total:,} rows**{more} · {result.elapsed:.3f} s (first rows after {result.first_page_s:.3f} s)"
+            f"**{plural(result.total, 'row')}**{more} · {result.elapsed:.3f} s "
+            f"(first rows after {result.first_page_s:.3f} s)"
         )
         if result.statement == "plan":
             st.code(result.plan, language=None)

@@ -56,7 +56,7 @@ def test_upload_imports_and_reports_rejected_lines(app):
     assert not at.exception
     assert at.subheader[0].value == "4 tables in the workspace"
     assert "`scores_v2`: 2 rows × 2 columns" in at.success[0].value
-    assert "1 malformed lines were set aside" in at.warning[0].value
+    assert "1 malformed line was set aside" in at.warning[0].value
     assert at.session_state["table"] == "scores_v2"  # the new table is the current one
     rejects = at.dataframe[-1].value
     assert list(rejects["line"]) == [3]
@@ -109,7 +109,7 @@ def test_delete_warns_about_dependent_tables(app, tmp_path, monkeypatch):
     at = rerun(at, DATA)
     at.toggle(key="confirm_delete").set_value(True)
     at.run()
-    assert "1 tables were made from `cars`: `cars_clean`." in at.warning[0].value
+    assert "1 table was made from `cars`: `cars_clean`." in at.warning[0].value
     at.button(key="delete").click()
     at.run()
     assert "Deleted `cars`." in at.success[0].value

@@ -184,3 +184,8 @@ def test_every_type_shows_without_a_traceback(sql_page):
     at = submit(sql_page, "SELECT 'infinity'::DATE AS d, INTERVAL 1 DAY AS i, '\\x00\\xFF'::BLOB AS b, 'nan'::DOUBLE")
     assert not at.error
     assert at.dataframe[0].value.iloc[0].tolist()[:3] == ["infinity", "1 day", "\\x00\\xFF"]
+
+
+def test_a_count_agrees_with_its_noun(sql_page):
+    at = submit(sql_page, "SELECT 42 AS answer")
+    assert "**1 row** · " in captions(at)
