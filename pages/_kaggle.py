@@ -91,13 +91,15 @@ def _download(ws: Workspace, ref: kg.Ref) -> None:
     if not st.button(f"Download and import {ref}", type="primary", key="kaggle_download"):
         return
     st.session_state[RUNNING] = True
-    st.button("Cancel download", key="kaggle_cancel", help="Stops the download; nothing half-imported is kept.")
     bar = st.progress(0.0, text=f"Asking Kaggle for {ref}…")
     try:
-        fetched = kg.fetch(ws, ref, file=None if file == "All files" else file, force=force,
-                           on_progress=lambda t: bar.progress(t.fraction, text=f"Downloading {ref}: {t.describe()}"))
-        results = kg.import_fetched(ws, fetched,
-                                    on_progress=lambda done, label: bar.progress(done, text=f"Importing {label}…"))
+        with _ui.cancel_button("Cancel download", key="kaggle_cancel",
+                               help="Stops the download; nothing half-imported is kept."):
+            fetched = kg.fetch(
+                ws, ref, file=None if file == "All files" else file, force=force,
+                on_progress=lambda t: bar.progress(t.fraction, text=f"Downloading {ref}: {t.describe()}"))  # fmt: skip
+            results = kg.import_fetched(ws, fetched,
+                                        on_progress=lambda done, label: bar.progress(done, text=f"Importing {label}…"))
     except WorkbenchError as exc:
         st.session_state[RUNNING] = False
         bar.empty()
@@ -125,7 +127,7 @@ def _outcome() -> None:
                    f"licence: {_ui.md(d['licence'] or 'not stated')}.")
     for r in outcome["results"]:
         if r["table"]:
-            st.success(f"**{_ui.md(r['label'])}** → `{r['table']}`: {r['rows']:,} rows × {r['columns']} columns")
+            st.success(_ui.imported(r))
         elif r["skipped"]:
             st.info(f"**{_ui.md(r['label'])}** skipped: {_ui.md(r['skipped'])}")
         else:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextvars
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
@@ -17,6 +19,7 @@ from workbench import WorkbenchError, Workspace, samples
 
 TABLE_KEY = "table"
 CLEAN_FIX_KEY = "_clean_fix"  # Explore's Fix hands Clean {"operation": ..., "params": {...}} under this key
+PROFILE_KEY = "_explore_profile"  # Explore keeps (identity of the table, its Profile) here for the session
 
 
 @st.cache_resource(show_spinner="Loading the sample datasets into a new workspace…", validate=bool)
@@ -30,21 +33,30 @@ def _seeded(home: str) -> bool:
 _IN_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("workbench_in_app", default=False)
 
 
+# the app's pages in navigation order: file (and address) name, title, icon; the first is the default
+PAGES = [
+    ("start", "Start", ":material/flag:"),
+    ("data", "Data", ":material/database:"),
+    ("explore", "Explore", ":material/query_stats:"),
+    ("clean", "Clean", ":material/cleaning_services:"),
+    ("sql", "SQL", ":material/terminal:"),
+    ("dedupe", "Dedupe", ":material/join_inner:"),
+    ("model", "Model", ":material/model_training:"),
+]
+ICONS = {name: icon for name, _, icon in PAGES}
+
+
 def _pages() -> list:
     here = Path(__file__).resolve().parent
-    return [
-        st.Page(here / "data.py", title="Data", icon=":material/database:", url_path="data", default=True),
-        st.Page(here / "explore.py", title="Explore", icon=":material/query_stats:", url_path="explore"),
-        st.Page(here / "clean.py", title="Clean", icon=":material/cleaning_services:", url_path="clean"),
-        st.Page(here / "sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
-        st.Page(here / "dedupe.py", title="Dedupe", icon=":material/join_inner:", url_path="dedupe"),
-        st.Page(here / "model.py", title="Model", icon=":material/model_training:", url_path="model"),
-    ]
+    return [st.Page(here / f"{name}.py", title=title, icon=icon, url_path=name, default=i == 0)
+            for i, (name, title, icon) in enumerate(PAGES)]  # fmt: skip
 
 
 def _frame():
     """What surrounds every page: the page settings, the app's navigation and the shared sidebar."""
-    st.set_page_config(page_title="Workbench", page_icon=":material/table_chart:", layout="wide")
+    # a file, not a :material/ icon: Streamlit fetches those favicons from Google (the app requests nothing outside)
+    st.set_page_config(page_title="Workbench", page_icon=Path(__file__).parent / "assets" / "workbench.svg",
+                       layout="wide")  # fmt: skip
     navigation = st.navigation(_pages())
     sidebar()
     return navigation
@@ -93,7 +105,7 @@ def workspace() -> Workspace:
 def sidebar() -> None:
     ws = workspace()
     with st.sidebar:
-        st.caption(f"Workspace `{ws.home}`")
+        st.caption(f"Workspace {code(ws.home)}")
         try:
             names = sorted(t.name for t in ws.tables())
         except WorkbenchError as exc:
@@ -133,6 +145,40 @@ def current_table() -> str | None:
     return st.session_state.get(TABLE_KEY)
 
 
+def profile_identity(info) -> tuple:
+    """What a kept profile must match to still describe the table: its name and version."""
+    return info.name, str(info.created_at), info.rows, info.columns
+
+
+def kept_profile(info):
+    """The profile Explore computed for this version of the table in this session, or None."""
+    kept = st.session_state.get(PROFILE_KEY)
+    return kept[1] if kept and kept[0] == profile_identity(info) else None
+
+
+def next_step(page: str, label: str) -> None:
+    """The link that ends a page: where a person usually goes from here."""
+    st.divider()
+    st.page_link(page, label=f"Next: {label}", icon=":material/arrow_forward:")
+
+
+@contextmanager
+def cancel_button(label: str = "Cancel", **button: object) -> Iterator[None]:
+    """A Cancel button on screen while the work in the block runs, and gone once it has finished.
+
+    Clicking it reruns the page, which stops the work at its next Streamlit call (see
+    notes/streamlit.md); a stopped run leaves the button to the next run, which draws the page anew.
+    """
+    slot = st.empty()
+    slot.button(label, **button)
+    try:
+        yield
+    except Exception:  # a failure is shown by the caller: the button goes (st.stop/st.rerun are not Exceptions)
+        slot.empty()
+        raise
+    slot.empty()
+
+
 def switch_page(path: str) -> None:
     """Open another page, keeping the current table.
 
@@ -153,8 +199,29 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$~|#])")
 
 
 def md(text: object) -> str:
-    """Escape a data value (a file name, a table name, a cell) for st.markdown and friends."""
+    """Escape a data value (a file name, a table name, a cell) for st.markdown and friends.
+
+    Not inside backticks: markdown shows a code span as it is, backslashes included; use `code()`.
+    """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def code(text: object) -> str:
+    """A name or a value as inline code (`alcalinity_of_ash`), shown exactly as it is.
+
+    Markdown interprets nothing inside a code span, so nothing is escaped there; the span is only
+    fenced with more backticks than the text holds in a row, so a backtick in the text cannot end it.
+    """
+    text = " ".join(str(text).splitlines())  # a span cannot cross a blank line
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""  # so the fence is not taken as text
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def imported(result: dict) -> str:
+    """One imported file or sheet in a line (an ImportResult's as_dict())."""
+    return (f"**{md(result['label'])}** → {code(result['table'])}: "
+            f"{result['rows']:,} rows × {result['columns']} columns")  # fmt: skip
 
 
 def flash(kind: str, message: str) -> None:

@@ -9,6 +9,7 @@ import streamlit as st
 from pages import _ui
 from workbench import WorkbenchError, clean
 from workbench.clean import export, recipe
+from workbench.words import plural
 
 _ui.require_navigation()
 
@@ -34,7 +35,7 @@ except WorkbenchError as exc:
 st.subheader("Steps")
 if made.steps:
     rows = [{"#": i, "table": t, "step": s.describe()} for i, (t, s) in enumerate(zip(made.tables, made.steps), 1)]
-    st.caption(f"From the raw table {made.root} to {info.name}, {len(made.steps)} steps. Open any version "
+    st.caption(f"From the raw table {made.root} to {info.name}, {plural(len(made.steps), 'step')}. Open any version "
                "from the sidebar.")  # fmt: skip
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="clean_steps")
 else:
@@ -181,11 +182,11 @@ if shown is not None:
             step = shown.step
             if mapping is not None:  # the clusters the user accepted and edited
                 step = clean.make("cluster_spellings", **{**step.params, "mapping": mapping})
-            st.button("Cancel", key="clean_cancel", on_click=_cancelled, help="Stops; nothing is written.")
             bar = st.progress(0.0, text="Applying…")
             try:
-                made_table = clean.apply(ws, info.name, step, output=output or None, fitted=mapping is None,
-                                         on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))
+                with _ui.cancel_button(key="clean_cancel", on_click=_cancelled, help="Stops; nothing is written."):
+                    made_table = clean.apply(ws, info.name, step, output=output or None, fitted=mapping is None,
+                                             on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))
             except WorkbenchError as exc:
                 bar.empty()
                 st.error(_ui.md(exc))
@@ -227,3 +228,5 @@ if made.steps:
     for col, (fmt, label, mime) in zip(cols, formats):
         col.download_button(f"Export as {label}", export.export(ws, info.name, fmt), file_name=f"{info.name}.{fmt}",
                             mime=mime, key=f"export_{fmt}")  # fmt: skip
+
+_ui.next_step("pages/model.py", "Model: fit baseline models on the cleaned table")

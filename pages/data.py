@@ -6,6 +6,7 @@ import streamlit as st
 from pages import _kaggle, _ui
 from workbench import WorkbenchError, ingest
 from workbench.uploads import save_upload
+from workbench.words import plural, were
 
 _ui.require_navigation()
 
@@ -28,16 +29,17 @@ with st.expander("Import files", expanded=not infos, icon=":material/upload:"):
         st.warning("The last import was stopped before it finished: nothing half-imported was kept.")
     if st.button("Import", type="primary", disabled=not uploads, key="import"):
         st.session_state._import_running = True
-        st.button("Cancel import", key="cancel_import", help="Stops the import; nothing half-done is kept.")
         bar = st.progress(0.0, text="Importing…")
         results = []
-        for upload in uploads:
-            path = save_upload(ws, upload.name, upload.getvalue())
-            results += ingest.load(
-                ws, [path], table=table_name or None, source_kind="upload",
-                source_detail={"upload": upload.name},
-                on_progress=lambda done, label: bar.progress(done, text=f"Importing {label}…"),
-            )  # fmt: skip
+        stops = "Stops the import; nothing half-done is kept."
+        with _ui.cancel_button("Cancel import", key="cancel_import", help=stops):
+            for upload in uploads:
+                path = save_upload(ws, upload.name, upload.getvalue())
+                results += ingest.load(
+                    ws, [path], table=table_name or None, source_kind="upload",
+                    source_detail={"upload": upload.name},
+                    on_progress=lambda done, label: bar.progress(done, text=f"Importing {label}…"),
+                )  # fmt: skip
         bar.empty()
         st.session_state._import_running = False
         st.session_state.import_results = [r.as_dict() for r in results]
@@ -48,9 +50,10 @@ with st.expander("Import files", expanded=not infos, icon=":material/upload:"):
 
     for r in st.session_state.get("import_results", []):
         if r["table"]:
-            st.success(f"**{_ui.md(r['label'])}** → `{r['table']}`: {r['rows']:,} rows × {r['columns']} columns")
+            st.success(_ui.imported(r))
             if r["rejected"]:
-                st.warning(f"{r['rejected']:,} malformed lines were set aside, not imported. First examples:")
+                st.warning(f"{plural(r['rejected'], 'malformed line')} {were(r['rejected'])} set aside, not imported. "
+                           "First examples:")
                 st.dataframe(pd.DataFrame(r["reject_examples"]), hide_index=True)
         elif r["skipped"]:
             st.info(f"**{_ui.md(r['label'])}** skipped: {_ui.md(r['skipped'])}")
@@ -62,7 +65,7 @@ with st.expander("Download from Kaggle", icon=":material/cloud_download:"):
 
 # -- overview ----------------------------------------------------------------------
 
-st.subheader(f"{len(infos)} tables in the workspace")
+st.subheader(f"{plural(len(infos), 'table')} in the workspace")
 if infos:
     st.dataframe(
         pd.DataFrame(
@@ -95,7 +98,7 @@ if name is None:
 info = next((t for t in infos if t.name == name), None)
 if info is None:
     st.stop()
-st.subheader(f"`{info.name}`")
+st.subheader(_ui.code(info.name))
 st.caption(f"{info.rows:,} rows × {info.columns} columns · {_ui.md(info.source)}")
 
 preview_tab, provenance_tab, rejects_tab, manage_tab = st.tabs(
@@ -114,7 +117,8 @@ with provenance_tab:
 
 with rejects_tab:
     if info.rejected:
-        st.write(f"{info.rejected:,} lines could not be parsed and were kept aside. The first ones:")
+        st.write(f"{plural(info.rejected, 'line')} could not be parsed and {were(info.rejected)} kept aside. "
+                 "The first ones:")
         st.dataframe(ws.rejects(info.name), hide_index=True, key="rejects")
     else:
         st.write("Every line of the source was imported.")
@@ -127,7 +131,7 @@ def _rename() -> None:
         _ui.flash("error", _ui.md(exc))
         return
     _ui.select_table(new)
-    _ui.flash("success", f"Renamed `{name}` to `{new}`.")
+    _ui.flash("success", f"Renamed {_ui.code(name)} to {_ui.code(new)}.")
 
 
 def _delete() -> None:
@@ -137,7 +141,7 @@ def _delete() -> None:
         _ui.flash("error", _ui.md(exc))
         return
     _ui.select_table(None)
-    _ui.flash("success", f"Deleted `{name}`.")
+    _ui.flash("success", f"Deleted {_ui.code(name)}.")
 
 
 with manage_tab:
@@ -148,7 +152,10 @@ with manage_tab:
         children = ws.dependents(info.name)
         if children:
             st.warning(
-                f"{len(children)} tables were made from `{info.name}`: {', '.join(f'`{c}`' for c in children)}. "
+                f"{plural(len(children), 'table')} {were(len(children))} made from {_ui.code(info.name)}: "
+                f"{', '.join(map(_ui.code, children))}. "
                 "They stay, but their lineage will point to a table that no longer exists."
             )
-        st.button(f"Delete `{info.name}` for good", type="primary", on_click=_delete, key="delete")
+        st.button(f"Delete {_ui.code(info.name)} for good", type="primary", on_click=_delete, key="delete")
+
+_ui.next_step("pages/explore.py", "Explore the current table: what is wrong with it")

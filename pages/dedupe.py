@@ -54,14 +54,14 @@ with st.expander("Blocking rules (which pairs are compared)"):
     rules_text = st.text_area("Rules", key="dd_rules", label_visibility="collapsed")
 
 if st.button("Find matches", type="primary", disabled=not chosen or (link_mode and not right), key="dd_start"):
-    st.button("Cancel", key="dd_cancel", help="Stops the run; nothing is kept.")
     old = st.session_state.pop(RUN, None)
     if old is not None:
         engine.drop(ws, old)
     bar = st.progress(0.0, text="Starting…")
     try:
-        run = engine.start(ws, left, chosen, right=right, rules=[r for r in rules_text.splitlines() if r.strip()],
-                           on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))  # fmt: skip
+        with _ui.cancel_button(key="dd_cancel", help="Stops the run; nothing is kept."):
+            run = engine.start(ws, left, chosen, right=right, rules=[r for r in rules_text.splitlines() if r.strip()],
+                               on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))  # fmt: skip
     except WorkbenchError as exc:
         st.error(_ui.md(exc))
     else:
@@ -69,8 +69,15 @@ if st.button("Find matches", type="primary", disabled=not chosen or (link_mode a
         st.session_state[UNSURE] = set()
     bar.empty()
 
+
+
+def _then_model() -> None:
+    _ui.next_step("pages/model.py", "Model: fit baseline models on the deduplicated table")
+
+
 run: engine.Run | None = st.session_state.get(RUN)
 if run is None or (run.table, run.right) != (left, right):
+    _then_model()
     st.stop()
 
 # -- scores --------------------------------------------------------------------------
@@ -159,8 +166,9 @@ if not run.link:
         except WorkbenchError as exc:
             st.error(_ui.md(exc))
         else:
-            _ui.flash("success", f"Created `{merged.name}` ({merged.rows:,} rows) and the mapping `{mapping.name}` "
-                                 f"({mapping.rows:,} rows: every original record with its cluster_id).")  # fmt: skip
+            _ui.flash("success", f"Created {_ui.code(merged.name)} ({merged.rows:,} rows) and the mapping "
+                                 f"{_ui.code(mapping.name)} ({mapping.rows:,} rows: every original record with its "
+                                 "cluster_id).")  # fmt: skip
             _ui.select_table(merged.name)
             st.rerun()
 else:
@@ -171,7 +179,8 @@ else:
         except WorkbenchError as exc:
             st.error(_ui.md(exc))
         else:
-            _ui.flash("success", f"Created `{links.name}`: {links.rows:,} linked pairs with both records' columns.")
+            _ui.flash("success",
+                      f"Created {_ui.code(links.name)}: {links.rows:,} linked pairs with both records' columns.")
             _ui.select_table(links.name)
             st.rerun()
 
@@ -179,3 +188,5 @@ minimum = st.number_input("Export pairs with a probability of at least", 0.0, 1.
 st.download_button("Download scored pairs (CSV)", data=lambda: explain.pairs_csv(ws, run, minimum),
                    file_name=f"{run.table}_scored_pairs.csv", mime="text/csv", key="dd_export",
                    icon=":material/download:")  # fmt: skip
+
+_then_model()

@@ -5,13 +5,16 @@ import streamlit as st
 
 from pages import _ui
 from workbench.clean.fixes import fix_for
-from workbench.profile import evidence, figures, profile_table, relations
+from workbench.profile import TITLES, evidence, figures, profile_table, relations
 from workbench.profile.result import Profile
+from workbench.words import plural
 
 _ui.require_navigation()
 
 SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:", "low": ":material/info:"}
-PROFILE_KEY = "_explore_profile"
+SEVERITY_COLOUR = {"high": "red", "medium": "orange", "low": "blue"}
+SEVERITY_MEANING = {"high": "fix it before any analysis or model", "medium": "worth fixing",
+                    "low": "worth knowing"}  # fmt: skip
 CANCELLED_KEY = "_explore_cancelled"
 EVIDENCE_ROWS = 50
 COLUMNS_PER_PAGE = 25  # column cards (a chart each) drawn at once
@@ -21,7 +24,7 @@ ws = _ui.workspace()
 st.title("Explore")
 
 info = _ui.current_info(ws, "Choose a table in the sidebar to see its profile: statistics, dirty data and charts.")
-identity = (info.name, str(info.created_at), info.rows, info.columns)
+identity = _ui.profile_identity(info)
 
 
 def _cancelled() -> None:
@@ -30,19 +33,19 @@ def _cancelled() -> None:
 
 def _profile() -> Profile:
     """The table's profile, computed once per version of the table and kept for the session."""
-    kept = st.session_state.get(PROFILE_KEY)
+    kept = _ui.kept_profile(info)
     again = st.session_state.get("reprofile") or st.session_state.get("resume_profile")
-    if kept and kept[0] == identity and not again:
-        return kept[1]
+    if kept is not None and not again:
+        return kept
     if st.session_state.get(CANCELLED_KEY) == identity and not again:
         st.warning("Profiling was cancelled.")
         st.button("Profile this table", key="resume_profile")
         st.stop()
-    st.button("Cancel", key="cancel_profile", on_click=_cancelled, help="Stops profiling.")
     bar = st.progress(0.0, text="Profiling…")
-    result = profile_table(ws, info.name, on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))
+    with _ui.cancel_button(key="cancel_profile", on_click=_cancelled, help="Stops profiling."):
+        result = profile_table(ws, info.name, on_progress=lambda done, label: bar.progress(done, text=f"{label}…"))
     bar.empty()
-    st.session_state[PROFILE_KEY] = (identity, result)
+    st.session_state[_ui.PROFILE_KEY] = (identity, result)
     st.session_state.pop(CANCELLED_KEY, None)
     return result
 
@@ -65,7 +68,7 @@ note = "" if o["exact"] else (
 st.caption(f"Profiled in {profile.seconds:.2f} s, all in DuckDB.{note}")
 for skipped in o.get("skipped", []):  # a table wider than the library's limits
     names = skipped["columns"]
-    which = f"`{_ui.md(names[0])}` … `{_ui.md(names[-1])}`" if len(names) > 1 else f"`{_ui.md(names[0])}`"
+    which = f"{_ui.code(names[0])} … {_ui.code(names[-1])}" if len(names) > 1 else _ui.code(names[0])
     st.info(f"**Not profiled in full:** {len(names):,} columns ({which}): no {_ui.md(skipped['part'])}. "
             f"Why: {_ui.md(skipped['reason'])}.", icon=":material/view_column:")  # fmt: skip
 st.button("Profile again", key="reprofile", help="Recompute, e.g. after the table changed.")
@@ -78,16 +81,24 @@ findings_tab, columns_tab, relations_tab = st.tabs(
 
 # -- findings ---------------------------------------------------------------------------
 
+def severity(level: str) -> str:
+    return f":{SEVERITY_COLOUR[level]}[{level}]"
+
+
 def show_findings() -> None:
     if not profile.findings:
         st.success("No dirty data found: no missing values, codes, outliers, stray spaces or mixed types.")
+        return
+    legend = " · ".join(f"{severity(level)}: {meaning}" for level, meaning in SEVERITY_MEANING.items())
+    st.caption(f"Severity: {legend}")
     for i, f in enumerate(profile.findings):
-        where = f"`{_ui.md(f.column)}`" if f.column is not None else "the whole table"
-        label = f"**{f.kind}** in {where}: {f.count:,} rows · {f.severity}"
+        where = _ui.code(f.column) if f.column is not None else "the whole table"
+        label = f"**{TITLES[f.kind]}** in {where}: {plural(f.count, 'row')} · {severity(f.severity)}"
         box = st.expander(label, icon=SEVERITY_ICON[f.severity], key=f"finding_{i}", on_change="rerun")
         if not box.open:  # evidence is queried only for the findings the user opens
             continue
         with box:
+            st.caption(f"Kind {_ui.code(f.kind)}: its identifier in `workbench profile --json`")
             st.markdown(_ui.md(f.message))
             st.markdown(f"**Fix:** {_ui.md(f.suggestion)}")
             fix = fix_for(f, profile.column(f.column).family if f.column is not None else None)
@@ -151,8 +162,8 @@ def show_columns() -> None:
     for i, col in shown:
         with st.container(border=True):
             found = profile.findings_for(col.name)
-            kinds = ", ".join(sorted({f.kind for f in found}))
-            st.markdown(f"#### `{_ui.md(col.name)}` · {col.type} · {col.semantic}")
+            kinds = ", ".join(sorted({TITLES[f.kind] for f in found}))
+            st.markdown(f"#### {_ui.code(col.name)} · {col.type} · {col.semantic}")
             st.caption(f"Findings: {_ui.md(kinds)}" if found else "No findings.")
             left, right = st.columns([1, 3])
             left.dataframe(_stat_table(col), hide_index=True, key=f"stats_{i}")
@@ -231,3 +242,5 @@ for tab, show in ((findings_tab, show_findings), (columns_tab, show_columns), (r
     if tab.open:
         with tab:
             show()
+
+_ui.next_step("pages/clean.py", "Clean: fix what Explore found, step by step")

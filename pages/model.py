@@ -42,10 +42,10 @@ folds = right.number_input("Folds", min_value=2, max_value=20, value=5, key="mod
 
 def _progress_run(label: str, work):
     """Run `work(on_progress)` with a progress bar and a Cancel button; None when cancelled."""
-    st.button("Cancel", key=f"cancel_{label}", help="Stops within seconds; nothing is written.")
     bar = st.progress(0.0, text=label)
     try:
-        return work(lambda done, message: bar.progress(min(done, 1.0), text=message))
+        with _ui.cancel_button(key=f"cancel_{label}", help="Stops within seconds; nothing is written."):
+            return work(lambda done, message: bar.progress(min(done, 1.0), text=message))
     except Cancelled:
         st.warning("Cancelled: nothing was written.")
         return None

@@ -14,6 +14,7 @@ from workbench.names import RESERVED, quote
 from workbench.sql import catalog, chart, engine, history, params
 from workbench.sql.engine import SQL_LIMITS, QueryFailed, Result
 from workbench.sql.saved import SavedQueries
+from workbench.words import plural
 
 _ui.require_navigation()
 
@@ -55,14 +56,14 @@ def saved_action(action: str) -> None:
     try:
         if action == "save":
             name = saved.save(state.sql_save_name, state.sql_text)
-            _ui.flash("success", f"Saved as `{_ui.md(name)}.sql`.")
+            _ui.flash("success", f"Saved as {_ui.code(f'{name}.sql')}.")
         elif action == "rename":
             name = saved.rename(state.sql_saved_choice, state.sql_saved_new_name)
             state.sql_saved_choice = name
-            _ui.flash("success", f"Renamed to `{_ui.md(name)}.sql`.")
+            _ui.flash("success", f"Renamed to {_ui.code(f'{name}.sql')}.")
         else:
             saved.delete(state.sql_saved_choice)
-            _ui.flash("success", f"Deleted `{_ui.md(state.sql_saved_choice)}.sql`.")
+            _ui.flash("success", f"Deleted {_ui.code(f'{state.sql_saved_choice}.sql')}.")
             state.sql_saved_choice = None
     except WorkbenchError as exc:
         _ui.flash("error", _ui.md(exc))
@@ -101,7 +102,7 @@ with browser:
                 )
 
     with saved_tab:
-        st.caption(f"`.sql` files in `{_ui.md(saved.folder)}`")
+        st.caption(f"`.sql` files in {_ui.code(saved.folder)}")
         names = saved.names()
         chosen = st.selectbox("Saved query", names, index=None, key="sql_saved_choice", placeholder="Choose")
         if chosen:
@@ -141,10 +142,21 @@ completions += [
     for t in tables
     for c, kind in t.columns
 ]
+
+
+def editor_theme() -> str:
+    """An Ace theme bundled with the editor that loads no web font, in the app's light or dark mode.
+
+    The editor's own themes (streamlit_light/dark) import Source Code Pro from fonts.googleapis.com;
+    its `props` override the theme it would choose, and the app then requests nothing outside.
+    """
+    return "github_dark" if st.context.theme.type == "dark" else "github"
+
+
 with main:
     event = code_editor(
         state.sql_text, lang="sql", key=editor_key(), height=[8, 24], response_mode=["blur"],
-        completions=completions, options={"wrap": True, "showLineNumbers": True},
+        completions=completions, options={"wrap": True, "showLineNumbers": True}, props={"theme": editor_theme()},
         buttons=[{"name": "Run", "feather": "Play", "primary": True, "hasText": True, "showWithIcon": True,
                   "commands": ["submit"], "style": {"bottom": "0.44rem", "right": "0.4rem"}}],
     )  # fmt: skip
@@ -185,7 +197,6 @@ with main:
         state.sql_running = True
         state.pop("sql_result", None)
         state.pop("sql_error", None)
-        st.button("Cancel", key="sql_cancel", icon=":material/stop:", help="Stops the query; nothing is changed.")
         status = st.empty()
         early = st.empty()
 
@@ -199,10 +210,12 @@ with main:
         try:
             text = state.sql_text
             bound = params.bind(text, values)
-            state.sql_result = engine.run(
-                ws, text, bound, write=write, max_rows=int(max_rows), timeout=float(timeout),
-                on_tick=tick, on_page=first_page,
-            )  # fmt: skip
+            with _ui.cancel_button(key="sql_cancel", icon=":material/stop:",
+                                   help="Stops the query; nothing is changed."):
+                state.sql_result = engine.run(
+                    ws, text, bound, write=write, max_rows=int(max_rows), timeout=float(timeout),
+                    on_tick=tick, on_page=first_page,
+                )  # fmt: skip
             state.sql_ran = (text, bound)
             if state.sql_result.created:
                 _ui.select_table(state.sql_result.created)
@@ -228,11 +241,12 @@ with main:
     result: Result | None = state.get("sql_result")
     if result is not None:
         if result.created:
-            st.success(f"Created table `{_ui.md(result.created)}` ({result.total:,} rows), lineage recorded.")
+            st.success(f"Created table {_ui.code(result.created)} ({result.total:,} rows), lineage recorded.")
         shown = len(result.frame)
         more = f" · showing the first {shown:,}" if result.truncated else ""
         st.caption(
-            f"**{result.total:,} rows**{more} · {result.elapsed:.3f} s (first rows after {result.first_page_s:.3f} s)"
+            f"**{plural(result.total, 'row')}**{more} · {result.elapsed:.3f} s "
+            f"(first rows after {result.first_page_s:.3f} s)"
         )
         if result.statement == "plan":
             st.code(result.plan, language=None)
@@ -267,7 +281,7 @@ with main:
                     except WorkbenchError as exc:
                         st.error(_ui.md(exc))
                         st.stop()
-                    st.success(f"{rows:,} rows written to `{_ui.md(path)}`.")
+                    st.success(f"{rows:,} rows written to {_ui.code(path)}.")
                     if path.stat().st_size <= DOWNLOAD_MAX_BYTES:
                         st.download_button(
                             f"Download {path.name}", path.read_bytes(), file_name=path.name, key="sql_download",
@@ -285,6 +299,6 @@ with main:
                     except WorkbenchError as exc:
                         st.error(_ui.md(exc))
                         st.stop()
-                    _ui.flash("success", f"Saved {rows:,} rows as table `{_ui.md(name)}` (lineage recorded).")
+                    _ui.flash("success", f"Saved {rows:,} rows as table {_ui.code(name)} (lineage recorded).")
                     _ui.select_table(name)
                     st.rerun()

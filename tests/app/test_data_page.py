@@ -10,6 +10,8 @@ from tests.app.conftest import rerun
 from workbench import Workspace
 from workbench.settings import LIMITS
 
+DATA = "pages/data.py"
+
 
 def plain(text: str) -> str:
     """A message as the user reads it: markdown escapes removed."""
@@ -18,22 +20,23 @@ def plain(text: str) -> str:
 
 def test_fresh_workspace_opens_on_the_samples(app):
     at = app.run()
+    # the sidebar's picker lists every table, alphabetically, and starts on the first
+    picker = at.selectbox(key="table")
+    assert picker.options == ["cars", "febrl_people", "penguins_raw"]
+    assert picker.value == "cars"
+    at = at.switch_page(DATA).run()
     assert not at.exception
     assert at.subheader[0].value == "3 tables in the workspace"
     overview = at.dataframe[0].value
     assert sorted(overview["table"]) == ["cars", "febrl_people", "penguins_raw"]
     assert dict(zip(overview["table"], overview["rows"])) == {"cars": 406, "febrl_people": 1000, "penguins_raw": 344}
     assert set(overview["source"]) == {"sample: cars.json", "sample: febrl_people.csv", "sample: penguins_raw.csv"}
-    # the sidebar's picker lists every table, alphabetically, and starts on the first
-    picker = at.selectbox(key="table")
-    assert picker.options == ["cars", "febrl_people", "penguins_raw"]
-    assert picker.value == "cars"
 
 
 def test_preview_shows_schema_and_first_rows_of_the_current_table(app):
-    at = app.run()
-    at.selectbox(key="table").set_value("penguins_raw")
-    at = rerun(at)
+    at = rerun(app.run(), DATA)
+    at.session_state["table"] = "penguins_raw"
+    at = rerun(at, DATA)
     assert at.subheader[1].value == "`penguins_raw`"
     schema = at.dataframe[1].value
     assert len(schema) == 17
@@ -44,17 +47,17 @@ def test_preview_shows_schema_and_first_rows_of_the_current_table(app):
 
 
 def test_upload_imports_and_reports_rejected_lines(app):
-    at = app.run()
+    at = rerun(app.run(), DATA)
     content = b"name,score\nann,1\nbob,2,extra\ncid,3\n"
     at.file_uploader(key="uploads").upload("Scores (v2).csv", content, "text/csv")
-    at = rerun(at)
+    at.run()
     at.button(key="import").click()
-    at = rerun(at)
+    at = rerun(at.run(), DATA)
     assert not at.exception
     assert at.subheader[0].value == "4 tables in the workspace"
     assert "`scores_v2`: 2 rows × 2 columns" in at.success[0].value
-    assert "1 malformed lines were set aside" in at.warning[0].value
-    assert at.selectbox(key="table").value == "scores_v2"  # the new table is the current one
+    assert "1 malformed line was set aside" in at.warning[0].value
+    assert at.session_state["table"] == "scores_v2"  # the new table is the current one
     rejects = at.dataframe[-1].value
     assert list(rejects["line"]) == [3]
     assert rejects["error"][0] == "TOO MANY COLUMNS"
@@ -62,11 +65,11 @@ def test_upload_imports_and_reports_rejected_lines(app):
 
 
 def test_a_bad_file_shows_an_error_and_imports_nothing(app):
-    at = app.run()
+    at = rerun(app.run(), DATA)
     at.file_uploader(key="uploads").upload("broken.json", b'[{"a": 1}, {"a": ', "application/json")
-    at = rerun(at)
+    at.run()
     at.button(key="import").click()
-    at = rerun(at)
+    at.run()
     assert not at.exception
     assert "Could not import broken.json: Invalid Input Error: Malformed JSON" in plain(at.error[0].value)
     assert at.subheader[0].value == "3 tables in the workspace"
@@ -74,48 +77,48 @@ def test_a_bad_file_shows_an_error_and_imports_nothing(app):
 
 def _rename(app, table: str, new_name: str):
     """Pick `table` in the sidebar, type `new_name` and press Rename; the app after it."""
-    at = app.run()
-    at.selectbox(key="table").set_value(table)
-    at = rerun(at)
+    at = rerun(app.run(), DATA)
+    at.session_state["table"] = table
+    at = rerun(at, DATA)
     at.text_input(key="new_name").input(new_name)
-    at = rerun(at)
+    at.run()
     at.button(key="rename").click()
-    return rerun(at)
+    return at.run()
 
 
 def test_rename_keeps_the_table_current(app):
     at = _rename(app, "cars", "Autos 1970s")
     assert "Renamed `cars` to `autos_1970s`." in at.success[0].value
-    assert at.selectbox(key="table").value == "autos_1970s"
-    assert "cars" not in at.selectbox(key="table").options
+    assert rerun(at, DATA).session_state["table"] == "autos_1970s"
+    assert "cars" not in list(at.dataframe[0].value["table"])
 
 
 def test_rename_to_an_existing_name_is_refused(app):
     at = _rename(app, "cars", "penguins_raw")
     assert "already exists" in at.error[0].value
-    assert at.selectbox(key="table").value == "cars"
+    assert rerun(at, DATA).session_state["table"] == "cars"
 
 
 def test_delete_warns_about_dependent_tables(app, tmp_path, monkeypatch):
-    at = app.run()
+    at = rerun(app.run(), DATA)
     ws = Workspace()
     with ws.connect() as con, ws.transaction(con):
         ws.create_table_as(con, "cars_clean", "SELECT * FROM cars WHERE Horsepower IS NOT NULL",
                            source_kind="step", operation="drop_missing", parents=["cars"])
-    at.selectbox(key="table").set_value("cars")
-    at = rerun(at)
+    at.session_state["table"] = "cars"
+    at = rerun(at, DATA)
     at.toggle(key="confirm_delete").set_value(True)
-    at = rerun(at)
-    assert "1 tables were made from `cars`: `cars_clean`." in at.warning[0].value
+    at.run()
+    assert "1 table was made from `cars`: `cars_clean`." in at.warning[0].value
     at.button(key="delete").click()
-    at = rerun(at)
+    at.run()
     assert "Deleted `cars`." in at.success[0].value
-    assert "cars" not in at.selectbox(key="table").options
+    assert "cars" not in list(at.dataframe[0].value["table"])
     assert [t.name for t in ws.tables()].count("cars_clean") == 1
 
 
 def test_locked_workspace_shows_a_clear_error(app, monkeypatch):
-    at = app.run()
+    at = rerun(app.run(), DATA)
     ws = Workspace()
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
@@ -125,7 +128,7 @@ def test_locked_workspace_shows_a_clear_error(app, monkeypatch):
     try:
         assert holder.stdout.readline().strip() == "ok"
         monkeypatch.setattr("workbench.settings.LIMITS", replace(LIMITS, lock_timeout=0.5))
-        at = rerun(at)
+        at = rerun(at)  # the whole app, as a browser opens it: the frame turns the failure into a message
         assert not at.exception
         assert "is busy: another process is using workbench.duckdb" in plain(at.error[0].value)
         assert f"PID {holder.pid}" in at.error[0].value

@@ -35,6 +35,7 @@ def test_run_threshold_label_and_merge(page):
     assert suggested[:2] == ["given_name", "surname"] and "rec_id" not in suggested
     at = start(at)
     assert not at.exception and not at.error
+    assert "dd_cancel" not in {b.key for b in at.button}  # the run finished: no Cancel left on screen
     assert metric(at, "Records") == 1000
     strict, strict_recall = metric(at, "Pairs matched"), metric(at, "Estimated recall")
     assert 470 <= strict <= 520 and metric(at, "Estimated precision") > 0.95

@@ -33,14 +33,21 @@ def test_profile_of_a_sample_table_with_findings_and_charts(app):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rows"] == "344" and metrics["Columns"] == "17" and metrics["Duplicate rows"] == "0"
     assert metrics["Findings"] == "17"
+    assert "cancel_profile" not in {b.key for b in at.button}  # profiling finished: no Cancel left on screen
     labels = [e.label for e in at.expander]
-    assert "**disguised_missing** in `Sex`: 11 rows · medium" in labels
-    assert "**constant** in `Region`: 344 rows · medium" in labels
+    # titled in plain words, severities coloured (the expected labels changed with plain-language titles)
+    assert "**Missing values written as text** in `Sex`: 11 rows · :orange[medium]" in labels
+    assert "**A single value throughout** in `Region`: 344 rows · :orange[medium]" in labels
+    assert "**Numbers stored as text** in `Culmen Length (mm)`: 342 rows · :orange[medium]" in labels
+    assert not any("_" in label for label in labels)  # no identifier shown as a title
+    legend = at.caption[1].value
+    assert legend.startswith("Severity: :red[high]: ") and ":orange[medium]" in legend and ":blue[low]" in legend
     # the first finding is the most severe; its evidence lists the rows concerned
-    assert labels[0] == "**disguised_missing** in `Comments`: 290 rows · high"
+    assert labels[0] == "**Missing values written as text** in `Comments`: 290 rows · :red[high]"
     assert at.get("plotly_chart") == [] and len(at.dataframe) == 0  # nothing is queried for closed findings
     at.session_state["finding_0"] = True  # open the first finding
     at.run()
+    assert "Kind `disguised_missing`" in at.caption[2].value  # the stable identifier, in small print
     evidence = at.dataframe[0].value
     assert len(evidence) == 50 and set(evidence["Comments"]) == {"NA"}
     assert chart_titles(at) == ["Comments: most frequent values (red: missing-value tokens)"]

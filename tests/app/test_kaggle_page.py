@@ -24,12 +24,15 @@ def progress_texts(monkeypatch) -> list[str]:
     return seen
 
 
+DATA = "pages/data.py"  # the Kaggle section is on the Data page
+
+
 def _texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
 def test_missing_credentials_show_the_steps(app):
-    at = app.run()
+    at = rerun(app.run(), DATA)
     assert not at.exception
     warning = next(w for w in _texts(at.info) if "No Kaggle credentials found" in w)
     assert "Create New Token" in warning and "kaggle.json" in warning
@@ -37,7 +40,7 @@ def test_missing_credentials_show_the_steps(app):
 
 
 def test_search_lists_datasets_and_says_where_the_credentials_are(app, kaggle_env):
-    at = app.run()
+    at = rerun(app.run(), DATA)
     assert any("KAGGLE\\_USERNAME and KAGGLE\\_KEY environment variables" in c for c in _texts(at.caption))
     at.text_input(key="kaggle_term").input("shop")
     at.button(key="kaggle_search").click()
@@ -49,7 +52,7 @@ def test_search_lists_datasets_and_says_where_the_credentials_are(app, kaggle_en
 
 
 def test_show_files_then_download_with_progress(app, kaggle_env, progress_texts):
-    at = app.run()
+    at = rerun(app.run(), DATA)
     at.text_input(key="kaggle_term").input("shop")
     at.button(key="kaggle_search").click()
     at = at.run()
@@ -59,7 +62,7 @@ def test_show_files_then_download_with_progress(app, kaggle_env, progress_texts)
     at = at.run()
     assert "data/stores.parquet" in at.selectbox(key="kaggle_file").options
     at.button(key="kaggle_download").click()
-    at = rerun(at)
+    at = rerun(at.run(), DATA)
     assert not at.exception
     assert any(t.startswith("Downloading ada/shop-sales: ") and " at " in t for t in progress_texts)
     assert any(t.startswith("Importing data/2024/sales.csv") for t in progress_texts)
@@ -67,14 +70,14 @@ def test_show_files_then_download_with_progress(app, kaggle_env, progress_texts)
     assert any("`sales`: 3 rows × 3 columns" in s for s in successes)
     assert any("`stores`: 2 rows × 2 columns" in s for s in successes)
     assert any("README.md" in i and "documentation" in i for i in _texts(at.info))
-    assert at.selectbox(key="table").value == "sales"  # the first new table is the current one
+    assert at.session_state["table"] == "sales"  # the first new table is the current one
     overview = next(df.value for df in at.dataframe if "table" in df.value.columns)
     assert {"sales", "stores", "regions"} <= set(overview["table"])
     assert set(overview.loc[overview["table"] == "sales", "source"]) == {"kaggle: ada/shop-sales"}
 
 
 def test_errors_are_shown_not_raised(app, kaggle_env):
-    at = app.run()
+    at = rerun(app.run(), DATA)
     at.text_input(key="kaggle_ref").input("ada/nope")
     at = at.run()
     at.button(key="kaggle_download").click()
@@ -94,7 +97,7 @@ def test_errors_are_shown_not_raised(app, kaggle_env):
 
 
 def test_a_download_stopped_mid_way_is_reported_on_the_next_run(app, kaggle_env):
-    at = app.run()
+    at = rerun(app.run(), DATA)
     at.session_state["_kaggle_running"] = True  # what a run stopped by Cancel leaves behind
     at = at.run()
     assert any("The last Kaggle download was stopped before it finished" in w for w in _texts(at.warning))

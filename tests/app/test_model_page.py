@@ -28,6 +28,7 @@ def test_leaderboard_beside_the_dummy_with_a_model_view(app):
     at.multiselect(key="model_models").set_value(["dummy", "linear", "random_forest"]).run()
     at.button(key="run_board").click().run()
     assert not at.exception and not at.error
+    assert not [b for b in at.button if b.key.startswith("cancel_")]  # fitted: no Cancel left on screen
     board = next(d.value for d in at.dataframe if "beats the dummy" in d.value.columns)
     assert set(board["model"]) == {"Random forest", "Linear (logistic / ridge)", "Dummy baseline"}
     assert list(board["model"])[-1] == "Dummy baseline"  # best first: guessing comes last

@@ -58,6 +58,7 @@ def test_run_shows_the_rows_the_total_and_a_chart(sql_page):
     assert not at.exception and not at.error
     assert at.dataframe[0].value.to_dict("list") == {"Origin": ["Europe", "Japan", "USA"], "n": [73, 79, 254]}
     assert "**3 rows**" in captions(at)
+    assert "sql_cancel" not in {b.key for b in at.button}  # the query finished: no Cancel left on screen
     assert at.selectbox(key="sql_chart_kind").value == "bar"
     spec = at.get("plotly_chart")[0].proto.spec
     assert '"type":"bar"' in spec.replace(" ", "")
@@ -183,3 +184,8 @@ def test_every_type_shows_without_a_traceback(sql_page):
     at = submit(sql_page, "SELECT 'infinity'::DATE AS d, INTERVAL 1 DAY AS i, '\\x00\\xFF'::BLOB AS b, 'nan'::DOUBLE")
     assert not at.error
     assert at.dataframe[0].value.iloc[0].tolist()[:3] == ["infinity", "1 day", "\\x00\\xFF"]
+
+
+def test_a_count_agrees_with_its_noun(sql_page):
+    at = submit(sql_page, "SELECT 42 AS answer")
+    assert "**1 row** · " in captions(at)

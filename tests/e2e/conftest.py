@@ -162,6 +162,6 @@ def choose_table(page, name: str) -> None:
 
 
 def open_page(page, title: str) -> None:
-    """Go to another page of the app by its navigation link."""
-    page.get_by_role("link", name=title).click()
+    """Go to another page of the app by its link in the sidebar's navigation."""
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title).click()
     wait_idle(page)

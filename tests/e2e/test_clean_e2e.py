@@ -22,7 +22,7 @@ def test_fix_a_finding_preview_apply_and_undo(start_app, page):
     choose_table(page, "penguins_raw")
     open_page(page, "Explore")
     labels = finding_labels(page)
-    assert any("disguised_missing in Comments" in label for label in labels), labels
+    assert any("Missing values written as text in Comments" in label for label in labels), labels
     main = page.locator("[data-testid='stMain']")
     first = main.locator("[data-testid='stExpander']").first
     first.locator("summary").click()
@@ -42,8 +42,8 @@ def test_fix_a_finding_preview_apply_and_undo(start_app, page):
     # Explore on the new version: the fixed finding is gone, the values are now plain missing values
     open_page(page, "Explore")
     labels = finding_labels(page)
-    assert not any("disguised_missing in Comments" in label for label in labels)
-    assert any("missing in Comments: 290 rows" in label for label in labels)
+    assert not any("Missing values written as text in Comments" in label for label in labels)
+    assert any("Missing values in Comments: 290 rows" in label for label in labels)
     # Undo goes back to the raw table and deletes the new version
     open_page(page, "Clean")
     main.get_by_text("Also delete penguins_raw_v2").click()

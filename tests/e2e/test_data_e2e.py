@@ -16,7 +16,7 @@ def _overview_text(page) -> str:
 
 
 def test_open_app_see_samples_upload_csv(app_server, page, tmp_path):
-    open_app(page, app_server.url)
+    open_app(page, f"{app_server.url}/data")
     page.get_by_text("3 tables in the workspace").wait_for()
 
     csv_file = tmp_path / "Wine Reviews (2024).csv"
@@ -40,7 +40,7 @@ def test_cli_load_while_ui_open_shows_on_next_rerun(start_app, browser, tmp_path
     first, second = browser.new_page(), browser.new_page()
     try:
         for tab in (first, second):  # two browser sessions at once
-            tab.goto(server.url)
+            tab.goto(f"{server.url}/data")
         for tab in (first, second):
             wait_idle(tab)
             tab.get_by_text("3 tables in the workspace").wait_for()
@@ -70,7 +70,7 @@ def test_cancel_stops_an_import_and_keeps_nothing_half_done(app_server, page, tm
     duckdb.connect().execute(
         f"COPY (SELECT range AS id, md5(range::VARCHAR) AS h, random() AS x FROM range(2500000)) TO '{big}'"
     )
-    open_app(page, app_server.url)
+    open_app(page, f"{app_server.url}/data")
     before = page.get_by_role("heading", name="tables in the workspace").inner_text()
     page.get_by_text("Import files").click()
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(big))

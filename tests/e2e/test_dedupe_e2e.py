@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import csv
 
-from tests.e2e.conftest import wait_idle
+from tests.e2e.conftest import choose_table, open_app, open_page, wait_idle
 
 
 def test_find_label_merge_and_export_duplicates(app_server, page):
-    page.goto(app_server.url)
-    wait_idle(page)
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
-    page.get_by_role("option", name="febrl_people").click()
-    wait_idle(page)
-    page.get_by_role("link", name="Dedupe").click()
-    wait_idle(page)
+    open_app(page, app_server.url)
+    choose_table(page, "febrl_people")
+    open_page(page, "Dedupe")  # the sidebar's link: the start page also links to Dedupe
     main = page.locator("[data-testid='stMain']")
     main.get_by_text("Columns that describe the entity").wait_for()
     main.get_by_role("button", name="Find matches").click()

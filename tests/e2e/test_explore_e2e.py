@@ -14,7 +14,7 @@ def test_explore_a_sample_table_shows_findings_and_charts(app_server, page):
     assert "344" in main.locator("[data-testid='stMetricValue']").first.inner_text()
     # the worst finding comes first; opening it queries and shows the message, the fix and the evidence rows
     first = main.locator("[data-testid='stExpander']").first
-    assert "disguised_missing in Comments: 290 rows · high" in first.inner_text()
+    assert "Missing values written as text in Comments: 290 rows · high" in first.inner_text()
     first.locator("summary").click()
     first.get_by_text("290 values that mean 'missing': 'NA' (290×)").wait_for()
     first.get_by_text("Fix:").wait_for()

@@ -11,7 +11,7 @@ from tests.kaggle.fixtures import fake_kaggle  # noqa: F401
 def test_search_download_and_see_the_new_tables(start_app, page, fake_kaggle, tmp_path):
     server = start_app(env={**fake_kaggle.env(), "HOME": str(tmp_path), "KAGGLE_USERNAME": USERNAME,
                             "KAGGLE_KEY": KEY})
-    open_app(page, server.url)
+    open_app(page, f"{server.url}/data")
     page.get_by_text("3 tables in the workspace").wait_for()
     page.get_by_text("Download from Kaggle").click()
     page.get_by_text("Using the Kaggle API key for ada").wait_for()

@@ -137,3 +137,12 @@ def test_sample_tables_raise_the_known_problems(sample_ws):
     cars = profile_table(sample_ws, "cars")
     assert {(f.kind, f.column): f.count for f in cars.findings}[("missing", "Horsepower")] == 6
     assert cars.rows == 406
+
+
+def test_every_kind_has_a_plain_title():
+    from workbench.profile import TITLES
+
+    assert tuple(TITLES) == KINDS
+    assert all(title[0].isupper() and "_" not in title for title in TITLES.values())
+    assert TITLES["numbers_as_text"] == "Numbers stored as text"
+    assert TITLES["disguised_missing"] == "Missing values written as text"

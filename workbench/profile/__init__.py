@@ -20,11 +20,11 @@ from workbench.errors import Cancelled
 from workbench.jobs import Progress, run_watched
 from workbench.names import quote
 from workbench.profile import findings, semantic, stats, values
-from workbench.profile.findings import KINDS
+from workbench.profile.findings import KINDS, TITLES
 from workbench.profile.result import ColumnProfile, Finding, Profile
 from workbench.workspace import Workspace
 
-__all__ = ["KINDS", "ColumnProfile", "Finding", "Profile", "evidence", "profile_connection", "profile_table"]
+__all__ = ["KINDS", "TITLES", "ColumnProfile", "Finding", "Profile", "evidence", "profile_connection", "profile_table"]
 
 
 def profile_table(ws: Workspace, table: str, *, on_progress: Progress | None = None,

@@ -19,11 +19,26 @@ from workbench.profile import checks, semantic, values
 from workbench.profile.checks import Predicate
 from workbench.profile.result import SEVERITIES, ColumnProfile, Finding
 
-KINDS = (
-    "missing", "disguised_missing", "sentinel", "numbers_as_text", "dates_as_text", "booleans_as_text",
-    "inconsistent_category", "outlier", "whitespace", "mixed_types", "constant", "near_constant",
-    "identifier", "high_cardinality", "skew", "duplicate_rows",
-)  # fmt: skip
+# every kind of finding (its stable identifier, kept in JSON) and its title in plain words, for people
+TITLES = {
+    "missing": "Missing values",
+    "disguised_missing": "Missing values written as text",
+    "sentinel": "Codes standing for missing values",
+    "numbers_as_text": "Numbers stored as text",
+    "dates_as_text": "Dates stored as text",
+    "booleans_as_text": "Yes/no values stored as text",
+    "inconsistent_category": "One category spelled several ways",
+    "outlier": "Values far from all the others",
+    "whitespace": "Stray spaces around values",
+    "mixed_types": "Numbers mixed with other text",
+    "constant": "A single value throughout",
+    "near_constant": "Almost always the same value",
+    "identifier": "An identifier, not a feature",
+    "high_cardinality": "Too many categories",
+    "skew": "A lopsided distribution",
+    "duplicate_rows": "Duplicate rows",
+}
+KINDS = tuple(TITLES)
 
 NEAR_CONSTANT = 0.95  # share of the most frequent value
 HIGH_CARDINALITY = 100  # distinct values of a categorical column
