@@ -61,6 +61,20 @@ MODEL_TEXT = {
                         "gives every row a probability per cluster. Lower BIC is better when comparing k.",
 }  # fmt: skip
 
+CHART_TEXT = {
+    "precision_recall": "Each line is one held-out fold: as the model calls more rows positive (recall rises, more "
+                        "real positives found), precision shows how many of those calls are right; the dotted line "
+                        "is the share of positives, what a model without skill gets.",
+    "calibration": "Rows grouped by their predicted probability: on the diagonal, a predicted 70% comes true 70% "
+                   "of the time; below it the model is overconfident, above it underconfident.",
+    "thresholds": "A row is called positive when its probability reaches the threshold: raising it makes fewer, "
+                  "surer positive calls (precision up, recall down), lowering it finds more positives at the cost "
+                  "of more false alarms.",
+    "permutation_importance": "Each feature is shuffled on rows the model never saw, and the drop in the score "
+                              "is how much the model relies on it (mean ± std over folds and shuffles); near "
+                              "zero means unused, and two correlated features can each look unimportant.",
+}  # fmt: skip
+
 
 def metric(name: str) -> str:
     return METRIC_TEXT[name]

@@ -106,6 +106,7 @@ class Leaderboard:
     X: pd.DataFrame | None = None
     y: np.ndarray | None = None
     groups: np.ndarray | None = None
+    splits: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (train, test) row positions
 
     @property
     def metrics(self) -> list[str]:
@@ -266,7 +267,8 @@ def run(
     cv = pipeline.splitter(found.kind, k, seed, grouped=bool(group))
     splits = list(cv.split(X, y, groups))
     board = Leaderboard(name, found, chosen, rows, k, group, seed,
-                        [ModelResult(m, MODELS[m].title) for m in models], notes, X=X, y=y, groups=groups)  # fmt: skip
+                        [ModelResult(m, MODELS[m].title) for m in models], notes, X=X, y=y, groups=groups,
+                        splits=splits)  # fmt: skip
     score = scoring(found)
     tasks = [("fold", board.pipeline(m), train, test, score) for m in models for train, test in splits]
     preds: dict[str, list] = {m: [] for m in models}
