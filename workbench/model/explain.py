@@ -115,8 +115,8 @@ def code(board: Leaderboard, name: str, db_path: str) -> str:
     for m, (scorer, _) in METRICS[board.task.kind].items():
         value = f"make_scorer(f1_score, pos_label={positive_label(board.task)!r})" if scorer == "f1" else repr(scorer)
         scorers.append(f"    {m!r}: {value},")
-    helpers = "\n\n".join(textwrap.dedent(inspect.getsource(obj)) for obj in
-                          (pipeline.ColumnTypes, pipeline.DateParts, pipeline.target_values))  # fmt: skip
+    ours = (pipeline.ColumnTypes, pipeline.DateParts, pipeline.RowCap, pipeline.target_values)
+    helpers = "\n\n".join(textwrap.dedent(inspect.getsource(obj)) for obj in ours)
     groups = f"frame[{board.group!r}].to_numpy()" if board.group else "None"
     return f'''"""{board.result(name).title} on {board.table_name}: the workbench's cross-validation, standalone.
 
@@ -128,7 +128,7 @@ import json
 import duckdb
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone, is_classifier
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (HistGradientBoostingClassifier, HistGradientBoostingRegressor, RandomForestClassifier,
@@ -140,6 +140,8 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, cross_va
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler, TargetEncoder
+from sklearn.utils import resample
+from sklearn.utils.metaestimators import available_if
 
 {helpers}
 

@@ -182,7 +182,8 @@ class Leaderboard:
 
     def pipeline(self, name: str):
         """The unfitted pipeline of a model on this board."""
-        return pipeline.build(name, self.task.kind, self.features.columns, self.seed)
+        return pipeline.build(name, self.task.kind, self.features.columns, self.seed,
+                              rows=None if self.X is None else len(self.X))
 
 
 def choose_features(con, table: str, task: Task, chosen: list[str] | None, group: str | None) -> Features:
@@ -256,7 +257,7 @@ def run(
     y = pipeline.target_values(rows.frame[target], found.kind)
     groups = rows.frame[group].to_numpy() if group else None
     k = found.folds
-    notes = [rows.note()]
+    notes = [rows.note(), *pipeline.bound_notes(models, len(X))]
     if group:
         n_groups = len(pd.unique(groups))
         if n_groups < k:
