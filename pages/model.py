@@ -230,7 +230,8 @@ if board.task.kind == "binary" and any(c.startswith("proba_") for c in oof.colum
 importance_key = (identity, name)
 if st.button("Compute permutation importance", key="run_importance",
              help="Refits the model on each fold and shuffles each feature on the rows it never saw."):
-    ranked = _progress_run("Permutation importance", lambda p: model.diagnostics.permutation_importance(board, name))
+    ranked = _progress_run("Permutation importance",
+                           lambda p: model.diagnostics.permutation_importance(board, name, on_progress=p))
     if ranked is not None:
         st.session_state[IMPORTANCE_KEY] = (importance_key, ranked)
 kept = st.session_state.get(IMPORTANCE_KEY)

@@ -81,7 +81,10 @@ def test_permutation_importance_finds_the_planted_feature(ws):
     frame["y"] = frame["signal"] * 2 + rng.normal(scale=0.3, size=n)
     put(ws, "planted", frame)
     board = model.run(ws, "planted", "y", models=["linear"], folds=3)
-    ranked = diagnostics.permutation_importance(board, "linear", repeats=3, max_rows=50)
+    progress: list[tuple[float, str]] = []
+    ranked = diagnostics.permutation_importance(board, "linear", repeats=3, max_rows=50,
+                                                on_progress=lambda f, m: progress.append((f, m)))  # fmt: skip
+    assert [f for f, _ in progress] == pytest.approx([1 / 3, 2 / 3, 1]) and progress[-1][1].endswith("3 of 3")
     assert ranked["feature"].iloc[0] == "signal"
     assert ranked["mean"].iloc[0] > 1.0  # shuffling the signal costs more than the whole R² (~0.97)
     assert ranked["mean"].iloc[1:].abs().max() < 0.05  # the noise columns carry nothing

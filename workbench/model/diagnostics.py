@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
+from workbench.jobs import Progress
 from workbench.model.leaderboard import Leaderboard, positive_label, scoring
 from workbench.model.worker import Pool
 from workbench.settings import MODEL_LIMITS
@@ -116,6 +117,7 @@ def permutation_importance(
     *,
     repeats: int = MODEL_LIMITS.importance_repeats,
     max_rows: int = MODEL_LIMITS.importance_rows,
+    on_progress: Progress | None = None,
     cancel: threading.Event | None = None,
     time_budget: float = MODEL_LIMITS.time_budget,
 ) -> pd.DataFrame:
@@ -135,6 +137,8 @@ def permutation_importance(
         if status != "ok":
             raise WorkbenchError(f"Permutation importance failed on fold {index + 1}: {value}")
         drops.append(value)
+        if on_progress:
+            on_progress(len(drops) / len(tasks), f"permutation importance: fold {len(drops)} of {len(tasks)}")
 
     with Pool(board.X, board.y, board.groups, workers=MODEL_LIMITS.workers, threads=MODEL_LIMITS.threads) as pool:
         if not pool.run(tasks, on_result, cancel=cancel, deadline=time.monotonic() + time_budget):
