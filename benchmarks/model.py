@@ -182,12 +182,12 @@ def pycaret_refusal() -> str | None:
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as constraints:
         constraints.write("\n".join(kept) + "\n")
         constraints.flush()
-        out = subprocess.run([str(exe), "-m", "pip", "install", "--quiet", "--only-binary", ":all:", "pycaret",
+        out = subprocess.run([str(exe), "-m", "pip", "install", "--only-binary", ":all:", "pycaret",
                               "-c", constraints.name], capture_output=True, text=True)  # fmt: skip
     if out.returncode == 0:
         return None
     causes = [line.strip() for line in out.stdout.splitlines() + out.stderr.splitlines() if "depends on" in line]
-    reason = f"not installable beside {', '.join(kept)}" + (f" ({'; '.join(causes[:3])})" if causes else "")
+    reason = f"not installable beside {', '.join(kept)}" + (f" (pip: {causes[0]})" if causes else "")
     refused.write_text(reason)
     return reason
 
