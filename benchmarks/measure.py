@@ -12,6 +12,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,55 @@ def children_peak_mib() -> float:
         except (OSError, IndexError, ValueError, StopIteration):
             continue  # a process that ended meanwhile
     return peak_kib / 1024
+
+
+def _descendants(root: int) -> list[int]:
+    """The pids of every live process below `root` (children, their children, ...)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # a process that ended meanwhile
+    found, frontier = [], [root]
+    while frontier:
+        below = [pid for pid, parent in parents.items() if parent in frontier]
+        found += below
+        frontier = below
+    return found
+
+
+class PeakWatcher:
+    """The largest peak resident memory (VmHWM) of any process below this one while the block runs, in MiB:
+    for workers that end before the block does (e.g. a pool killed when its work is done), which
+    `children_peak_mib` cannot see. It samples every `interval` seconds; each sample is a high-water mark,
+    so only growth in a worker's last interval can be missed."""
+
+    def __init__(self, interval: float = 0.2):
+        self.interval = interval
+        self.peak_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _sample(self) -> None:
+        for pid in _descendants(os.getpid()):
+            try:
+                self.peak_mib = max(self.peak_mib, _vmhwm_kib(Path(f"/proc/{pid}/status")) / 1024)
+            except (OSError, StopIteration, ValueError):
+                continue
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> PeakWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
 
 
 def run_child(argv: Sequence[str], what: str, **popen: Any) -> Any:

@@ -16,6 +16,7 @@ _ui.require_navigation()
 BOARD_KEY = "_model_board"  # (table identity, Leaderboard)
 CLUSTER_KEY = "_model_clusters"
 VERSIONS_KEY = "_model_versions"
+IMPORTANCE_KEY = "_model_importance"  # ((table identity, model), ranked features)
 NO_TARGET = "(none: find clusters)"
 AUTO = "detect"
 
@@ -196,6 +197,51 @@ else:
     charts[1].plotly_chart(go.Figure(go.Histogram(x=predicted - actual)).update_layout(
         title="Residuals: predicted minus actual", xaxis_title="residual", yaxis_title="rows", height=380),
         key="residuals")  # fmt: skip
+if board.task.kind == "binary" and any(c.startswith("proba_") for c in oof.columns):
+    curves = model.diagnostics.precision_recall(board, name)
+    fig = go.Figure()
+    for fold, curve in curves.curves.groupby("fold"):
+        fig.add_scatter(x=curve["recall"], y=curve["precision"], mode="lines", name=f"fold {fold + 1}")
+    fig.add_hline(y=curves.base_rate, line_dash="dot", annotation_text="no skill")
+    charts = st.columns(2)
+    charts[0].plotly_chart(fig.update_layout(
+        title=f"Precision-recall on held-out folds (average precision {curves.mean:.3f} ± {curves.std:.3f})",
+        xaxis_title="recall", yaxis_title="precision", height=380), key="precision_recall")  # fmt: skip
+    charts[0].caption(model.CHART_TEXT["precision_recall"])
+    points = model.diagnostics.calibration(board, name)
+    charts[1].plotly_chart(go.Figure([
+        go.Scatter(x=points["predicted"], y=points["observed"], mode="lines+markers", name="model"),
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfectly calibrated", line={"dash": "dot"})]).update_layout(
+        title="Calibration (held-out folds)", xaxis_title="predicted probability", yaxis_title="observed share",
+        height=380), key="calibration")  # fmt: skip
+    charts[1].caption(model.CHART_TEXT["calibration"])
+    view = model.diagnostics.thresholds(board, name)
+    frame = view.frame
+    st.plotly_chart(go.Figure([go.Scatter(x=frame["threshold"], y=frame[m], mode="lines", name=m)
+                               for m in ("precision", "recall", "f1")]).add_vline(
+        x=view.best, line_dash="dot", annotation_text="best F1").update_layout(
+        title="Decision threshold (held-out folds)", xaxis_title="threshold on the predicted probability",
+        height=340), key="thresholds")  # fmt: skip
+    best = view.best_row
+    st.markdown(f"The threshold that maximises F1 is **{view.best:.3f}**: F1 {view.best_f1:.3f} (precision "
+                f"{best['precision']:.3f}, recall {best['recall']:.3f}), against F1 {view.default_f1:.3f} at the "
+                "usual 0.5.")  # fmt: skip
+    st.caption(model.CHART_TEXT["thresholds"])
+importance_key = (identity, name)
+if st.button("Compute permutation importance", key="run_importance",
+             help="Refits the model on each fold and shuffles each feature on the rows it never saw."):
+    ranked = _progress_run("Permutation importance",
+                           lambda p: model.diagnostics.permutation_importance(board, name, on_progress=p))
+    if ranked is not None:
+        st.session_state[IMPORTANCE_KEY] = (importance_key, ranked)
+kept = st.session_state.get(IMPORTANCE_KEY)
+if kept and kept[0] == importance_key:
+    top = kept[1].head(15).iloc[::-1]  # largest at the top of the bars
+    st.plotly_chart(go.Figure(go.Bar(x=top["mean"], y=top["feature"], orientation="h",
+                                     error_x={"type": "data", "array": top["std"]})).update_layout(
+        title=f"Permutation importance: drop in {board.leading} when the feature is shuffled (top 15)",
+        xaxis_title=f"drop in {board.leading}", height=420), key="importance")  # fmt: skip
+    st.caption(model.CHART_TEXT["permutation_importance"])
 with st.expander("The pipeline and its hyperparameters", key="model_pipeline"):
     st.html(board.pipeline(name)._repr_html_())
 with st.expander("Python code that reproduces these scores", key="model_code"):

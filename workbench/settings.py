@@ -97,6 +97,10 @@ class ModelLimits:
     leak_rows: int = 5_000  # rows the single-feature leak check runs on
     imbalance: float = 0.2  # smallest class under this share of the largest: balanced metrics lead
     silhouette_rows: int = 5_000  # rows the silhouette score is computed on
+    forest_rows: int = 20_000  # above it a random forest's trees each see this many rows (max_samples)
+    knn_rows: int = 20_000  # above it k-NN keeps this many training rows
+    importance_rows: int = 2_000  # held-out rows per fold that permutation importance shuffles
+    importance_repeats: int = 5  # shuffles per feature and fold
     projection_rows: int = 5_000  # points of the 2-D PCA view
     predict_batch_rows: int = 50_000
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 
+import numpy as np
+import pytest
+from sklearn.calibration import calibration_curve
+from sklearn.datasets import load_breast_cancer
+from sklearn.metrics import f1_score
+
+from tests.unit.model_tables import bundled
 from workbench import Workspace
 from workbench.metadata import record_table
 
@@ -89,3 +98,60 @@ def test_a_table_without_a_usable_target_says_why(app):
     at.selectbox(key="model_target").set_value("y").run()
     assert not at.exception
     assert at.error and "y" in at.error[0].value
+
+
+
+def _figure(at, key: str) -> dict:
+    """The plotly figure the page drew with `key`, as JSON."""
+    return json.loads(next(c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")).proto.spec)
+
+
+def _numbers(values) -> np.ndarray:
+    """A trace's x or y: plotly sends numpy arrays as base64 ({"dtype", "bdata"}), lists as lists."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values, dtype=float)
+
+
+def test_a_binary_model_view_curves_thresholds_and_importance(app):
+    at = app.run()
+    bundled(workspace(), "breast_cancer")
+    at = open_model(app, "breast_cancer")
+    at.selectbox(key="model_target").set_value("target").run()
+    at.multiselect(key="model_models").set_value(["dummy", "linear"]).run()
+    at.button(key="run_board").click().run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="model_open").value == "linear"  # the best model opens first
+    oof = at.session_state["_model_board"][1].result("linear").oof
+    actual, proba = (oof["actual"] == 1).to_numpy(), oof["proba_1"].to_numpy()
+
+    pr = _figure(at, "precision_recall")
+    assert [t["name"] for t in pr["data"]] == [f"fold {i}" for i in range(1, 6)]
+    average = float(pr["layout"]["title"]["text"].split("average precision ")[1].split(" ±")[0])
+    assert average > 0.97  # scaled logistic regression ranks breast cancer almost perfectly
+    recall, precision = _numbers(pr["data"][0]["x"]), _numbers(pr["data"][0]["y"])
+    assert recall[0] == 1.0 and recall[-1] == 0.0 and precision.min() >= 357 / 569 - 0.05
+
+    calibration = _figure(at, "calibration")["data"][0]
+    predicted, observed = _numbers(calibration["x"]), _numbers(calibration["y"])
+    expected_observed, expected_predicted = calibration_curve(actual, proba, n_bins=10)
+    assert predicted == pytest.approx(expected_predicted) and observed == pytest.approx(expected_observed)
+    assert observed[0] < 0.05 and observed[-1] > 0.95  # confident predictions come true
+
+    thresholds = _figure(at, "thresholds")
+    assert [t["name"] for t in thresholds["data"]] == ["precision", "recall", "f1"]
+    line = next(m.value for m in at.markdown if m.value.startswith("The threshold that maximises F1"))
+    best = float(line.split("**")[1])
+    best_f1, default_f1 = (float(f) for f in re.findall(r"F1 (\d\.\d+)", line))
+    every_f1 = [f1_score(actual, proba >= t) for t in np.unique(proba)]  # every threshold the rows allow
+    assert best_f1 == pytest.approx(max(every_f1), abs=0.0005) and 0 < best < 1
+    assert default_f1 == pytest.approx(f1_score(actual, proba >= 0.5), abs=0.001)
+    assert best_f1 >= default_f1 > 0.95
+    assert any("fewer, surer positive calls" in c.value for c in at.caption)
+
+    at.button(key="run_importance").click().run()
+    assert not at.exception and not at.error
+    bars = _figure(at, "importance")["data"][0]
+    drops, features = _numbers(bars["x"]), bars["y"]
+    assert len(features) == 15 and set(features) <= set(oof.columns) | set(load_breast_cancer().feature_names)
+    assert list(drops) == sorted(drops) and drops[-1] > 0  # the largest drop drawn at the top

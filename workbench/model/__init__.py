@@ -17,14 +17,18 @@
     found = model.cluster(ws, "wines")                    # KMeans over k (silhouette), Gaussian mixture, profile, PCA
     model.write_labels(ws, found)                         # the table plus a `cluster` column, with lineage
 
+    diagnostics.thresholds(board, "linear")               # precision-recall, calibration, thresholds, importance
+
 Modules: task (detection), features (suggestion, leaks), pipeline (the Pipeline),
 leaderboard (cross-validation in worker processes), clustering, persist (skops),
-predict (predictions, submission), explain (words and code). No Streamlit here.
+predict (predictions, submission), explain (words and code), diagnostics (an
+opened model's curves and permutation importance). No Streamlit here.
 """
 
+from workbench.model import diagnostics
 from workbench.model.clustering import Clustering, write_labels
 from workbench.model.clustering import run as cluster
-from workbench.model.explain import METRIC_TEXT, MODEL_TEXT, code
+from workbench.model.explain import CHART_TEXT, METRIC_TEXT, MODEL_TEXT, code
 from workbench.model.features import Features, suggest
 from workbench.model.leaderboard import Leaderboard, ModelResult, fit, run
 from workbench.model.persist import TRUSTED_TYPES, FittedModel, load, save, saved_models
@@ -33,7 +37,7 @@ from workbench.model.predict import Submission, check_submission, predict, submi
 from workbench.model.task import TASKS, Task, detect
 from workbench.model.worker import warm_up
 
-__all__ = ["METRIC_TEXT", "MODELS", "MODEL_TEXT", "TASKS", "TRUSTED_TYPES", "Clustering", "Features", "FittedModel",
-           "Leaderboard", "ModelResult", "Submission", "Task", "build", "check_submission", "cluster", "code", "detect",
-           "fit", "load", "predict", "run", "save", "saved_models", "submission", "suggest", "warm_up",
-           "write_labels"]  # fmt: skip
+__all__ = ["CHART_TEXT", "METRIC_TEXT", "MODELS", "MODEL_TEXT", "TASKS", "TRUSTED_TYPES", "Clustering", "Features",
+           "FittedModel", "Leaderboard", "ModelResult", "Submission", "Task", "build", "check_submission", "cluster",
+           "code", "detect", "diagnostics", "fit", "load", "predict", "run", "save", "saved_models", "submission",
+           "suggest", "warm_up", "write_labels"]  # fmt: skip

@@ -61,6 +61,20 @@ MODEL_TEXT = {
                         "gives every row a probability per cluster. Lower BIC is better when comparing k.",
 }  # fmt: skip
 
+CHART_TEXT = {
+    "precision_recall": "Each line is one held-out fold: as the model calls more rows positive (recall rises, more "
+                        "real positives found), precision shows how many of those calls are right; the dotted line "
+                        "is the share of positives, what a model without skill gets.",
+    "calibration": "Rows grouped by their predicted probability: on the diagonal, a predicted 70% comes true 70% "
+                   "of the time; below it the model is overconfident, above it underconfident.",
+    "thresholds": "A row is called positive when its probability reaches the threshold: raising it makes fewer, "
+                  "surer positive calls (precision up, recall down), lowering it finds more positives at the cost "
+                  "of more false alarms.",
+    "permutation_importance": "Each feature is shuffled on rows the model never saw, and the drop in the score "
+                              "is how much the model relies on it (mean ± std over folds and shuffles); near "
+                              "zero means unused, and two correlated features can each look unimportant.",
+}  # fmt: skip
+
 
 def metric(name: str) -> str:
     return METRIC_TEXT[name]
@@ -101,8 +115,8 @@ def code(board: Leaderboard, name: str, db_path: str) -> str:
     for m, (scorer, _) in METRICS[board.task.kind].items():
         value = f"make_scorer(f1_score, pos_label={positive_label(board.task)!r})" if scorer == "f1" else repr(scorer)
         scorers.append(f"    {m!r}: {value},")
-    helpers = "\n\n".join(textwrap.dedent(inspect.getsource(obj)) for obj in
-                          (pipeline.ColumnTypes, pipeline.DateParts, pipeline.target_values))  # fmt: skip
+    ours = (pipeline.ColumnTypes, pipeline.DateParts, pipeline.RowCap, pipeline.target_values)
+    helpers = "\n\n".join(textwrap.dedent(inspect.getsource(obj)) for obj in ours)
     groups = f"frame[{board.group!r}].to_numpy()" if board.group else "None"
     return f'''"""{board.result(name).title} on {board.table_name}: the workbench's cross-validation, standalone.
 
@@ -114,7 +128,7 @@ import json
 import duckdb
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone, is_classifier
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (HistGradientBoostingClassifier, HistGradientBoostingRegressor, RandomForestClassifier,
@@ -126,6 +140,8 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, cross_va
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler, TargetEncoder
+from sklearn.utils import resample
+from sklearn.utils.metaestimators import available_if
 
 {helpers}
 

@@ -106,6 +106,7 @@ class Leaderboard:
     X: pd.DataFrame | None = None
     y: np.ndarray | None = None
     groups: np.ndarray | None = None
+    splits: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (train, test) row positions
 
     @property
     def metrics(self) -> list[str]:
@@ -181,7 +182,8 @@ class Leaderboard:
 
     def pipeline(self, name: str):
         """The unfitted pipeline of a model on this board."""
-        return pipeline.build(name, self.task.kind, self.features.columns, self.seed)
+        return pipeline.build(name, self.task.kind, self.features.columns, self.seed,
+                              rows=None if self.X is None else len(self.X))
 
 
 def choose_features(con, table: str, task: Task, chosen: list[str] | None, group: str | None) -> Features:
@@ -255,7 +257,7 @@ def run(
     y = pipeline.target_values(rows.frame[target], found.kind)
     groups = rows.frame[group].to_numpy() if group else None
     k = found.folds
-    notes = [rows.note()]
+    notes = [rows.note(), *pipeline.bound_notes(models, len(X))]
     if group:
         n_groups = len(pd.unique(groups))
         if n_groups < k:
@@ -266,7 +268,8 @@ def run(
     cv = pipeline.splitter(found.kind, k, seed, grouped=bool(group))
     splits = list(cv.split(X, y, groups))
     board = Leaderboard(name, found, chosen, rows, k, group, seed,
-                        [ModelResult(m, MODELS[m].title) for m in models], notes, X=X, y=y, groups=groups)  # fmt: skip
+                        [ModelResult(m, MODELS[m].title) for m in models], notes, X=X, y=y, groups=groups,
+                        splits=splits)  # fmt: skip
     score = scoring(found)
     tasks = [("fold", board.pipeline(m), train, test, score) for m in models for train, test in splits]
     preds: dict[str, list] = {m: [] for m in models}

@@ -34,6 +34,7 @@ TRUSTED_TYPES = frozenset({
     "numpy.dtype",
     "workbench.model.pipeline.ColumnTypes",
     "workbench.model.pipeline.DateParts",
+    "workbench.model.pipeline.RowCap",
     "sklearn.compose._column_transformer._RemainderColsList",
     "sklearn.model_selection._split.KFold",
     "sklearn.model_selection._split.StratifiedKFold",

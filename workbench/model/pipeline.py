@@ -14,8 +14,10 @@ it inside each fold and never sees the validation rows.
                dates         year, month, day, weekday, hour; imputed
     model    the estimator
 
-Two small transformers are ours (`ColumnTypes`, `DateParts`); they import
-nothing from the workbench, so the generated code copies their source as is.
+Three small classes are ours (`ColumnTypes`, `DateParts`, and `RowCap`, which
+bounds k-NN's training rows on large tables); they import nothing from the
+workbench, so the generated code copies their source as is. On large tables a
+random forest's trees each see a bounded sample (`max_samples`): `row_bound`.
 skrub's encoders were considered: scikit-learn's OneHotEncoder and
 TargetEncoder cover the plain cases, skrub is not installed and its API still
 moves (pre-1.0), and dirty categories are Clean's job before the model.
@@ -28,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone, is_classifier
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (
@@ -43,8 +45,11 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler, TargetEncoder
+from sklearn.utils import resample
+from sklearn.utils.metaestimators import available_if
 
 from workbench.errors import WorkbenchError
+from workbench.settings import MODEL_LIMITS
 
 
 class ColumnTypes(TransformerMixin, BaseEstimator):
@@ -96,6 +101,40 @@ class DateParts(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         return np.asarray([f"{c}_{p}" for c in self.columns_ for p in self.PARTS], dtype=object)
 
+
+
+class RowCap(MetaEstimatorMixin, BaseEstimator):
+    """Fit `estimator` on at most `max_rows` of the training rows, drawn at random (stratified by class for a
+    classifier). k-NN compares each row to predict with every training row, so beyond some tens of thousands
+    of rows more training rows cost much prediction time for little accuracy."""
+
+    def __init__(self, estimator=None, max_rows=20_000, random_state=0):
+        self.estimator = estimator
+        self.max_rows = max_rows
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        if len(y) > self.max_rows:
+            X, y = resample(X, y, replace=False, n_samples=self.max_rows, random_state=self.random_state,
+                            stratify=y if is_classifier(self.estimator) else None)  # fmt: skip
+        self.estimator_ = clone(self.estimator).fit(X, y)
+        if hasattr(self.estimator_, "classes_"):
+            self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict(self, X):
+        return self.estimator_.predict(X)
+
+    @available_if(lambda self: hasattr(self.estimator, "predict_proba"))
+    def predict_proba(self, X):
+        return self.estimator_.predict_proba(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = self.estimator.__sklearn_tags__()
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags, tags.regressor_tags = inner.classifier_tags, inner.regressor_tags
+        return tags
 
 @dataclass(frozen=True)
 class ModelKind:
@@ -218,14 +257,37 @@ def preprocessor(columns: Columns, task: str | None, *, scale: bool, seed: int =
     return Pipeline([("types", types), ("prep", ColumnTransformer(parts, remainder="drop"))])
 
 
-def build(model: str, task: str, columns: Columns, seed: int = 0) -> Pipeline:
-    """The unfitted pipeline of `model` ("dummy", "linear", "knn", "random_forest", "hist_gradient_boosting")."""
+def build(model: str, task: str, columns: Columns, seed: int = 0, rows: int | None = None) -> Pipeline:
+    """The unfitted pipeline of `model` ("dummy", "linear", "knn", "random_forest", "hist_gradient_boosting"),
+    bounded for a table of `rows` rows (see `row_bound`)."""
     if model not in MODELS:
         raise WorkbenchError(f"Unknown model {model!r}; the models are: {', '.join(MODELS)}.")
     kind = MODELS[model]
-    make = kind.regressor if task == "regression" else kind.classifier
+    estimator = (kind.regressor if task == "regression" else kind.classifier)(seed)
+    bound = row_bound(model, rows)
+    if bound and model == "random_forest":
+        estimator.set_params(max_samples=bound / rows)  # a share of each fit's rows, drawn anew for every tree
+    elif bound and model == "knn":
+        estimator = RowCap(estimator, max_rows=bound, random_state=seed)
     prep = preprocessor(columns, task, scale=kind.scale, seed=seed)
-    return Pipeline([*prep.steps, ("model", make(seed))])
+    return Pipeline([*prep.steps, ("model", estimator)])
+
+
+def row_bound(model: str, rows: int | None) -> int | None:
+    """The rows a random forest's tree or k-NN's memory is limited to on a table of `rows` rows (None: all).
+    A forest's trees each draw a bootstrap sample anyway; smaller samples fit much faster and barely move its
+    score on large tables. k-NN's prediction time grows with its training rows."""
+    limit = {"random_forest": MODEL_LIMITS.forest_rows, "knn": MODEL_LIMITS.knn_rows}.get(model)
+    return limit if limit and rows and rows > limit else None
+
+
+def bound_notes(models, rows: int) -> list[str]:
+    """The leaderboard's notes on `row_bound` for the chosen `models`."""
+    texts = {"random_forest": "random forest: each tree fitted on a sample of about {:,} rows (max_samples), as "
+                              "the table is large",
+             "knn": "k-nearest neighbours: fitted on {:,} training rows drawn at random (stratified for classes), "
+                    "as the table is large"}  # fmt: skip
+    return [texts[m].format(row_bound(m, rows)) for m in models if row_bound(m, rows)]
 
 
 def target_values(series: pd.Series, task: str) -> np.ndarray:

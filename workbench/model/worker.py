@@ -72,7 +72,10 @@ def _serve(conn, X, y, groups, threads: int) -> None:
 
 
 def run_task(task: tuple, X, y, groups) -> Any:
-    """("fold", pipeline, train, test, scoring) -> scores and predictions; ("fit", pipeline) -> fitted pipeline."""
+    """("fold", pipeline, train, test, scoring) -> scores and predictions; ("fit", pipeline) -> fitted pipeline;
+    ("importance", pipeline, train, test, scorer, repeats, seed) -> the drop in score when each feature is
+    shuffled on the test rows, after fitting on the train rows (features x repeats)."""
+    from sklearn.inspection import permutation_importance
     from sklearn.model_selection import cross_validate
 
     kind = task[0]
@@ -98,6 +101,12 @@ def run_task(task: tuple, X, y, groups) -> Any:
             started = time.perf_counter()
             pipe.fit(X, y)
             return pipe, time.perf_counter() - started
+        if kind == "importance":
+            _, pipe, train, test, scorer, repeats, seed = task
+            pipe.fit(X.iloc[train], y[train])
+            found = permutation_importance(pipe, X.iloc[test], y[test], scoring=scorer, n_repeats=repeats,
+                                           random_state=seed)  # fmt: skip
+            return found.importances
     raise ValueError(f"unknown task {kind!r}")
 
 
