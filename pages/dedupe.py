@@ -89,17 +89,25 @@ b.metric("Pairs compared", f"{run.pairs_scored:,}")
 all_pairs = run.n_records * (run.n_records - 1) // 2
 c.metric("Share of all pairs", f"{run.pairs_scored / max(all_pairs, 1):.3%}")
 st.dataframe(pd.DataFrame({"blocking rule": list(run.comparisons), "pairs it added": list(run.comparisons.values())}),
-             hide_index=True)  # fmt: skip
+             hide_index=True, column_config={"blocking rule": st.column_config.TextColumn(
+                 "blocking rule", help="Only pairs that agree on a rule's keys (e.g. the same surname, or the "
+                                       "first 3 letters of a name) are compared: that is what keeps a million "
+                                       "records from meaning a trillion pairs.")})  # fmt: skip
 hist = engine.histogram(run)
 hist["band"] = [f"{lo:.2f}–{hi:.2f}" for lo, hi in zip(hist["from"], hist["to"])]
 st.bar_chart(hist, x="band", y="pairs", height=220)
 threshold = st.slider("Threshold: pairs at or above it are the same entity", 0.5, 0.999, engine.DEFAULT_THRESHOLD,
-                      step=0.001, format="%.3f", key="dd_threshold")  # fmt: skip
+                      step=0.001, format="%.3f", key="dd_threshold",
+                      help="A pair's match probability combines, column by column, how much its agreement says: "
+                           "m is how often true matches agree at that level, u how often different entities do "
+                           "by chance, and m / u (the Bayes factor) is the evidence.")  # fmt: skip
 quality = engine.estimate_quality(run, threshold)
 a, b, c = st.columns(3)
 a.metric("Pairs matched", f"{quality['pairs_above']:,}")
-b.metric("Estimated precision", f"{quality['precision']:.3f}")
-c.metric("Estimated recall", f"{quality['recall']:.3f}")
+b.metric("Estimated precision", f"{quality['precision']:.3f}",
+         help="Of the pairs above the threshold, the share that are really the same entity.")
+c.metric("Estimated recall", f"{quality['recall']:.3f}",
+         help="Of the pairs that are really the same entity, the share above the threshold.")
 st.caption("Estimates from the model's own probabilities: label pairs below to correct the model.")
 
 # -- review --------------------------------------------------------------------------
@@ -152,7 +160,9 @@ st.subheader("Result")
 if not run.link:
     all_columns = list(ws.schema(run.table)["column"])
     default_rule = st.selectbox("Survivorship rule", list(merge.RULES), key="dd_rule",
-                                format_func=lambda r: f"{r.replace('_', ' ')}: {merge.RULES[r][0]}")  # fmt: skip
+                                format_func=lambda r: f"{r.replace('_', ' ')}: {merge.RULES[r][0]}",
+                                help="Which value a merged record keeps, column by column, when its duplicates "
+                                     "disagree; ties go to the earliest record.")  # fmt: skip
     with st.expander("Per-column rules"):
         per_column = {c: st.selectbox(c, list(merge.RULES), index=list(merge.RULES).index(default_rule),
                                       key=f"dd_rule_{c}") for c in all_columns}  # fmt: skip

@@ -184,9 +184,20 @@ def _cut(shown: list[str], total: list[str], what: str) -> None:
         st.caption(f"The first {len(shown)} of {len(total):,} {what} (one matrix stays readable and quick).")
 
 
+RELATION_HELP = (
+    "**Correlations**: Pearson's r between two numeric columns, from -1 (one falls as the other rises) through 0 "
+    "(no straight-line relation) to 1; it misses curved relations and is pulled by outliers.  \n"
+    "**Cramér's V**: how strongly two categorical columns go together, from 0 (independent) to 1 (one decides "
+    "the other).  \n"
+    "**Missing values**: which columns are missing in the same rows.  \n"
+    "**Correspondence analysis**: a map of two categorical columns where categories that often occur together "
+    "sit close; *inertia* is how much of their association each axis shows."
+)
+
+
 def show_relationships() -> None:
     view = st.radio("Show", ["Correlations", "Cramér's V", "Scatter", "Missing values", "Correspondence analysis"],
-                    horizontal=True, key="relation_view")  # fmt: skip
+                    horizontal=True, key="relation_view", help=RELATION_HELP)  # fmt: skip
     with ws.connect(read_only=True) as con:
         if view == "Correlations":
             if len(numeric) < 2:

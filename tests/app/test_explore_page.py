@@ -64,6 +64,8 @@ def test_profile_of_a_sample_table_with_findings_and_charts(app):
 def test_relationships_correlations_scatter_missing_and_correspondence(app):
     at = open_tab(open_explore(app, "cars"), "Relationships")
     assert chart_titles(at) == ["Pearson correlation of numeric columns"]
+    explained = at.radio(key="relation_view").proto.help  # every view's term explained where it is chosen
+    assert all(term in explained for term in ("Pearson's r", "Cramér's V", "inertia"))
     at.radio(key="relation_view").set_value("Scatter").run()
     assert chart_titles(at)[-1] == "Cylinders against Miles_per_Gallon (all 406 rows)"
     at.radio(key="relation_view").set_value("Missing values").run()
