@@ -94,11 +94,12 @@ def db_size(home: Path) -> int:
     return sum(p.stat().st_size for p in home.glob(f"{DB_FILENAME}*") if p.is_file())  # the file and its WAL
 
 
-# Each point: the file loaded, and the condition at which the load is killed.
+# Each point: the file loaded, and the condition at which the load is killed. (The moment the WAL
+# appears was tried too: it appears as the import commits and is gone within milliseconds on a quiet
+# machine, too brief to catch by polling; "grown 5 MB" kills it while the table is being written.)
 KILL_POINTS = {
     "while extracting the zip": ("zip", lambda home, _: files_under(home / "downloads" / "extracted")),
     "while transcoding to a temp copy": ("utf16", lambda home, _: files_under(home / "downloads" / ".tmp")),
-    "when the WAL appears": ("plain", lambda home, _: (home / f"{DB_FILENAME}.wal").exists()),
     "when the database has grown 5 MB": ("plain", lambda home, before: db_size(home) > before + 5_000_000),
 }
 
@@ -114,13 +115,17 @@ def test_kill_9_during_an_import_leaves_a_consistent_workspace(point, big_files,
         wait_for(lambda: condition(home, before), point, proc)
     finally:
         proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=60) == -signal.SIGKILL
+        # Killed, or already done: on a quiet machine the load can finish between the condition
+        # and the signal. Either way the checks below must hold.
+        finished = proc.wait(timeout=60) == 0
+        assert finished or proc.returncode == -signal.SIGKILL
         proc.stdout.close()
         proc.stderr.close()
     # The workspace opens, and every recorded table exists with its rows, and only those.
     Workspace(home).tables()
     killed = assert_consistent(home)
-    assert [name for name, _, _ in killed["provenance"]] in ([], [big_files[source].stem]), killed
+    recorded = [name for name, _, _ in killed["provenance"]]
+    assert recorded == [big_files[source].stem] if finished else recorded in ([], [big_files[source].stem]), killed
     # The next load works and removes what the killed process left in downloads/.tmp.
     result = CliRunner().invoke(main, ["--home", str(home), "load", str(small_csv(tmp_path)), "--json"])
     assert result.exit_code == 0, result.output
