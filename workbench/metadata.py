@@ -214,6 +214,11 @@ def list_tables(con: duckdb.DuckDBPyConnection, name: str | None = None) -> list
     ]
 
 
+def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """Column name -> DuckDB type of a table (temporary ones too), in order."""
+    return {r[0]: r[1] for r in con.execute(f"DESCRIBE {quote(table)}").fetchall()}
+
+
 def dependents(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
     """Tables whose lineage names `name` as a parent."""
     rows = con.execute(

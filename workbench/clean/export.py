@@ -20,6 +20,7 @@ from workbench.clean.merge_step import DedupeMerge
 from workbench.clean.recipe import Recipe, recipe
 from workbench.clean.step import WORK_ROW, Step
 from workbench.errors import WorkbenchError
+from workbench.metadata import column_types
 from workbench.names import quote, render
 from workbench.settings import LIMITS
 from workbench.workspace import Workspace
@@ -131,13 +132,11 @@ def to_notebook(made: Recipe, schemas: list[dict[str, str]], home: Path) -> str:
 
 def export(ws: Workspace, table: str, fmt: str) -> str:
     """The recipe of `table` in `fmt` (sql, py or ipynb), as text."""
-    from workbench.clean.run import schema_of
-
     made = recipe(ws, table)
     if not made.steps:
         raise WorkbenchError(f"{table!r} was not made by cleaning steps: there is no recipe to export.")
     with ws.connect() as con:
-        schemas = [schema_of(con, source) for source, _, _ in _sources(made)]
+        schemas = [column_types(con, source) for source, _, _ in _sources(made)]
     if fmt == "sql":
         return to_sql(made, schemas)
     if fmt == "py":

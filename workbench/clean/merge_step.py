@@ -19,7 +19,7 @@ from workbench.dedupe import cluster, engine, merge
 from workbench.dedupe.fellegi_sunter import Model
 from workbench.dedupe.normalise import Column
 from workbench.errors import WorkbenchError
-from workbench.names import quote
+from workbench.metadata import column_types
 
 
 class DedupeMerge(Step):
@@ -56,7 +56,7 @@ class DedupeMerge(Step):
                                      fitted, cancel)  # fmt: skip
         try:
             clusters = cluster.build(con, run, self.threshold)
-            names = [r[0] for r in con.execute(f"DESCRIBE {quote(source)}").fetchall()]
+            names = list(column_types(con, source))
             aggregates = merge.survivors(names, self.survivorship or {}, self.recent_by)
             sql = f"{create} AS {merge.merged_sql('(' + merge.mapping_sql(run, clusters) + ')', aggregates)}"
             con.execute(sql)

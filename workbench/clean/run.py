@@ -22,7 +22,7 @@ from workbench.clean.learned import LearnedStep
 from workbench.clean.step import WORK_ROW, Fragment, Select, Step
 from workbench.errors import Cancelled
 from workbench.jobs import Progress, run_watched
-from workbench.metadata import TableInfo
+from workbench.metadata import TableInfo, column_types
 from workbench.names import quote, render
 from workbench.profile.stats import family
 from workbench.settings import LIMITS
@@ -33,14 +33,9 @@ TOP_VALUES = 15
 BINS = 30
 
 
-def schema_of(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    """Column name -> DuckDB type, in order."""
-    return {r[0]: r[1] for r in con.execute(f"DESCRIBE {quote(table)}").fetchall()}
-
-
 def fit(con: duckdb.DuckDBPyConnection, table: str, step: Step) -> Step:
     """Fit `step` on `table` and remember how often its input columns were missing (for replay gaps)."""
-    schema = schema_of(con, table)
+    schema = column_types(con, table)
     step.fit(con, table, schema)
     inputs = [c for c in step.inputs() if c in schema]
     if inputs:
@@ -147,7 +142,7 @@ def _ready(con: duckdb.DuckDBPyConnection, ws: Workspace, table: str, step: Step
     if not fitted:
         fit(con, info.name, step)
     step.verify(con, Fragment(quote(info.name)))
-    return info, schema_of(con, info.name)
+    return info, column_types(con, info.name)
 
 
 def preview(ws: Workspace, table: str, step: Step, *, fitted: bool = False) -> Preview:

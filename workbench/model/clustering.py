@@ -24,7 +24,7 @@ import pandas as pd
 
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.jobs import Progress
-from workbench.metadata import TableInfo
+from workbench.metadata import TableInfo, column_types
 from workbench.model import data, features, pipeline
 from workbench.model.task import detect_on
 from workbench.names import quote
@@ -194,7 +194,7 @@ def write_labels(ws: Workspace, found: Clustering, *, name: str | None = None, c
 
     with ws.connect() as con, con.cursor() as cur:
         source = ws.table(found.table_name, cur).name
-        if column in data.schema(cur, source):
+        if column in column_types(cur, source):
             raise WorkbenchError(f"{source!r} already has a column {column!r}: choose another name for the labels.")
         work = f"_wb_labels_{uuid.uuid4().hex[:8]}"
         cols = ", ".join(quote(c) for c in found.features.used)

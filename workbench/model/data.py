@@ -15,7 +15,6 @@ import duckdb
 import pandas as pd
 
 from workbench.names import quote, render
-from workbench.profile.stats import family
 
 ROW = "__wb_row"
 
@@ -36,16 +35,6 @@ class Rows:
         if self.sampled:
             return f"fitted on a stratified sample of {len(self.frame):,} of {self.total:,} rows (the row cap)"
         return f"fitted on all {self.total:,} rows"
-
-
-def schema(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    """Column name -> DuckDB type, in order."""
-    return {r[0]: r[1] for r in con.execute(f"DESCRIBE {quote(table)}").fetchall()}
-
-
-def families(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    """Column name -> numeric | text | temporal | boolean | other."""
-    return {name: family(type_) for name, type_ in schema(con, table).items()}
 
 
 def read(

@@ -23,6 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from workbench.metadata import column_types
 from workbench.model import data
 from workbench.model.pipeline import Columns, ColumnTypes, DateParts, target_values
 from workbench.model.task import Task, Warning
@@ -63,7 +64,7 @@ def suggest(ws: Workspace, table: str, task: Task, *, group: str | None = None,
 
 def suggest_on(con: duckdb.DuckDBPyConnection, table: str, task: Task, *, group: str | None = None,
                check_leaks: bool = True) -> Features:  # fmt: skip
-    types = data.schema(con, table)
+    types = column_types(con, table)
     stats = _column_stats(con, table, types, task.target)
     found = Features(Columns())
     for col, type_ in types.items():

@@ -23,6 +23,7 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.jobs import Progress
+from workbench.metadata import column_types
 from workbench.model import data, features, pipeline
 from workbench.model.features import Features
 from workbench.model.persist import FittedModel
@@ -191,7 +192,7 @@ def choose_features(con, table: str, task: Task, chosen: list[str] | None, group
     suggested = features.suggest_on(con, table, task, group=group, check_leaks=chosen is None)
     if chosen is None:
         return suggested
-    types = data.schema(con, table)
+    types = column_types(con, table)
     missing = [c for c in chosen if c not in types]
     if missing:
         raise WorkbenchError(f"{table!r} has no column {missing[0]!r}.")
@@ -244,7 +245,7 @@ def run(
         found = detect_on(con, name, target, task=task, folds=folds)
         if found.kind == "clustering":
             raise WorkbenchError("A leaderboard needs a target; use clustering.run to cluster.")
-        if group is not None and group not in data.schema(con, name):
+        if group is not None and group not in column_types(con, name):
             raise WorkbenchError(f"{name!r} has no column {group!r} to group the folds by.")
         chosen = choose_features(con, name, found, feature_columns, group)
         if not chosen.used:

@@ -24,8 +24,8 @@ import pandas as pd
 
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.jobs import Progress
-from workbench.metadata import TableInfo
-from workbench.model import data, persist
+from workbench.metadata import TableInfo, column_types
+from workbench.model import persist
 from workbench.model.persist import FittedModel
 from workbench.names import quote
 from workbench.settings import MODEL_LIMITS
@@ -49,7 +49,7 @@ def predict(
     fitted = persist.load(ws, model) if isinstance(model, str) else model
     with ws.connect() as con, con.cursor() as cur:
         source = ws.table(table, cur).name
-        schema = data.schema(cur, source)
+        schema = column_types(cur, source)
         missing = [c for c in fitted.features if c not in schema]
         if id_column is not None and id_column not in schema:
             missing.append(id_column)
@@ -186,15 +186,15 @@ def submission(ws: Workspace, predictions: str, test_table: str, *, id_column: s
     with ws.connect() as con:
         pred = ws.table(predictions, con).name
         test = ws.table(test_table, con).name
-        pred_cols = list(data.schema(con, pred))
+        pred_cols = list(column_types(con, pred))
         if target_columns is None:
             info = ws.table(pred, con)
             target = info.parameters.get("target")
             target_columns = [target] if target in pred_cols else [c for c in pred_cols if c != id_column][:1]
         header = None
         if sample_submission is not None:
-            header = list(data.schema(con, ws.table(sample_submission, con).name))
-        if id_column not in data.schema(con, test):
+            header = list(column_types(con, ws.table(sample_submission, con).name))
+        if id_column not in column_types(con, test):
             raise WorkbenchError(f"The test table {test!r} has no id column {id_column!r}.")
         wanted = [c for c in [id_column, *target_columns] if c in pred_cols]
         frame = con.execute(f"SELECT {', '.join(quote(c) for c in wanted)} FROM {quote(pred)}").df()

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from workbench.errors import WorkbenchError
-from workbench.model import data
+from workbench.metadata import column_types
 from workbench.names import quote
 from workbench.profile.stats import family
 from workbench.settings import MODEL_LIMITS
@@ -81,7 +81,7 @@ def detect_on(con: duckdb.DuckDBPyConnection, table: str, target: str | None = N
               folds: int = MODEL_LIMITS.folds) -> Task:  # fmt: skip
     if task is not None and task not in TASKS:
         raise WorkbenchError(f"Unknown task {task!r}; choose one of: {', '.join(TASKS)}.")
-    types = data.schema(con, table)
+    types = column_types(con, table)
     if target is None:
         if task not in (None, "clustering"):
             raise WorkbenchError(f"A {task} task needs a target column: name the column to predict.")
