@@ -42,13 +42,17 @@ folds = right.number_input("Folds", min_value=2, max_value=20, value=5, key="mod
 
 
 def _progress_run(label: str, work):
-    """Run `work(on_progress)` with a progress bar and a Cancel button; None when cancelled."""
+    """Run `work(on_progress)` with a progress bar and a Cancel button; None when cancelled or refused
+    (the page then says why and goes on)."""
     bar = st.progress(0.0, text=label)
     try:
         with _ui.cancel_button(key=f"cancel_{label}", help="Stops within seconds; nothing is written."):
             return work(lambda done, message: bar.progress(min(done, 1.0), text=message))
     except Cancelled:
         st.warning("Cancelled: nothing was written.")
+        return None
+    except WorkbenchError as exc:
+        st.error(_ui.md(exc))
         return None
     finally:
         bar.empty()
@@ -62,11 +66,7 @@ if target == NO_TARGET:
     method = st.radio("Method", ["kmeans", "gaussian_mixture"], horizontal=True, key="cluster_method",
                       help=explain.MODEL_TEXT["kmeans"] + " " + explain.MODEL_TEXT["gaussian_mixture"])
     if st.button("Find clusters", key="run_clusters", type="primary"):
-        try:
-            found = _progress_run("Clustering", lambda p: model.cluster(ws, info.name, method=method, on_progress=p))
-        except WorkbenchError as exc:
-            st.error(_ui.md(exc))
-            found = None
+        found = _progress_run("Clustering", lambda p: model.cluster(ws, info.name, method=method, on_progress=p))
         if found is not None:
             st.session_state[CLUSTER_KEY] = (identity, found)
     kept = st.session_state.get(CLUSTER_KEY)
@@ -119,13 +119,9 @@ models = st.multiselect("Models", list(model.MODELS), default=list(model.MODELS)
                         format_func=lambda m: model.MODELS[m].title,
                         help="The dummy baseline is always worth keeping: a model must beat it to mean anything.")
 if st.button("Fit the leaderboard", key="run_board", type="primary"):
-    try:
-        board = _progress_run("Cross-validating", lambda p: model.run(
-            ws, info.name, target, task=None if kind == AUTO else kind, folds=folds, models=models,
-            feature_columns=chosen if set(chosen) != set(feats.used) else None, on_progress=p))  # fmt: skip
-    except WorkbenchError as exc:
-        st.error(_ui.md(exc))
-        board = None
+    board = _progress_run("Cross-validating", lambda p: model.run(
+        ws, info.name, target, task=None if kind == AUTO else kind, folds=folds, models=models,
+        feature_columns=chosen if set(chosen) != set(feats.used) else None, on_progress=p))  # fmt: skip
     if board is not None:
         st.session_state[BOARD_KEY] = (identity, board)
 
