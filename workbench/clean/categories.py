@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from workbench.clean.step import Param, Select
+from workbench.clean.step import Gap, Param
 from workbench.clean.text import COLUMN, TextStep, lookup, seen_values, unseen
 from workbench.names import quote
 
@@ -188,11 +188,8 @@ class ClusterSpellings(TextStep):
     def expression(self, c: str):
         return lookup(c, self.state["mapping"])
 
-    def select(self, schema: dict[str, str]) -> Select:
-        return super().select(schema)
-
-    def gaps(self, con, source, schema) -> list[str]:
-        return unseen(con, source, self.column, self.state.get("seen"))
+    def gaps(self, schema: dict[str, str]) -> list[Gap]:
+        return unseen(self.column, self.state.get("seen"))
 
     def describe(self) -> str:
         m = self.state["mapping"]

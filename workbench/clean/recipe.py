@@ -22,11 +22,12 @@ from workbench.clean import rebuild
 from workbench.clean.learned import LearnedStep
 from workbench.clean.merge_step import DedupeMerge
 from workbench.clean.run import lineage, statement, work_table
-from workbench.clean.step import Fragment, Step
+from workbench.clean.step import EXAMPLES, Found, Fragment, Gap, Step, column_ref
 from workbench.errors import WorkbenchError
 from workbench.jobs import Progress, run_watched
 from workbench.metadata import TableInfo
 from workbench.names import quote, render
+from workbench.words import plural
 from workbench.workspace import Workspace
 
 
@@ -104,26 +105,20 @@ class Replay:
         return {"table": self.table.as_dict(), "gaps": self.gaps}
 
 
-def _new_missing(con: duckdb.DuckDBPyConnection, source: Fragment, step: Step, schema: dict[str, str]) -> list[str]:
+def _new_missing(step: Step, schema: dict[str, str]) -> list[Gap]:
+    """A check for each input column that is now missing noticeably more often than when the step was fitted."""
     fitted = step.state.get("missing_share", {})
-    columns = [c for c in fitted if c in schema]
-    if not columns:
-        return []
-    counts = con.execute(
-        "SELECT count(*), " + ", ".join(f"count(*) FILTER ({quote(c)} IS NULL)" for c in columns)
-        + f" FROM {source.sql} AS s", source.params,
-    ).fetchone()  # fmt: skip
-    out = []
-    for c, n in zip(columns, counts[1:]):
-        share = n / counts[0] if counts[0] else 0.0
-        if n and share > fitted[c] + 0.01:
-            out.append(f"{c}: {n:,} missing values ({share:.1%}; {fitted[c]:.1%} when fitted)")
-    return out
 
+    def check(c: str) -> Gap:
+        def say(found: Found) -> str | None:
+            share = found.count / found.rows if found.rows else 0.0
+            if share <= fitted[c] + 0.01:
+                return None
+            return f"{c}: {plural(found.count, 'missing value')} ({share:.1%}; {fitted[c]:.1%} when fitted)"
 
-def _schema(con: duckdb.DuckDBPyConnection, source: Fragment) -> dict[str, str]:
-    relation = con.sql(f"SELECT * FROM {source.sql} AS s LIMIT 0", params=source.params)
-    return dict(zip(relation.columns, map(str, relation.types)))
+        return Gap(Fragment(f"CASE WHEN {column_ref(c)} IS NULL THEN true END"), say, examples=False)
+
+    return [check(c) for c in fitted if c in schema]
 
 
 class _Chain:
@@ -132,6 +127,7 @@ class _Chain:
     Consecutive SQL steps become one nested query, written once at the end (a chain of four
     steps costs about one statement, not four tables); a step that needs row numbers (a
     scikit-learn step, a window, a dedupe merge) first writes what came before to a temporary table.
+    Each step's gap checks are one query over its input, which DuckDB prunes to the columns they read.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, table: str, cancel: threading.Event | None):
@@ -139,6 +135,11 @@ class _Chain:
         self.table: str | None = table
         self.source = Fragment(quote(table))
         self.shown: list[str] = []
+        self.gaps: list[str] = []  # the gap report so far
+
+    def schema(self) -> dict[str, str]:
+        relation = self.con.sql(f"SELECT * FROM {self.source.sql} AS s LIMIT 0", params=self.source.params)
+        return dict(zip(relation.columns, map(str, relation.types)))
 
     def create(self, statement: str, made: Fragment, progress: Progress | None = None, label: str = "") -> None:
         run_watched(self.con, f"{statement} AS {made.sql}", made.params, on_progress=progress, cancel=self.cancel,
@@ -153,25 +154,51 @@ class _Chain:
             self.source = Fragment(quote(self.table))
         return self.table
 
-    def add(self, step: Step, schema: dict[str, str], progress: Progress | None) -> list[str]:
-        """Apply one fitted step; returns the gaps only its run can tell (a dedupe merge's)."""
+    def check(self, label: str, gaps: list[Gap]) -> None:
+        """Run `gaps` on the source (one query for all) and add what they found to the report."""
+        if not gaps:
+            return
+        values, params, columns = [], [], ["count(*)"]
+        for i, gap in enumerate(gaps):  # each value computed once, in a subquery, however many counts read it
+            values.append(f"{gap.value.sql} AS v{i}")
+            params += gap.value.params
+            columns += [f"count(v{i})", f"count(DISTINCT v{i})" if gap.examples else "0"]
+        rows, *counts = self.con.execute(
+            f"SELECT {', '.join(columns)} FROM (SELECT {', '.join(values)} FROM {self.source.sql} AS t)",
+            [*params, *self.source.params],
+        ).fetchone()
+        for gap, count, distinct in zip(gaps, counts[::2], counts[1::2]):
+            if not count:
+                continue
+            examples = []
+            if gap.examples:
+                examples = [list(r) for r in self.con.execute(
+                    f"SELECT v, count(*) AS n FROM (SELECT {gap.value.sql} AS v FROM {self.source.sql} AS t) "
+                    "WHERE v IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT ?",
+                    [*gap.value.params, *self.source.params, EXAMPLES]).fetchall()]  # fmt: skip
+            said = gap.say(Found(rows, count, distinct, examples))
+            if said:
+                self.gaps.append(f"{label}: {said}")
+
+    def add(self, step: Step, schema: dict[str, str], label: str, progress: Progress | None) -> None:
+        """Check the step's input for gaps, then apply the fitted step."""
+        self.check(label, step.gaps(schema) + _new_missing(step, schema))
         select = None if step.python else step.select(schema)
         if select is not None and not select.needs_row_numbers:
             made = select.sql(self.source)
             self.source, self.table = Fragment(f"({made.sql})", made.params), None
-            return []
+            return
         source = self.as_table()
         dest = f"_wb_replay_{uuid.uuid4().hex[:8]}"
-        found: list[str] = []
         if isinstance(step, DedupeMerge):
             shown, found = step.write(self.con, source, f"CREATE TEMP TABLE {quote(dest)}", self.cancel)
             self.shown.append(shown)
+            self.gaps += [f"{label}: {g}" for g in found]
         else:
             work = work_table(self.con, step, quote(source), progress, self.cancel)
             self.create(f"CREATE TEMP TABLE {quote(dest)}", statement(step, schema, quote(source), work),
                         progress, step.title)  # fmt: skip
         self.table, self.source = dest, Fragment(quote(dest))
-        return found
 
 
 def replay(ws: Workspace, table: str, on: str, *, output: str | None = None,
@@ -185,26 +212,24 @@ def replay(ws: Workspace, table: str, on: str, *, output: str | None = None,
         for step in made.steps:
             if isinstance(step, LearnedStep):
                 step.load_estimator(ws.home)
-        gaps: list[str] = []
         with ws.transaction(con):
             name = ws.free_name(output or f"{target.name}_clean", con)
             chain = _Chain(con, target.name, cancel)
             count = len(made.steps) + 1
             for i, step in enumerate(made.steps, start=1):
-                schema = _schema(con, chain.source)
+                schema = chain.schema()
                 step.check_table(schema)
                 step.verify(con, chain.source)
-                found = step.gaps(con, chain.source, schema) + _new_missing(con, chain.source, step, schema)
-                found += chain.add(step, schema, _step_progress(on_progress, i, count, step.title))
-                gaps += [f"step {i} ({step.operation}): {g}" for g in found]
+                chain.add(step, schema, f"step {i} ({step.operation})", _step_progress(on_progress, i, count,
+                                                                                      step.title))  # fmt: skip
             chain.create(f"CREATE TABLE {quote(name)}", Fragment(f"SELECT * FROM {chain.source.sql} AS s",
                          chain.source.params), _step_progress(on_progress, count, count, "Writing"), "Writing")
             metadata.record_table(
                 con, name, source_kind="step", operation="replay", parents=[target.name],
-                parameters={"recipe_of": table, "steps": [lineage(s) for s in made.steps], "gaps": gaps},
+                parameters={"recipe_of": table, "steps": [lineage(s) for s in made.steps], "gaps": chain.gaps},
                 sql=";\n".join(chain.shown),
             )  # fmt: skip
-            return Replay(ws.table(name, con), gaps)
+            return Replay(ws.table(name, con), chain.gaps)
 
 
 def _step_progress(on_progress: Progress | None, index: int, count: int, label: str) -> Progress | None:

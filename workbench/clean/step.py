@@ -5,7 +5,7 @@ learns its state from one table (a mean, fences, a category mapping, a fitted
 estimator) and the state then decides what the step does to any table:
 `select` gives the SQL that makes the new table from the old. Replaying a
 recipe on new data applies the same fitted state, never refits, and `gaps`
-reports what the new data holds that the fit never saw.
+declares the checks that report what the new data holds that the fit never saw.
 
 Steps that need Python to transform rows (the scikit-learn ones, see
 `learned.py`) compute some result columns for every row into a work table,
@@ -15,6 +15,7 @@ and `select` then reads them from it (`w`), joined on the row number.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -25,6 +26,7 @@ from workbench.names import quote
 from workbench.profile.stats import family
 
 WORK_ROW = "__wb_row"  # the row number column of a Python step's work table
+EXAMPLES = 10  # offending values a gap report (or a fitted conversion) keeps, commonest first
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,32 @@ class Select:
         return Fragment(text, params)
 
 
+@dataclass
+class Found:
+    """What one gap check found on replayed data: how many rows it read, and the offending values."""
+
+    rows: int
+    count: int  # rows with an offending value
+    distinct: int  # distinct offending values (0 when the check keeps no examples)
+    examples: list[list]  # [value, rows], commonest first
+
+    def shown(self) -> str:
+        return ", ".join(f"{v!r} ({n:,}×)" for v, n in self.examples)
+
+
+@dataclass
+class Gap:
+    """One check a replay makes on a step's input: `value` is an expression over `t` holding the offending
+    value (NULL where the row is fine); `say` turns what was found into the gap report's sentence (or None).
+
+    A check is an expression rather than a query so that a replay runs all of a step's checks as one
+    query, which reads only the columns they need."""
+
+    value: Fragment
+    say: Callable[[Found], str | None]
+    examples: bool = True
+
+
 def free_column(schema: dict[str, str], base: str) -> str:
     """`base`, or `base_2`, `base_3`... whichever the table does not have yet (for an added column)."""
     name, n = base, 1
@@ -242,8 +270,8 @@ class Step:
         items = [(c, replace.get(c) or Fragment(column_ref(c))) for c in schema]
         return items + list(add or [])
 
-    def gaps(self, con: duckdb.DuckDBPyConnection, source: Fragment, schema: dict[str, str]) -> list[str]:
-        """What `source` (a table, or a query in parentheses) holds that the fitted state never saw."""
+    def gaps(self, schema: dict[str, str]) -> list[Gap]:
+        """The checks that report what replayed data holds that the fitted state never saw."""
         return []
 
     def describe(self) -> str:

@@ -6,14 +6,14 @@ from typing import Any
 
 import duckdb
 
-from workbench.clean.step import Fragment, Param, Select, Step, column_ref
+from workbench.clean.step import EXAMPLES, Found, Fragment, Gap, Param, Select, Step, column_ref
 from workbench.errors import WorkbenchError
 from workbench.names import quote
 from workbench.profile import checks
 from workbench.profile.stats import family
+from workbench.words import plural
 
 COLUMN = Param("column", "column", "the column to change", required=True)
-EXAMPLES = 10  # example values kept of those that do not convert
 
 
 class TextStep(Step):
@@ -70,8 +70,17 @@ class ReplaceValues(TextStep):
     def learn(self, con, table, schema) -> dict[str, Any]:
         return {"seen": seen_values(con, table, self.column)}
 
-    def gaps(self, con, source, schema) -> list[str]:
-        return unseen(con, source, self.column, self.state.get("seen"))
+    def gaps(self, schema: dict[str, str]) -> list[Gap]:
+        return unseen(self.column, self.state.get("seen"))
+
+
+def one_of(probe: str, values: str = "?::VARCHAR[]") -> str:
+    """SQL: `probe` is in the short list `values`.
+
+    list_position, not list_contains: DuckDB plans list_contains over a constant list as a join, and
+    a query over stacked steps then pays for that join even when it reads only other columns (a
+    replay checks each step's input with one such query)."""
+    return f"(list_position({values}, {probe}) IS NOT NULL)"
 
 
 def lookup(c: str, mapping: dict[str, str]) -> Fragment:
@@ -89,20 +98,18 @@ def seen_values(con: duckdb.DuckDBPyConnection, table: str, column: str, limit: 
     return None if len(rows) > limit else sorted(str(v) for (v,) in rows)
 
 
-def unseen(con: duckdb.DuckDBPyConnection, source: Fragment, column: str, seen: list[str] | None) -> list[str]:
+def unseen(column: str, seen: list[str] | None) -> list[Gap]:
+    """The replay check of a step fitted on a column's distinct values: values it never saw."""
     if seen is None:
         return []
-    c = quote(column)
-    rows = con.execute(
-        f"SELECT {c}::VARCHAR AS v, count(*) FROM {source.sql} AS s WHERE {c} IS NOT NULL "
-        f"AND NOT list_contains(?::VARCHAR[], {c}::VARCHAR) GROUP BY v ORDER BY count(*) DESC, v",
-        [*source.params, seen],
-    ).fetchall()
-    if not rows:
-        return []
-    shown = ", ".join(f"{v!r} ({n:,}×)" for v, n in rows[:EXAMPLES])
-    return [f"{column}: {len(rows):,} values never seen when the step was fitted, in "
-            f"{sum(n for _, n in rows):,} rows: {shown}"]
+    c = column_ref(column)
+
+    def say(found: Found) -> str:
+        return (f"{column}: {plural(found.distinct, 'value')} never seen when the step was fitted, in "
+                f"{plural(found.count, 'row')}: {found.shown()}")
+
+    return [Gap(Fragment(f"CASE WHEN {c} IS NOT NULL AND NOT list_contains(?::VARCHAR[], {c}::VARCHAR) "
+                         f"THEN {c}::VARCHAR END", [seen]), say)]
 
 
 class NullValues(Step):
@@ -132,11 +139,11 @@ class NullValues(Step):
         if family(kind) == "text":
             probe = f"lower(trim({c}))" if self.ignore_case else c
             listed = [v.strip().lower() for v in values] if self.ignore_case else values
-            return Fragment(f"CASE WHEN list_contains(?::VARCHAR[], {probe}) THEN NULL ELSE {c} END", [listed])
+            return Fragment(f"CASE WHEN {one_of(probe)} THEN NULL ELSE {c} END", [listed])
         # compared as numbers (a replayed table may hold them in a narrower type), else in the column's type
         probe, typed = (f"{c}::DOUBLE", "DOUBLE") if family(kind) == "numeric" else (c, kind)
         listed = f"list_transform(?::VARCHAR[], lambda v: TRY_CAST(v AS {typed}))"
-        return Fragment(f"CASE WHEN list_contains({listed}, {probe}) THEN NULL ELSE {c} END", [values])
+        return Fragment(f"CASE WHEN {one_of(probe, listed)} THEN NULL ELSE {c} END", [values])
 
     def describe(self) -> str:
         return f"Set {', '.join(repr(v) for v in self.state['values'][:8])} in {self.column} to NULL"
@@ -166,18 +173,22 @@ class Conversion(TextStep):
         tokens = [t.lower() for t in self.state.get("missing_tokens", [])]
         if not tokens:
             return conv
-        return Fragment(f"CASE WHEN list_contains(?::VARCHAR[], lower(trim({c}))) THEN NULL ELSE {conv.sql} END",
+        return Fragment(f"CASE WHEN {one_of(f'lower(trim({c}))')} THEN NULL ELSE {conv.sql} END",
                         [tokens, *conv.params])
+
+    def failed(self, c: str) -> Fragment:
+        """`c` where it holds a value that does not convert (not a missing-value token), else NULL."""
+        conv = self.converted(c)
+        tokens = [t.lower() for t in self.state.get("missing_tokens", [])]
+        return Fragment(f"CASE WHEN ({conv.sql}) IS NULL AND {c} IS NOT NULL "
+                        f"AND NOT {one_of(f'lower(trim({c}))')} THEN {c} END", [*conv.params, tokens])
 
     def failures(self, con: duckdb.DuckDBPyConnection, source: Fragment) -> tuple[int, list[list]]:
         """Rows whose value is present but does not convert, and the commonest such values."""
-        c = column_ref(self.column)
-        conv = self.converted(c)
-        tokens = [t.lower() for t in self.state.get("missing_tokens", [])]
+        failed = self.failed(column_ref(self.column))
         rows = con.execute(
-            f"SELECT {c} AS v, count(*) AS n FROM {source.sql} AS t WHERE ({conv.sql}) IS NULL AND {c} IS NOT NULL "
-            f"AND NOT list_contains(?::VARCHAR[], lower(trim({c}))) GROUP BY v ORDER BY n DESC, v",
-            [*source.params, *conv.params, tokens],
+            f"SELECT v, count(*) AS n FROM (SELECT {failed.sql} AS v FROM {source.sql} AS t) "
+            "WHERE v IS NOT NULL GROUP BY v ORDER BY n DESC, v", [*failed.params, *source.params],
         ).fetchall()
         return sum(n for _, n in rows), [[v, n] for v, n in rows[:EXAMPLES]]
 
@@ -191,13 +202,13 @@ class Conversion(TextStep):
         """The fitted choices (a number style, a date format)."""
         return {}
 
-    def gaps(self, con, source, schema) -> list[str]:
-        count, examples = self.failures(con, source)
-        if not count:
-            return []
-        shown = ", ".join(f"{v!r} ({n:,}×)" for v, n in examples)
-        return [f"{self.column}: {count:,} values do not convert to {self.target} and become NULL "
-                f"(when fitted: {self.state.get('unparsed', 0):,}): {shown}"]
+    def gaps(self, schema: dict[str, str]) -> list[Gap]:
+        def say(found: Found) -> str:
+            return (f"{self.column}: {plural(found.count, 'value')} {'does' if found.count == 1 else 'do'} not "
+                    f"convert to {self.target} and {'becomes' if found.count == 1 else 'become'} NULL "
+                    f"(when fitted: {self.state.get('unparsed', 0):,}): {found.shown()}")
+
+        return [Gap(self.failed(column_ref(self.column)), say)]
 
     def describe(self) -> str:
         lost = self.state.get("unparsed", 0)
@@ -296,8 +307,7 @@ class ToBoolean(Conversion):
         yes = [str(v).lower() for v in self.true_values]
         no = [str(v).lower() for v in self.false_values]
         probe = f"lower(trim({c}))"
-        return Fragment(f"CASE WHEN list_contains(?::VARCHAR[], {probe}) THEN true "
-                        f"WHEN list_contains(?::VARCHAR[], {probe}) THEN false END", [yes, no])
+        return Fragment(f"CASE WHEN {one_of(probe)} THEN true WHEN {one_of(probe)} THEN false END", [yes, no])
 
 
 OPERATIONS = [Trim, ChangeCase, ReplaceValues, NullValues, ToNumber, ToDate, ToBoolean]
