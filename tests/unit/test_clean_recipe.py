@@ -14,7 +14,7 @@ import pytest
 
 from workbench import WorkbenchError, clean
 from workbench.clean import export, recipe
-from workbench.metadata import record_table
+from workbench.metadata import column_types, record_table
 
 
 def make_table(ws, name: str, sql: str) -> None:
@@ -76,6 +76,29 @@ def test_replay_applies_the_fitted_steps_and_reports_gaps(chain):
     assert done.table.parents == ["test"] and done.table.operation == "replay"
 
 
+def test_replay_gaps_are_counted_on_each_steps_input_however_later_steps_change_the_rows(ws):
+    """The checks ride along in the stacked query: a later filter, rename or drop must not hide them."""
+    make_table(ws, "tr", "SELECT * FROM (VALUES (1, 'Red', '1.5', 'a'), (2, 'Blue', '2', 'b'), (3, 'Red', '3', NULL))"
+               " v(id, colour, amount, code)")  # fmt: skip
+    make_table(ws, "te", "SELECT * FROM (VALUES (1, 'Pink', 'zz', NULL), (2, 'Pink', '4', NULL), (3, 'Red', 'zz', 'c'),"
+               " (4, 'Red', '5', NULL)) v(id, colour, amount, code)")  # fmt: skip
+    t = "tr"
+    for op, params in [("to_number", {"column": "amount"}), ("filter_rows", {"condition": "amount IS NOT NULL"}),
+                       ("replace_values", {"column": "colour", "mapping": {"Blue": "Navy"}}),
+                       ("rename_column", {"column": "colour", "new_name": "hue"}),
+                       ("drop_columns", {"columns": ["code"]})]:  # fmt: skip
+        t = clean.apply(ws, t, clean.make(op, **params)).name
+    done = recipe.replay(ws, t, "te")
+    assert contents(ws.db_path, done.table.name) == [(2, "Pink", 4.0), (4, "Red", 5.0)]
+    with ws.connect() as con:  # no check column left behind
+        assert list(column_types(con, done.table.name)) == ["id", "hue", "amount"]
+    assert done.gaps == [
+        "step 1 (to_number): amount: 2 values do not convert to DOUBLE and become NULL (when fitted: 0): 'zz' (2×)",
+        "step 3 (replace_values): colour: 1 value never seen when the step was fitted, in 1 row: 'Pink' (1×)",
+        "step 5 (drop_columns): code: 2 missing values (100.0%; 33.3% when fitted)",
+    ]  # 'zz' counted on step 1's input, before the filter dropped its rows; 'Pink' on step 3's, after it
+
+
 def test_replay_on_a_table_without_a_column_writes_nothing(chain):
     ws, final = chain
     make_table(ws, "other", "SELECT 1 AS id, 'x' AS colour")
@@ -97,12 +120,12 @@ def test_undo_goes_back_to_the_parent_and_deletes_only_a_leaf(chain):
         recipe.undo(ws, "train")
 
 
-def _copy_of_raw(ws, tmp_path: Path) -> Path:
+def _copy_of_raw(ws, tmp_path: Path, raw: str = "train") -> Path:
     """A fresh database holding only the raw table, as a user running an export would have."""
     db = tmp_path / "fresh.duckdb"
     con = duckdb.connect(str(db))
     con.execute(f"ATTACH '{ws.db_path}' AS src (READ_ONLY)")
-    con.execute("CREATE TABLE train AS SELECT * FROM src.train ORDER BY rowid")
+    con.execute(f"CREATE TABLE {raw} AS SELECT * FROM src.{raw} ORDER BY rowid")
     con.execute("DETACH src")
     con.close()
     return db
@@ -178,7 +201,7 @@ def test_the_command_line_applies_lists_replays_exports_and_undoes(ws, tmp_path)
     assert undone == {"current": "train", "deleted": None}
 
 
-def test_a_dedupe_merge_is_a_recipe_step_that_replays_with_the_fitted_model(sample_ws):
+def test_a_dedupe_merge_is_a_recipe_step_that_replays_and_exports_with_the_fitted_model(sample_ws, tmp_path):
     from workbench.dedupe import engine, merge
     from workbench.dedupe.normalise import suggest_columns
 
@@ -204,5 +227,11 @@ def test_a_dedupe_merge_is_a_recipe_step_that_replays_with_the_fitted_model(samp
         leftover = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = '_dedupe' "
                                "AND table_name LIKE 'run\\_%' ESCAPE '\\'").fetchone()[0]
     assert leftover == 0  # the replay's work tables are gone
-    with pytest.raises(WorkbenchError, match="dedupe merge"):
-        export.export(ws, merged.name, "py")
+    # exported as Python, run in a fresh process on a copy of the raw table: the same merged table
+    script = tmp_path / "recipe.py"
+    script.write_text(export.export(ws, merged.name, "py"))
+    assert "Needs: duckdb, numpy, scipy." in script.read_text()
+    db = _copy_of_raw(ws, tmp_path, "febrl_people")
+    out = subprocess.run([sys.executable, "-I", str(script), str(db), str(ws.home)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert contents(db, merged.name) == contents(ws.db_path, merged.name)

@@ -3,9 +3,10 @@
 All three are generated from the same fitted step objects that ran, each step
 making the same table the workbench made. The SQL script stops at the first
 step that needs Python (and says so). The Python script and the notebook need
-duckdb, numpy and pandas, plus scikit-learn and skops when a step holds a
-fitted model; they carry `portable.py`, the code the workbench itself runs for
-those steps, and load the models from the workspace's `models/` folder.
+duckdb, plus numpy, pandas, scikit-learn and skops when a step holds a fitted
+model (they load it from the workspace's `models/` folder), and numpy and scipy
+for a dedupe merge. They carry the workbench's own code for those steps (the
+`portable.py` modules of clean and dedupe), and the SQL the workbench runs.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from workbench.clean.learned import TRUSTED_TYPES, LearnedStep
 from workbench.clean.merge_step import DedupeMerge
 from workbench.clean.recipe import Recipe, recipe
 from workbench.clean.step import WORK_ROW, Step
+from workbench.dedupe import blocking, cluster, engine, features, merge
+from workbench.dedupe import portable as dedupe_portable
+from workbench.dedupe.normalise import Column
 from workbench.errors import WorkbenchError
 from workbench.metadata import column_types
 from workbench.names import quote, render
@@ -58,7 +62,13 @@ def to_sql(made: Recipe, schemas: list[dict[str, str]]) -> str:
 
 
 def _needs(made: Recipe) -> list[str]:
-    return ["duckdb"] + (["numpy", "pandas", "scikit-learn", "skops"] if any(s.python for s in made.steps) else [])
+    needs = {"duckdb"}
+    for step in made.steps:
+        if isinstance(step, LearnedStep):
+            needs |= {"numpy", "pandas", "scikit-learn", "skops"}
+        elif isinstance(step, DedupeMerge):
+            needs |= {"numpy", "scipy"}
+    return sorted(needs)
 
 
 def _setup_code(made: Recipe, home: Path) -> str:
@@ -73,17 +83,52 @@ def _setup_code(made: Recipe, home: Path) -> str:
         f"MODELS = Path(sys.argv[2] if len(sys.argv) > 2 else {str(home)!r})",
         "con = duckdb.connect(DATABASE)",
     ]
-    if any(s.python for s in made.steps):
-        parts += ["", "# --- the workbench's own code for its scikit-learn steps (portable.py) ---",
-                  inspect.getsource(portable).strip(), "# --- end of portable.py ---",
+    if any(isinstance(s, LearnedStep) for s in made.steps):
+        parts += ["", "# --- the workbench's own code for its scikit-learn steps (clean/portable.py) ---",
+                  inspect.getsource(portable).strip(), "# --- end of clean/portable.py ---",
                   f"TRUSTED = {sorted(TRUSTED_TYPES)!r}"]  # fmt: skip
+    if any(isinstance(s, DedupeMerge) for s in made.steps):
+        parts += ["", "# --- the workbench's own code for scoring and clustering duplicates (dedupe/portable.py) ---",
+                  inspect.getsource(dedupe_portable).strip(), "# --- end of dedupe/portable.py ---"]  # fmt: skip
     return "\n".join(parts)
+
+
+def _dedupe_code(source: str, table: str, step: DedupeMerge, schema: dict[str, str]) -> str:
+    """The merge as the workbench replays it: block and compare in SQL, score each comparison pattern with
+    the fitted probabilities (the model's for a pattern never seen), cluster in scipy, merge in SQL."""
+    columns = [Column(**c) for c in step.state["kinds"]]
+    records, pairs, scores, clusters = "__wb_records", "__wb_pairs", "__wb_scores", "__wb_clusters"
+    rules = [blocking.parse_rule(text, columns) for text in step.rules]
+    candidates, params = engine.candidates_sql(rules, {c.name: i for i, c in enumerate(columns)}, records, False)
+    model = step.state["model"]
+    fitted = {int(p): float(v) for p, v in step.state["probabilities"]}
+    members = "(SELECT unnest(?::BIGINT[]) AS id, unnest(?::BIGINT[]) AS cluster)"
+    clustered = cluster.CLUSTERS_SQL.format(records=records, members=members)
+    merged = merge.merged_sql(f"({merge.mapping_sql(source, clusters)})",
+                              merge.survivors(list(schema), step.survivorship or {}, step.recent_by))  # fmt: skip
+
+    def run(sql: str, args: str = "") -> str:
+        return f"con.execute({sql!r}{', ' + args if args else ''})"
+
+    return "\n".join([
+        run(f"CREATE OR REPLACE TEMP TABLE {records} AS {engine.records_sql(source, columns, 0)}"),
+        run(f"CREATE OR REPLACE TEMP TABLE {pairs} AS {features.pattern_sql(columns, f'({candidates})', records)}",
+            repr(params)),
+        f"patterns = con.execute({f'SELECT DISTINCT pattern FROM {pairs}'!r}).fetchnumpy()['pattern']",
+        f"fitted = {fitted!r}",
+        f"p, _ = rescored(patterns, fitted, {model['m']!r}, {model['u']!r}, {model['lambda']!r})",
+        run(f"CREATE OR REPLACE TEMP TABLE {scores} AS SELECT unnest(?::BIGINT[]) AS pattern, unnest(?::DOUBLE[]) AS p",
+            "[patterns.tolist(), p.tolist()]"),
+        f"edges = {run(cluster.EDGES_SQL.format(pairs=pairs, scores=scores), f'[{step.threshold!r}]')}.fetchnumpy()",
+        f"ids, labels = clusters_of(edges['l'], edges['r'], edges['p'], {step.threshold!r})",
+        run(f"CREATE OR REPLACE TEMP TABLE {clusters} AS {clustered}", "[ids.tolist(), labels.tolist()]"),
+        run(f"CREATE OR REPLACE TABLE {quote(table)} AS {merged}"),
+    ])  # fmt: skip
 
 
 def _step_code(source: str, table: str, step: Step, schema: dict[str, str]) -> str:
     if isinstance(step, DedupeMerge):
-        raise WorkbenchError("This recipe holds a dedupe merge, which the Python and notebook exports do not "
-                             "write yet: replay it in the workbench (workbench clean replay).")
+        return _dedupe_code(source, table, step, schema)
     work = None
     lines = []
     if isinstance(step, LearnedStep):

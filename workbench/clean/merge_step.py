@@ -58,7 +58,7 @@ class DedupeMerge(Step):
             clusters = cluster.build(con, run, self.threshold)
             names = list(column_types(con, source))
             aggregates = merge.survivors(names, self.survivorship or {}, self.recent_by)
-            sql = f"{create} AS {merge.merged_sql('(' + merge.mapping_sql(run, clusters) + ')', aggregates)}"
+            sql = f"{create} AS {merge.merged_sql('(' + merge.mapping_sql(run.table, clusters) + ')', aggregates)}"
             con.execute(sql)
         finally:
             engine.drop_work(con, run)

@@ -7,7 +7,7 @@ sparse (fewer than `min_density` of its possible pairs are matches) is split
 again using only its stronger pairs, raising the bar step by step.
 
 DuckDB selects the matching edges; the graph work runs on them in numpy/scipy
-(`connected_components` is linear in the edges). Edges above the threshold are
+(`portable.py`; `connected_components` is linear in the edges). Edges above the threshold are
 bounded by the duplicates, not by the n² pairs: a few million integers at most.
 In-database label propagation was measured first and needed one full pass per
 step of the longest path, minutes on a million records.
@@ -16,41 +16,16 @@ step of the longest path, minutes on a million records.
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from workbench.dedupe.engine import RIGHT_OFFSET, Run, frame_sql
+from workbench.dedupe.portable import MIN_DENSITY, clusters_of
 from workbench.workspace import Workspace
 
-MIN_DENSITY = 0.3
-# Stricter thresholds tried in turn for sparse components: 1 - (1 - t) / 10^k.
-SPLIT_STEPS = 4
-
-
-def components(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
-    """Component label (0..k-1) of each of `n` nodes joined by the edges left[i]-right[i]."""
-    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
-    return connected_components(graph, directed=False)[1]
-
-
-def split_sparse(left: np.ndarray, right: np.ndarray, p: np.ndarray, n: int, threshold: float,
-                 min_density: float = MIN_DENSITY) -> np.ndarray:
-    """Components of the graph, sparse ones re-split with stricter thresholds."""
-    label = components(left, right, n)
-    keep = np.ones(len(left), dtype=bool)
-    for step in range(1, SPLIT_STEPS + 1):
-        size = np.bincount(label, minlength=n).astype(float)
-        same = keep & (label[left] == label[right])
-        edges = np.bincount(label[left][same], minlength=n)
-        sparse = (size > 2) & (edges < min_density * size * (size - 1) / 2)
-        if not sparse.any():
-            break
-        stricter = 1 - (1 - threshold) / 10**step
-        keep &= ~sparse[label[left]] | (p >= stricter)
-        label = components(left[keep], right[keep], n)
-    return label
+EDGES_SQL = "SELECT l, r, p FROM {pairs} JOIN {scores} USING (pattern) WHERE p >= ?"
+# every record with its cluster: its matches' cluster, else its own
+CLUSTERS_SQL = ("SELECT r._id AS id, coalesce(m.cluster, r._id) AS cluster FROM {records} r "
+                "LEFT JOIN {members} m ON m.id = r._id")
 
 
 def build(con: duckdb.DuckDBPyConnection, run: Run, threshold: float, min_density: float = MIN_DENSITY) -> str:
@@ -58,22 +33,13 @@ def build(con: duckdb.DuckDBPyConnection, run: Run, threshold: float, min_densit
 
     A cluster is named by its smallest record id; a record without matches is its own cluster.
     """
-    edges = con.execute(
-        f"SELECT l, r, p FROM {run.work('pairs')} JOIN {run.work('scores')} USING (pattern) WHERE p >= ?", [threshold]
-    ).fetchnumpy()
-    ids, inverse = np.unique(np.concatenate([edges["l"], edges["r"]]), return_inverse=True)
-    half = len(edges["l"])
-    label = split_sparse(inverse[:half], inverse[half:], np.asarray(edges["p"]), len(ids), threshold, min_density)
-    # name each component by its smallest member id
-    first = np.full(label.max() + 1 if len(label) else 0, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first, label, ids.astype(np.int64))
-    members = pd.DataFrame({"id": ids.astype(np.int64), "cluster": first[label]})
+    edges = con.execute(EDGES_SQL.format(pairs=run.work("pairs"), scores=run.work("scores")), [threshold]).fetchnumpy()
+    ids, clusters = clusters_of(edges["l"], edges["r"], edges["p"], threshold, min_density)
     out = run.work("clusters")
     # bound as list parameters, not registered: this stays on the caller's connection and transaction
-    values, params = frame_sql(members)
-    con.execute(f"""CREATE OR REPLACE TABLE {out} AS
-        SELECT r._id AS id, coalesce(m.cluster, r._id) AS cluster FROM {run.work('records')} r
-        LEFT JOIN {values} m ON m.id = r._id""", params)
+    values, params = frame_sql(pd.DataFrame({"id": ids, "cluster": clusters}))
+    con.execute(f"CREATE OR REPLACE TABLE {out} AS {CLUSTERS_SQL.format(records=run.work('records'), members=values)}",
+                params)  # fmt: skip
     return out
 
 

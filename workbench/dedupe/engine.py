@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import settings
-from workbench.dedupe import blocking, features, fellegi_sunter
+from workbench.dedupe import blocking, features, fellegi_sunter, portable
 from workbench.dedupe.blocking import Rule
 from workbench.dedupe.fellegi_sunter import Model
 from workbench.dedupe.normalise import Column, cleaned, prepared, resolve_columns
@@ -160,7 +160,7 @@ def frame_sql(frame: pd.DataFrame) -> tuple[str, list]:
     return f"(SELECT {select})", [frame[c].tolist() for c in frame.columns]
 
 
-def _records_sql(table: str, columns: list[Column], src: int) -> str:
+def records_sql(table: str, columns: list[Column], src: int) -> str:
     inner = ", ".join(f"{prepared(c)} AS w{i}" for i, c in enumerate(columns))
     values = ", ".join(f"{cleaned(c, f'w{i}')} AS c{i}" for i, c in enumerate(columns))
     offset = f" + {RIGHT_OFFSET}" if src else ""
@@ -168,7 +168,7 @@ def _records_sql(table: str, columns: list[Column], src: int) -> str:
             f"FROM (SELECT rowid AS _row, {inner} FROM {quote(table)})")  # fmt: skip
 
 
-def _candidates_sql(rules: list[Rule], position: dict[str, int], records: str, link: bool) -> tuple[str, list]:
+def candidates_sql(rules: list[Rule], position: dict[str, int], records: str, link: bool) -> tuple[str, list]:
     """UNION ALL of each rule's pairs, minus pairs an earlier rule already produced."""
     params: list = []
     selects = []
@@ -251,9 +251,9 @@ def _compare(con: duckdb.DuckDBPyConnection, run: Run, rules: list[str] | None, 
              cancel: threading.Event | None) -> None:
     """Normalised records, blocking rules (given or suggested) and the candidate pairs with their patterns."""
     records, pairs = run.work("records"), run.work("pairs")
-    sql = _records_sql(run.table, run.columns, 0)
+    sql = records_sql(run.table, run.columns, 0)
     if run.link:
-        sql += " UNION ALL " + _records_sql(run.right, run.columns, 1)
+        sql += " UNION ALL " + records_sql(run.right, run.columns, 1)
     run_watched(con, f"CREATE TABLE {records} AS {sql}", on_progress=step.watch("Normalising records"), cancel=cancel)
     run.n_records = con.execute(f"SELECT count(*) FROM {records}").fetchone()[0]
     if run.n_records < 2:
@@ -264,7 +264,7 @@ def _compare(con: duckdb.DuckDBPyConnection, run: Run, rules: list[str] | None, 
         run.rules = [blocking.parse_rule(text, run.columns) for text in rules]
     else:
         run.rules = blocking.suggest_rules(con, records, run.columns, run.n_records, run.link)
-    candidates, params = _candidates_sql(run.rules, position, records, run.link)
+    candidates, params = candidates_sql(run.rules, position, records, run.link)
     run_watched(con, f"CREATE TABLE {pairs} AS {features.pattern_sql(run.columns, f'({candidates})', records)}",
                 params, on_progress=step.watch("Comparing candidate pairs"), cancel=cancel)  # fmt: skip
     per_rule = dict(con.execute(f"SELECT rule, count(*) FROM {pairs} GROUP BY rule").fetchall())
@@ -315,11 +315,10 @@ def rescore(con: duckdb.DuckDBPyConnection, table: str, columns: list[Column], r
     _compare(con, run, rules, _Steps(None, 3), cancel)
     patterns = con.execute(f"SELECT pattern, count(*) AS n FROM {run.work('pairs')} GROUP BY pattern").df()
     patterns["fs"] = model.probability(fellegi_sunter.levels_matrix(patterns["pattern"], len(columns)))
-    known = patterns["pattern"].map(lambda pt: probabilities.get(int(pt)))
-    patterns["p"] = known.fillna(patterns["fs"]).astype(float)
+    patterns["p"], unseen = portable.rescored(patterns["pattern"], probabilities, model.m, model.u, model.lam)
     run.scores = patterns
     _save_new_scores(con, run)
-    return run, int(patterns.loc[known.isna(), "n"].sum())
+    return run, int(patterns.loc[unseen, "n"].sum())
 
 
 def _blocked_columns(run: Run) -> np.ndarray:

@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.dedupe.normalise import Column
+from workbench.dedupe.portable import BITS, MISSING
 
-MISSING = 7
-BITS = 3
 MAX_COLUMNS = 21  # 21 x 3 bits fit a BIGINT
 
 

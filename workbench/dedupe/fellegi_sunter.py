@@ -21,19 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from workbench.dedupe.features import BITS, MISSING, level_count
+from workbench.dedupe.features import level_count
 from workbench.dedupe.normalise import Column
+from workbench.dedupe.portable import MISSING, bayes_factors, levels_matrix, prior_log_odds, probability
 
 SLOTS = MISSING + 1
-
-
-def levels_matrix(patterns: pd.Series | np.ndarray, n_columns: int) -> np.ndarray:
-    """Unpack packed patterns into a (patterns x columns) array of levels."""
-    packed = np.asarray(patterns, dtype=np.int64)
-    shifts = np.arange(n_columns, dtype=np.int64) * BITS
-    return (packed[:, None] >> shifts[None, :]) & MISSING
 
 
 @dataclass
@@ -47,21 +40,13 @@ class Model:
 
     def contributions(self) -> np.ndarray:
         """log2(m/u) per column and level; 0 for MISSING and for levels a column does not have."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            bf = np.log2(self.m / self.u)
-        bf[~np.isfinite(bf)] = 0.0
-        bf[:, MISSING] = 0.0
-        return bf
+        return bayes_factors(self.m, self.u)
 
     def prior(self) -> float:
-        return float(np.log2(self.lam / (1 - self.lam)))
-
-    def log_odds(self, levels: np.ndarray) -> np.ndarray:
-        bf = self.contributions()
-        return self.prior() + bf[np.arange(len(self.columns))[None, :], levels].sum(axis=1)
+        return prior_log_odds(self.lam)
 
     def probability(self, levels: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp2(-self.log_odds(levels)))
+        return probability(levels, self.m, self.u, self.lam)
 
     def as_dict(self) -> dict:
         return {

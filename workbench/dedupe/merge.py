@@ -46,10 +46,10 @@ def survivors(columns: list[str], rules: dict[str, str], recent_by: str | None) 
     return out
 
 
-def mapping_sql(run: Run, clusters: str) -> str:
-    """Every record of the run's table with its cluster (numbered 1, 2... in order of the cluster's first record)."""
+def mapping_sql(table: str, clusters: str) -> str:
+    """Every record of `table` with its cluster (numbered 1, 2... in order of the cluster's first record)."""
     return (f"SELECT dense_rank() OVER (ORDER BY c.cluster) AS cluster_id, t.rowid AS source_row, t.* "
-            f"FROM {quote(run.table)} t JOIN {clusters} c ON c.id = t.rowid")
+            f"FROM {quote(table)} t JOIN {clusters} c ON c.id = t.rowid")
 
 
 def merged_sql(mapping: str, aggregates: list[str]) -> str:
@@ -79,7 +79,7 @@ def merge(ws: Workspace, run: Run, threshold: float, *, rules: dict[str, str] | 
                 "labels": len(run.labels),
             }
             provenance = dict(source_kind="step", operation="dedupe", parents=[run.table], parameters=parameters)
-            mapping = ws.create_table_as(con, mapping_name, mapping_sql(run, clusters), **provenance)
+            mapping = ws.create_table_as(con, mapping_name, mapping_sql(run.table, clusters), **provenance)
             # the merged table is a recipe step: its lineage keeps the fitted model, so it replays on new data
             from workbench.clean.merge_step import DedupeMerge
 
