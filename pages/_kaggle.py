@@ -18,7 +18,7 @@ def render(ws: Workspace) -> None:
     creds = credentials.find()
     if creds is None:
         st.info("No Kaggle credentials found. To download from Kaggle:\n\n"
-                   + "\n\n".join(_ui.md(step) for step in credentials.setup_steps()))
+                   + "\n\n".join(map(_ui.prose, credentials.setup_steps())))
         return
     st.caption(f"Using the {_ui.md(creds.describe())}.")
     if creds.warning:

@@ -36,6 +36,7 @@ def test_missing_credentials_show_the_steps(app):
     assert not at.exception
     warning = next(w for w in _texts(at.info) if "No Kaggle credentials found" in w)
     assert "Create New Token" in warning and "kaggle.json" in warning
+    assert "run `chmod 600 " in warning and "\\`" not in warning  # the command as code, no literal backticks
     assert not [b for b in at.button if b.key == "kaggle_search"]
 
 
