@@ -135,3 +135,25 @@ def test_locked_workspace_shows_a_clear_error(app, monkeypatch):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_provenance_reads_as_sentences_and_a_small_table(app):
+    at = rerun(app.run(), DATA)
+    ws = Workspace()  # WORKBENCH_HOME: the app's workspace
+    with ws.connect() as con, ws.transaction(con):
+        ws.create_table_as(con, "japan", "SELECT * FROM cars WHERE Origin = 'Japan'", source_kind="sql",
+                           operation="sql query", parents=["cars"])  # fmt: skip
+    at.session_state["table"] = "japan"
+    at = rerun(at, DATA)
+    assert not at.exception and not at.json
+    overview = at.dataframe[0].value
+    assert overview.loc[overview["table"] == "japan", "source"].tolist() == ["SQL query of cars"]
+    story = next(m.value for m in at.markdown if m.value.startswith("Made by"))
+    assert story.startswith("Made by a SQL query over `cars`. Created ") and "79 rows × 9 columns." in story
+    assert at.code[-1].value.startswith('CREATE TABLE "japan" AS SELECT')
+    at.session_state["table"] = "cars"
+    at = rerun(at, DATA)
+    story = next(m.value for m in at.markdown if m.value.startswith("Imported"))
+    assert story.startswith("Imported from the sample file `cars.json`. Created ")
+    facts = next(df.value for df in at.dataframe if list(df.value.columns) == ["detail", "value"])
+    assert dict(zip(facts["detail"], facts["value"]))["format"] == "json"
