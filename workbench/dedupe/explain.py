@@ -29,6 +29,14 @@ def record_values(ws: Workspace, run: Run, ids: list[int]) -> dict[int, dict]:
     return out
 
 
+def names(ws: Workspace, run: Run, ids: list[int], values: int = 3) -> dict[int, str]:
+    """A short name for each record: its first `values` non-empty values of the compared columns
+    (the ones chosen to describe the entity), e.g. "Jane, Smith, 12 Main St"."""
+    found = record_values(ws, run, ids)
+    return {i: ", ".join([str(v).strip() for v in found[i].values() if not pd.isna(v) and str(v).strip()][:values])
+            for i in ids}  # fmt: skip
+
+
 def explain(ws: Workspace, run: Run, pairs: pd.DataFrame) -> list[dict]:
     """For each pair (l, r, pattern): both records and, per column, level, similarity and contribution."""
     if pairs.empty:
