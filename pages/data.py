@@ -8,7 +8,7 @@ import streamlit as st
 from pages import _kaggle, _ui
 from workbench import WorkbenchError, ingest
 from workbench.uploads import save_upload
-from workbench.words import plural, were
+from workbench.words import TERMS, plural, were
 
 _ui.require_navigation()
 
@@ -86,6 +86,7 @@ if infos:
         ),
         hide_index=True,
         key="overview",
+        column_config={term: st.column_config.Column(term, help=TERMS[term]) for term in ("parents", "rejected")},
     )
 else:
     st.info("No tables yet: import a file above, or `workbench load FILE` from a terminal.")
@@ -119,7 +120,7 @@ with preview_tab:
     right.caption("First 100 rows.")
 
 with provenance_tab:
-    st.markdown(" ".join(map(_ui.prose, info.story())))
+    st.markdown(" ".join(map(_ui.prose, info.story())), help=TERMS["lineage"])
     if facts := info.facts():
         st.dataframe(pd.DataFrame({"detail": list(facts), "value": [_shown(v) for v in facts.values()]}),
                      hide_index=True, key="provenance_facts")  # fmt: skip

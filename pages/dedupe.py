@@ -7,6 +7,7 @@ from pages import _ui
 from workbench import WorkbenchError
 from workbench.dedupe import active, cluster, engine, explain, merge
 from workbench.dedupe.normalise import suggest
+from workbench.words import TERMS
 
 _ui.require_navigation()
 
@@ -25,7 +26,7 @@ left = _ui.current_info(ws, "Choose a table in the sidebar: its duplicates are f
 
 # -- what to compare -----------------------------------------------------------------
 
-link_mode = st.toggle("Link two tables (fuzzy join)", key="dd_link")
+link_mode = st.toggle("Link two tables (fuzzy join)", key="dd_link", help=TERMS["fuzzy join"])
 st.markdown(f"{'Left table' if link_mode else 'Table'} {_ui.code(left)}: the sidebar's current table.")
 others = sorted(t.name for t in ws.tables() if t.name != left)
 right = st.selectbox("Right table", others, key="dd_right") if link_mode else None
@@ -153,10 +154,13 @@ if queue.empty:
     st.info("Nothing left to review.")
 else:
     item = explain.explain(ws, run, queue)[0]
-    st.write(f"Match probability **{item['probability']:.3f}** (labels so far: {len(run.labels)}). Each column adds "
-             "its evidence (log₂ Bayes factor) to the prior; positive means 'same entity'.")  # fmt: skip
-    table = pd.DataFrame(item["columns"])[["column", "left", "right", "level", "similarity", "contribution"]]
-    st.dataframe(table, hide_index=True, key="dd_review_table")
+    st.markdown(f"Match probability **{item['probability']:.3f}** (labels so far: {len(run.labels)}). Each column "
+                f"adds its evidence (log₂ Bayes factor) to the prior, {item['prior']:+.2f}; positive means 'same "
+                "entity'.", help=TERMS["prior"])  # fmt: skip
+    shown = ["column", "left", "right", "level", "similarity", "measure", "contribution"]
+    st.dataframe(pd.DataFrame(item["columns"])[shown], hide_index=True, key="dd_review_table",
+                 column_config={term: st.column_config.Column(term, help=TERMS[term])
+                                for term in ("level", "similarity", "contribution")})  # fmt: skip
     pair, pattern = (item["l"], item["r"]), item["pattern"]
     m, n, u = st.columns(3)
     m.button("Match", key="dd_match", on_click=_answer, args=(pair, pattern, 1), icon=":material/check:")
@@ -165,7 +169,7 @@ else:
 
 # -- clusters ------------------------------------------------------------------------
 
-st.subheader("Clusters" if not run.link else "Linked groups")
+st.subheader("Clusters" if not run.link else "Linked groups", help=TERMS["cluster"])
 counts, largest = cluster.at_threshold(ws, run, threshold)
 st.write(f"{counts['clusters']:,} clusters; {counts['clusters_with_duplicates']:,} hold more than one record "
          f"({counts['records_in_them']:,} records), the largest {counts['largest']}.")  # fmt: skip

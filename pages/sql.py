@@ -14,7 +14,7 @@ from workbench.names import RESERVED, quote
 from workbench.sql import catalog, chart, engine, history, params
 from workbench.sql.engine import SQL_LIMITS, QueryFailed, Result
 from workbench.sql.saved import SavedQueries
-from workbench.words import plural
+from workbench.words import TERMS, plural
 
 _ui.require_navigation()
 
@@ -99,7 +99,7 @@ st.title("SQL")
 _ui.show_flashes()
 st.caption(
     "Queries run in a sandbox over this workspace only: no other files, no ATTACH, no extensions, "
-    "read-only unless writes are switched on."
+    "read-only unless writes are switched on.", help=TERMS["sandbox"]
 )
 browser, main = st.columns([1, 3], gap="medium")
 
@@ -220,7 +220,7 @@ with main:
     write = right.toggle(
         "Allow writes", key="sql_write",
         help="Lets `CREATE TABLE name AS SELECT …` and Save as table make new tables (lineage recorded). "
-        "Existing tables are never changed.",
+        "Existing tables are never changed.\n\nLineage: " + TERMS["lineage"],
     )  # fmt: skip
 
     names = params.names(state.sql_text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import replace
@@ -9,6 +10,7 @@ from dataclasses import replace
 from tests.app.conftest import rerun
 from workbench import Workspace
 from workbench.settings import LIMITS
+from workbench.words import TERMS
 
 DATA = "pages/data.py"
 
@@ -31,6 +33,8 @@ def test_fresh_workspace_opens_on_the_samples(app):
     assert sorted(overview["table"]) == ["cars", "febrl_people", "penguins_raw"]
     assert dict(zip(overview["table"], overview["rows"])) == {"cars": 406, "febrl_people": 1000, "penguins_raw": 344}
     assert set(overview["source"]) == {"sample: cars.json", "sample: febrl_people.csv", "sample: penguins_raw.csv"}
+    explained = json.loads(at.dataframe[0].proto.columns)
+    assert explained["parents"]["help"] == TERMS["parents"] and explained["rejected"]["help"] == TERMS["rejected"]
 
 
 def test_preview_shows_schema_and_first_rows_of_the_current_table(app):

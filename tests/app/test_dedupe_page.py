@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from workbench import Workspace
 from workbench.dedupe import cluster
+from workbench.words import TERMS
 
 PAGE = "pages/dedupe.py"
 COLUMNS = ["given_name", "surname", "address_1", "date_of_birth"]
@@ -59,7 +61,11 @@ def test_run_threshold_label_and_merge(page):
 
     review = at.dataframe[1].value  # the pair under review, column by column
     assert list(review["column"]) == COLUMNS
-    assert {"left", "right", "level", "similarity", "contribution"} <= set(review.columns)
+    assert {"left", "right", "level", "similarity", "measure", "contribution"} <= set(review.columns)
+    assert set(review["measure"]) <= {"Jaro-Winkler similarity", "relative difference", "days apart"}
+    explained = json.loads(at.dataframe[1].proto.columns)  # each term with its one-line explanation
+    assert {term: explained[term]["help"] for term in ("level", "similarity", "contribution")} == {
+        term: TERMS[term] for term in ("level", "similarity", "contribution")}
     run = at.session_state["dd_run"]
     before = cluster.groups(Workspace(), run, 0.5)
     at.button(key="dd_match").click().run()

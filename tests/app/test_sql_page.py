@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import APP
 from workbench import Workspace
+from workbench.words import TERMS
 
 _ids = itertools.count()
 
@@ -51,6 +52,8 @@ def test_the_page_renders_the_editor_and_the_schema(sql_page):
     assert at.get("component_instance")[0].proto.component_name == "code_editor.code_editor"
     labels = [e.label for e in at.expander]
     assert any(label.startswith("cars · 406 rows") for label in labels)
+    assert [c.proto.help for c in at.caption if "sandbox" in c.value] == [TERMS["sandbox"]]
+    assert at.toggle(key="sql_write").help.endswith("Lineage: " + TERMS["lineage"])
 
 
 def test_run_shows_the_rows_the_total_and_a_chart(sql_page):
