@@ -58,7 +58,8 @@ def starter(table: str | None) -> str:
 def show_starter() -> None:
     """Start from the current table; follow it while the starter is left untouched."""
     text = starter(_ui.current_table())
-    if state.get("sql_text", state.get("sql_starter")) == state.get("sql_starter") and text != state.get("sql_text"):
+    untouched = state.get("sql_text") in (None, state.get("sql_starter"))
+    if untouched and text != state.get("sql_text"):
         set_text(text)
         state.sql_starter = text
 
@@ -66,8 +67,9 @@ def show_starter() -> None:
 def take_event(key: str) -> None:
     """Keep what the editor sent (its text on blur or on Ctrl+Enter/Run), once per event.
 
-    Also the editor's change callback: that runs even when the next run is another page's
-    (a click on the navigation blurs the editor), so a draft survives a page switch.
+    The editor's change callback: it runs even when the next run is another page's (a click on
+    the navigation blurs the editor), so a draft survives a page switch. Called again once the
+    editor is drawn, for a value set through the session state, which has no callback.
     """
     event = state.get(key)
     if event and event.get("id") and event["id"] != state.get("sql_event"):
@@ -192,9 +194,9 @@ RUN_BUTTON = {"name": "Run", "feather": "Play", "primary": True, "hasText": True
               "alwaysOn": True, "commands": ["submit"], "style": {"top": "0", "right": "0.4rem"}}
 
 
-def editor(text: str, key: str) -> dict:
+def editor(text: str, key: str) -> None:
     """The Ace editor (streamlit-code-editor), with a change callback its wrapper does not pass on."""
-    return code_editor_component(
+    code_editor_component(
         code=text, lang="sql", key=key, height=[8, 24], focus=False, theme="default", shortcuts="vscode",
         response_mode=["blur"], completions=completions, replace_completer=False, keybindings=KEYBINDINGS,
         snippets=["", ""], ghost_text="", allow_reset=False, buttons=[RUN_BUTTON], menu={}, info=BAR,
