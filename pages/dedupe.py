@@ -7,13 +7,13 @@ from pages import _ui
 from workbench import WorkbenchError
 from workbench.dedupe import active, cluster, engine, explain, merge
 from workbench.dedupe.normalise import suggest
-from workbench.words import TERMS
+from workbench.words import TERMS, plural
 
 _ui.require_navigation()
 
 RUN = "dd_run"
 UNSURE = "dd_unsure_patterns"
-CHANGE = "dd_change"  # (run id, threshold, what the last label changed, in words)
+CHANGE = "dd_change"  # (run id, threshold, what the last answer changed, in words)
 MADE = "dd_made"  # (run id, the confirmation, the new table's name)
 LISTED = 3  # clusters named in a change message; the rest are counted
 
@@ -124,8 +124,8 @@ def _answer(pair: tuple[int, int], pattern: int, label: int | None) -> None:
     engine.save_scores(ws, run)
     change = cluster.compare(before, cluster.groups(ws, run, threshold), run.n_records)
     now = engine.estimate_quality(run, threshold)["pairs_above"]
-    st.session_state[CHANGE] = (run.id, threshold, _what_changed(pair, label, change, matched, now))
-    _ui.flash("success", f"Thanks: {len(run.labels)} pair(s) labelled, scores updated.")
+    thanks = f"Thanks: {plural(len(run.labels), 'pair')} labelled, scores updated. "
+    st.session_state[CHANGE] = (run.id, threshold, thanks + _what_changed(pair, label, change, matched, now))
 
 
 def _what_changed(pair: tuple[int, int], label: int, change: cluster.Change, matched: int, now: int) -> str:
@@ -147,6 +147,9 @@ def _what_changed(pair: tuple[int, int], label: int, change: cluster.Change, mat
 
 
 st.subheader("Review the least certain pairs")
+change = st.session_state.get(CHANGE)
+if change and change[:2] == (run.id, threshold):  # said here, where the answer was given
+    st.success(change[2], icon=":material/published_with_changes:")
 unsure = st.session_state.setdefault(UNSURE, set())
 queue = active.uncertain_pairs(ws, run, 1 + len(unsure))
 queue = queue[~queue["pattern"].isin(unsure)].head(1)
@@ -173,9 +176,6 @@ st.subheader("Clusters" if not run.link else "Linked groups", help=TERMS["cluste
 counts, largest = cluster.at_threshold(ws, run, threshold)
 st.write(f"{counts['clusters']:,} clusters; {counts['clusters_with_duplicates']:,} hold more than one record "
          f"({counts['records_in_them']:,} records), the largest {counts['largest']}.")  # fmt: skip
-change = st.session_state.get(CHANGE)
-if change and change[:2] == (run.id, threshold):
-    st.info(change[2], icon=":material/published_with_changes:")
 members = {cluster_id: cluster.members(ws, run, cluster_id) for cluster_id, _ in largest}
 titles = explain.names(ws, run, [ids[0] for ids in members.values()])
 for cluster_id, size in largest:

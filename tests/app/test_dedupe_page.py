@@ -71,11 +71,11 @@ def test_run_threshold_label_and_merge(page):
     at.button(key="dd_match").click().run()
     assert not at.exception
     change = cluster.compare(before, cluster.groups(Workspace(), run, 0.5), run.n_records)
-    said = next(i.value for i in at.info if i.value.startswith("Your answer **a match** for “"))
+    said = next(s.value for s in at.success if s.value.startswith("Thanks: 1 pair labelled, scores updated. "
+                                                                    "Your answer **a match** for “"))
     assert f"clusters: {change.before:,} → {change.after:,}." in said and "lean towards *the same entity*" in said
     assert ("Joined: " in said) == bool(change.joined) and ("Split: " in said) == bool(change.split)
     assert list(run.labels.values()) == [1]
-    assert any("1 pair(s) labelled" in s.value for s in at.success)
     (pair,) = run.labels
     assert run.scores.loc[run.scores["p"] >= 0.99, "pattern"].size > 0
     at.button(key="dd_unsure").click().run()

@@ -25,7 +25,7 @@ def test_find_label_merge_and_export_duplicates(app_server, page):
     main.get_by_text("Review the least certain pairs").wait_for()
     main.get_by_role("button", name="Match", exact=True).click()
     wait_idle(page)
-    main.get_by_text("1 pair(s) labelled, scores updated").wait_for()
+    main.get_by_text("Thanks: 1 pair labelled, scores updated. Your answer a match for").wait_for()
 
     # export the scored pairs
     with page.expect_download() as download:
@@ -45,5 +45,4 @@ def test_find_label_merge_and_export_duplicates(app_server, page):
     merge_button = main.get_by_role("button", name="Merge into a new table")
     assert 0 < confirmation.bounding_box()["y"] - merge_button.bounding_box()["y"] < 150
     main.get_by_role("button", name="Open the new table in Explore").click()
-    wait_idle(page)
-    assert "table=people_clean" in page.url
+    page.wait_for_url("**/explore?table=people_clean")
