@@ -30,11 +30,15 @@ def record_values(ws: Workspace, run: Run, ids: list[int]) -> dict[int, dict]:
 
 
 def names(ws: Workspace, run: Run, ids: list[int], values: int = 3) -> dict[int, str]:
-    """A short name for each record: its first `values` non-empty values of the compared columns
-    (the ones chosen to describe the entity), e.g. "Jane, Smith, 12 Main St"."""
+    """A short name for each record from the compared columns (the ones chosen to describe the entity):
+    its first `values` non-empty values, words before bare numbers, e.g. "jane, smith, main street"."""
     found = record_values(ws, run, ids)
-    return {i: ", ".join([str(v).strip() for v in found[i].values() if not pd.isna(v) and str(v).strip()][:values])
-            for i in ids}  # fmt: skip
+
+    def name(record: dict) -> str:
+        texts = [str(v).strip() for v in record.values() if not pd.isna(v) and str(v).strip()]
+        return ", ".join(sorted(texts, key=lambda text: not any(c.isalpha() for c in text))[:values])
+
+    return {i: name(found[i]) for i in ids}
 
 
 def explain(ws: Workspace, run: Run, pairs: pd.DataFrame) -> list[dict]:
