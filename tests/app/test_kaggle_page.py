@@ -104,3 +104,17 @@ def test_a_download_stopped_mid_way_is_reported_on_the_next_run(app, kaggle_env)
     assert any("The last Kaggle download was stopped before it finished" in w for w in _texts(at.warning))
     at = at.run()
     assert not any("The last Kaggle download was stopped" in w for w in _texts(at.warning))
+
+
+def test_a_key_file_others_can_read_gets_its_command_as_code(app, monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no other credentials
+    config = tmp_path / "kaggle_config"
+    config.mkdir()
+    (config / "kaggle.json").write_text('{"username": "ada", "key": "k"}', encoding="utf-8")
+    (config / "kaggle.json").chmod(0o644)
+    monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(config))
+    for name in ("KAGGLE_USERNAME", "KAGGLE_KEY", "KAGGLE_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    at = rerun(app.run(), DATA)
+    warning = next(w for w in _texts(at.warning) if "readable by other users" in w)
+    assert warning.endswith(f"run `chmod 600 {config / 'kaggle.json'}`.")
