@@ -219,7 +219,7 @@ def code(text: object) -> str:
 
 
 def prose(text: object) -> str:
-    """A message that marks its commands and names as `code` (the library's do): those spans shown as code,
+    """A message from the library, which marks commands and names as `code`: those spans shown as code,
     the rest escaped as by `md()`."""
     parts = re.split(r"`([^`\n]+)`", str(text))
     return "".join(code(part) if i % 2 else md(part) for i, part in enumerate(parts))

@@ -90,6 +90,8 @@ class TableInfo:
         """Where the table came from, in sentences; names and paths in `code` spans."""
         d = self.source_detail
         parents = " and ".join(f"`{p}`" for p in self.parents)
+        part = (f", its member `{d['member']}`" if d.get("member") else "") + \
+            (f", sheet `{d['sheet']}`" if d.get("sheet") else "")  # of an archive or a workbook
         if self.source_kind == "sql":
             origin = f"Made by a SQL query over {parents}." if parents else "Made by a SQL query that reads no table."
         elif self.source_kind in MADE_BY:
@@ -97,18 +99,16 @@ class TableInfo:
         elif self.source_kind == "kaggle":
             version = f" version {d['version']}" if d.get("version") else ""
             licence = f", licence {d['licence']}" if d.get("licence") else ""
-            origin = f"Downloaded from Kaggle: `{d.get('ref')}`{version}, file `{d.get('file')}`{licence}."
+            origin = f"Downloaded from Kaggle: `{d.get('ref')}`{version}{licence}, file `{d.get('file')}`{part}."
         elif self.source_kind in IMPORTED_FROM:
-            where = d.get("upload") or (PurePath(d["path"]).name if self.source_kind == "sample" else d.get("path"))
-            origin = f"Imported from {IMPORTED_FROM[self.source_kind]} `{where}`"
-            if d.get("member"):
-                origin += f", its member `{d['member']}`"
-            origin += f", sheet `{d['sheet']}`." if d.get("sheet") else "."
+            where = d.get("upload") or d.get("archive") or d.get("path")
+            where = PurePath(where).name if self.source_kind == "sample" else where
+            origin = f"Imported from {IMPORTED_FROM[self.source_kind]} `{where}`{part}."
         else:
             origin = "Made outside the workbench: no provenance was recorded."
         sentences = [origin]
         if self.created_at is not None:
-            size = f": {self.rows:,} rows × {self.columns} columns" if self.rows is not None else ""
+            size = f": {plural(self.rows, 'row')} × {plural(self.columns, 'column')}" if self.rows is not None else ""
             sentences.append(f"Created {self.created_at:%Y-%m-%d %H:%M} UTC{size}.")
         if self.rejected:
             sentences.append(f"{plural(self.rejected, 'line')} of the source could not be read and "

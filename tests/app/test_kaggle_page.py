@@ -75,6 +75,9 @@ def test_show_files_then_download_with_progress(app, kaggle_env, progress_texts)
     overview = next(df.value for df in at.dataframe if "table" in df.value.columns)
     assert {"sales", "stores", "regions"} <= set(overview["table"])
     assert set(overview.loc[overview["table"] == "sales", "source"]) == {"kaggle: ada/shop-sales"}
+    story = next(m.value for m in at.markdown if m.value.startswith("Downloaded from Kaggle"))
+    assert story.startswith("Downloaded from Kaggle: `ada/shop-sales` version 3, licence CC-BY-SA-4.0, "
+                            "file `data/2024/sales.csv`. Created ")  # fmt: skip
 
 
 def test_errors_are_shown_not_raised(app, kaggle_env):

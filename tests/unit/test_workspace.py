@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import zipfile
 
 import duckdb
 import pytest
@@ -253,3 +254,11 @@ def test_provenance_reads_as_sentences_for_every_kind_of_table(ws, tmp_path):
     deduped = ws.table("usa_deduped")
     assert deduped.story()[0] == "Made by the step `dedupe` from `usa` and `cars`."
     assert deduped.facts() == {"threshold": 0.9}
+
+
+def test_provenance_names_the_member_of_an_archive(ws, tmp_path):
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("inner/points.csv", "x,y\n1,2\n")
+    (result,) = load(ws, [archive])
+    assert ws.table(result.table).story()[0] == f"Imported from the file `{archive}`, its member `inner/points.csv`."
