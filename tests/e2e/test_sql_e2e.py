@@ -141,5 +141,6 @@ def test_line_numbers_line_up_with_the_text(app_server, page):
             """e => Object.fromEntries([['gutter', '.ace_gutter-cell'], ['text', '.ace_text-layer .ace_line']].map(
                 ([part, css]) => [part, [...e.querySelectorAll(css)].map(x => x.getBoundingClientRect().top)]))"""
         )
-        assert len(tops["gutter"]) >= 8 and tops["gutter"] == tops["text"], end
+        pairs = list(zip(tops["gutter"], tops["text"]))  # the gutter may draw one row more, below the last
+        assert len(pairs) >= 8 and all(number == line for number, line in pairs), end
         page.keyboard.press("Control+End")
