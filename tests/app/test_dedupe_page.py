@@ -33,9 +33,9 @@ def metric(at, label) -> float:
 
 
 def in_order(at) -> list[tuple[str, str]]:
-    """The main area's elements as (type, key or value), in the order they show."""
-    return [(node.type, getattr(node, "key", None) or str(getattr(node, "value", ""))) for node in at.main
-            if getattr(node, "type", None) in ("button", "success", "markdown")]  # fmt: skip
+    """The main area's buttons and success messages as (type, key or text), in the order they show."""
+    return [(node.type, getattr(node, "key", None) or str(node.value)) for node in at.main
+            if getattr(node, "type", None) in ("button", "success")]  # fmt: skip
 
 
 def test_run_threshold_label_and_merge(page):
