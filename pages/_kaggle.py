@@ -18,11 +18,11 @@ def render(ws: Workspace) -> None:
     creds = credentials.find()
     if creds is None:
         st.info("No Kaggle credentials found. To download from Kaggle:\n\n"
-                   + "\n\n".join(_ui.md(step) for step in credentials.setup_steps()))
+                   + "\n\n".join(map(_ui.prose, credentials.setup_steps())))
         return
-    st.caption(f"Using the {_ui.md(creds.describe())}.")
+    st.caption(f"Using the {_ui.prose(creds.describe())}.")
     if creds.warning:
-        st.warning(_ui.md(creds.warning))
+        st.warning(_ui.prose(creds.warning))
     if st.session_state.pop(RUNNING, False):
         st.warning("The last Kaggle download was stopped before it finished: nothing half-imported was kept, "
                    "and what arrived resumes next time.")
@@ -41,7 +41,7 @@ def _search(ws: Workspace) -> None:
         try:
             st.session_state.kaggle_found = [d.as_dict() for d in kg.search(term.strip(), ws.limits)]
         except WorkbenchError as exc:
-            st.error(_ui.md(exc))
+            st.error(_ui.prose(exc))
             st.session_state.kaggle_found = []
     found = st.session_state.get("kaggle_found")
     if found:
@@ -66,7 +66,7 @@ def _choose() -> kg.Ref | None:
     try:
         return kg.parse(text, competition=competition)
     except WorkbenchError as exc:
-        st.error(_ui.md(exc))
+        st.error(_ui.prose(exc))
         return None
 
 
@@ -76,7 +76,7 @@ def _files(ws: Workspace, ref: kg.Ref) -> None:
             listed = kg.files(ref, ws.limits)
             st.session_state.kaggle_listing = {"ref": str(ref), "files": [f.as_dict() for f in listed]}
         except WorkbenchError as exc:
-            st.error(_ui.md(exc))
+            st.error(_ui.prose(exc))
     listing = st.session_state.get("kaggle_listing")
     if listing and listing["ref"] == str(ref):
         st.dataframe(pd.DataFrame(listing["files"])[["name", "size"]], hide_index=True, key="kaggle_files_table")
@@ -103,7 +103,7 @@ def _download(ws: Workspace, ref: kg.Ref) -> None:
     except WorkbenchError as exc:
         st.session_state[RUNNING] = False
         bar.empty()
-        st.error(_ui.md(exc))
+        st.error(_ui.prose(exc))
         return
     st.session_state[RUNNING] = False
     st.session_state.kaggle_outcome = kg.KaggleImport(fetched, results).as_dict()

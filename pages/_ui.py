@@ -218,6 +218,13 @@ def code(text: object) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def prose(text: object) -> str:
+    """A message from the library, which marks commands and names as `code`: those spans shown as code,
+    the rest escaped as by `md()`."""
+    parts = re.split(r"`([^`\n]+)`", str(text))
+    return "".join(code(part) if i % 2 else md(part) for i, part in enumerate(parts))
+
+
 def imported(result: dict) -> str:
     """One imported file or sheet in a line (an ImportResult's as_dict())."""
     return (f"**{md(result['label'])}** → {code(result['table'])}: "

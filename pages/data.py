@@ -1,12 +1,14 @@
 """Data: every table in the workspace with its provenance; preview, import, rename, delete."""
 
+import json
+
 import pandas as pd
 import streamlit as st
 
 from pages import _kaggle, _ui
 from workbench import WorkbenchError, ingest
 from workbench.uploads import save_upload
-from workbench.words import plural, were
+from workbench.words import TERMS, plural, were
 
 _ui.require_navigation()
 
@@ -84,6 +86,7 @@ if infos:
         ),
         hide_index=True,
         key="overview",
+        column_config={term: st.column_config.Column(term, help=TERMS[term]) for term in ("parents", "rejected")},
     )
 else:
     st.info("No tables yet: import a file above, or `workbench load FILE` from a terminal.")
@@ -101,6 +104,12 @@ if info is None:
 st.subheader(_ui.code(info.name))
 st.caption(f"{info.rows:,} rows × {info.columns} columns · {_ui.md(info.source)}")
 
+
+def _shown(value: object) -> str:
+    """A recorded detail as text: lists and mappings as compact JSON."""
+    return json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
+
+
 preview_tab, provenance_tab, rejects_tab, manage_tab = st.tabs(
     ["Preview", "Provenance", f"Rejected lines ({info.rejected:,})", "Rename or delete"]
 )
@@ -111,8 +120,12 @@ with preview_tab:
     right.caption("First 100 rows.")
 
 with provenance_tab:
-    st.json(info.as_dict(), expanded=2)
+    st.markdown(" ".join(map(_ui.prose, info.story())), help=TERMS["lineage"])
+    if facts := info.facts():
+        st.dataframe(pd.DataFrame({"detail": list(facts), "value": [_shown(v) for v in facts.values()]}),
+                     hide_index=True, key="provenance_facts")  # fmt: skip
     if info.sql:
+        st.caption("The SQL it ran")
         st.code(info.sql, language="sql")
 
 with rejects_tab:

@@ -7,29 +7,29 @@ from pages import _ui
 from workbench import WorkbenchError
 from workbench.dedupe import active, cluster, engine, explain, merge
 from workbench.dedupe.normalise import suggest
+from workbench.words import TERMS, plural
 
 _ui.require_navigation()
 
 RUN = "dd_run"
 UNSURE = "dd_unsure_patterns"
+CHANGE = "dd_change"  # (run id, threshold, what the last answer changed, in words)
+MADE = "dd_made"  # (run id, the confirmation, the new table's name)
+LISTED = 3  # clusters named in a change message; the rest are counted
 
 ws = _ui.workspace()
 st.title("Dedupe")
 st.caption("Find records that describe the same entity even when spelled differently, see why each pair "
            "matched, teach the model with a few answers, then merge them (or link two tables).")  # fmt: skip
 _ui.show_flashes()
-names = sorted(t.name for t in ws.tables())
-if not names:
-    st.info("No tables yet: import one on the Data page.")
-    st.stop()
+left = _ui.current_info(ws, "Choose a table in the sidebar: its duplicates are found here.").name
 
 # -- what to compare -----------------------------------------------------------------
 
-link_mode = st.toggle("Link two tables (fuzzy join)", key="dd_link")
-current = _ui.current_table()
-left = st.selectbox("Table" if not link_mode else "Left table", names,
-                    index=names.index(current) if current in names else 0, key="dd_table")  # fmt: skip
-right = st.selectbox("Right table", [n for n in names if n != left], key="dd_right") if link_mode else None
+link_mode = st.toggle("Link two tables (fuzzy join)", key="dd_link", help=TERMS["fuzzy join"])
+st.markdown(f"{'Left table' if link_mode else 'Table'} {_ui.code(left)}: the sidebar's current table.")
+others = sorted(t.name for t in ws.tables() if t.name != left)
+right = st.selectbox("Right table", others, key="dd_right") if link_mode else None
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -117,13 +117,39 @@ def _answer(pair: tuple[int, int], pattern: int, label: int | None) -> None:
     if label is None:
         st.session_state[UNSURE].add(pattern)
         return
+    threshold = st.session_state.dd_threshold
+    before, matched = cluster.groups(ws, run, threshold), engine.estimate_quality(run, threshold)["pairs_above"]
     run.labels[pair] = label
     active.refine(ws, run)
     engine.save_scores(ws, run)
-    _ui.flash("success", f"Thanks: {len(run.labels)} pair(s) labelled, scores updated.")
+    change = cluster.compare(before, cluster.groups(ws, run, threshold), run.n_records)
+    now = engine.estimate_quality(run, threshold)["pairs_above"]
+    thanks = f"Thanks: {plural(len(run.labels), 'pair')} labelled, scores updated. "
+    st.session_state[CHANGE] = (run.id, threshold, thanks + _what_changed(pair, label, change, matched, now))
+
+
+def _what_changed(pair: tuple[int, int], label: int, change: cluster.Change, matched: int, now: int) -> str:
+    """A label in words: what it did to the pairs and the clusters at this threshold, and why."""
+    named = [ids[0] for ids, _ in change.split[:LISTED] + change.joined[:LISTED]]
+    name = {i: _ui.md(n) for i, n in explain.names(ws, run, [*pair, *named]).items()}
+    answer = "a match" if label else "not a match"
+    lean = "the same entity" if label else "different entities"
+    text = (f"Your answer **{answer}** for “{name[pair[0]]}” / “{name[pair[1]]}” refitted the model: pairs that "
+            f"agree the way this one does now lean towards *{lean}*, and the other pairs' scores move with them. "
+            f"Pairs at or above the threshold: {matched:,} → {now:,}; clusters: {change.before:,} → "
+            f"{change.after:,}.")  # fmt: skip
+    for moves, verb, pieces in ((change.split, "Split", "into"), (change.joined, "Joined", "from")):
+        if moves:
+            listed = "; ".join(f"“{name[ids[0]]}” ({len(ids)} records) {pieces} {n}" for ids, n in moves[:LISTED])
+            more = f"; and {len(moves) - LISTED:,} more" if len(moves) > LISTED else ""
+            text += f"\n\n{verb}: {listed}{more}."
+    return text
 
 
 st.subheader("Review the least certain pairs")
+change = st.session_state.get(CHANGE)
+if change and change[:2] == (run.id, threshold):  # said here, where the answer was given
+    st.success(change[2], icon=":material/published_with_changes:")
 unsure = st.session_state.setdefault(UNSURE, set())
 queue = active.uncertain_pairs(ws, run, 1 + len(unsure))
 queue = queue[~queue["pattern"].isin(unsure)].head(1)
@@ -131,10 +157,13 @@ if queue.empty:
     st.info("Nothing left to review.")
 else:
     item = explain.explain(ws, run, queue)[0]
-    st.write(f"Match probability **{item['probability']:.3f}** (labels so far: {len(run.labels)}). Each column adds "
-             "its evidence (log₂ Bayes factor) to the prior; positive means 'same entity'.")  # fmt: skip
-    table = pd.DataFrame(item["columns"])[["column", "left", "right", "level", "similarity", "contribution"]]
-    st.dataframe(table, hide_index=True, key="dd_review_table")
+    st.markdown(f"Match probability **{item['probability']:.3f}** (labels so far: {len(run.labels)}). Each column "
+                f"adds its evidence (log₂ Bayes factor) to the prior, {item['prior']:+.2f}; positive means 'same "
+                "entity'.", help=TERMS["prior"])  # fmt: skip
+    shown = ["column", "left", "right", "level", "similarity", "measure", "contribution"]
+    st.dataframe(pd.DataFrame(item["columns"])[shown], hide_index=True, key="dd_review_table",
+                 column_config={term: st.column_config.Column(term, help=TERMS[term])
+                                for term in ("level", "similarity", "contribution")})  # fmt: skip
     pair, pattern = (item["l"], item["r"]), item["pattern"]
     m, n, u = st.columns(3)
     m.button("Match", key="dd_match", on_click=_answer, args=(pair, pattern, 1), icon=":material/check:")
@@ -143,13 +172,15 @@ else:
 
 # -- clusters ------------------------------------------------------------------------
 
-st.subheader("Clusters" if not run.link else "Linked groups")
+st.subheader("Clusters" if not run.link else "Linked groups", help=TERMS["cluster"])
 counts, largest = cluster.at_threshold(ws, run, threshold)
 st.write(f"{counts['clusters']:,} clusters; {counts['clusters_with_duplicates']:,} hold more than one record "
          f"({counts['records_in_them']:,} records), the largest {counts['largest']}.")  # fmt: skip
+members = {cluster_id: cluster.members(ws, run, cluster_id) for cluster_id, _ in largest}
+titles = explain.names(ws, run, [ids[0] for ids in members.values()])
 for cluster_id, size in largest:
-    with st.expander(f"{size} records"):
-        ids = cluster.members(ws, run, cluster_id)
+    ids = members[cluster_id]
+    with st.expander(f"{_ui.md(titles[ids[0]])} · {size} records"):
         rows = explain.record_values(ws, run, ids)
         st.dataframe(pd.DataFrame([{"table": run.source_of(i)[0], "row": run.source_of(i)[1], **rows[i]} for i in ids]),
                      hide_index=True)  # fmt: skip
@@ -157,6 +188,13 @@ for cluster_id, size in largest:
 # -- results -------------------------------------------------------------------------
 
 st.subheader("Result")
+
+
+def _made(message: str, table: str) -> None:
+    """Keep the confirmation for the next run, which lists the new table in the sidebar."""
+    st.session_state[MADE] = (run.id, message, table)
+    st.rerun()
+
 if not run.link:
     all_columns = list(ws.schema(run.table)["column"])
     default_rule = st.selectbox("Survivorship rule", list(merge.RULES), key="dd_rule",
@@ -176,11 +214,8 @@ if not run.link:
         except WorkbenchError as exc:
             st.error(_ui.md(exc))
         else:
-            _ui.flash("success", f"Created {_ui.code(merged.name)} ({merged.rows:,} rows) and the mapping "
-                                 f"{_ui.code(mapping.name)} ({mapping.rows:,} rows: every original record with its "
-                                 "cluster_id).")  # fmt: skip
-            _ui.select_table(merged.name)
-            st.rerun()
+            _made(f"Created {_ui.code(merged.name)} ({merged.rows:,} rows) and the mapping {_ui.code(mapping.name)} "
+                  f"({mapping.rows:,} rows: every original record with its cluster_id).", merged.name)  # fmt: skip
 else:
     output = st.text_input("New table name", value=f"{run.table}_{run.right}_links", key="dd_output")
     if st.button("Create the links table", type="primary", key="dd_link_table"):
@@ -189,10 +224,14 @@ else:
         except WorkbenchError as exc:
             st.error(_ui.md(exc))
         else:
-            _ui.flash("success",
-                      f"Created {_ui.code(links.name)}: {links.rows:,} linked pairs with both records' columns.")
-            _ui.select_table(links.name)
-            st.rerun()
+            _made(f"Created {_ui.code(links.name)}: {links.rows:,} linked pairs with both records' columns.",
+                  links.name)
+made = st.session_state.get(MADE)
+if made and made[0] == run.id:  # said here, under the button that made it
+    st.success(made[1])
+    if st.button("Open the new table in Explore", key="dd_open_made", icon=":material/arrow_forward:"):
+        _ui.select_table(made[2])
+        _ui.switch_page("pages/explore.py")
 
 minimum = st.number_input("Export pairs with a probability of at least", 0.0, 1.0, 0.5, step=0.05, key="dd_export_min")
 st.download_button("Download scored pairs (CSV)", data=lambda: explain.pairs_csv(ws, run, minimum),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import streamlit as st
-from code_editor import code_editor
+from code_editor import _component_func as code_editor_component
 
 from pages import _ui
 from workbench.errors import WorkbenchError
@@ -14,18 +14,17 @@ from workbench.names import RESERVED, quote
 from workbench.sql import catalog, chart, engine, history, params
 from workbench.sql.engine import SQL_LIMITS, QueryFailed, Result
 from workbench.sql.saved import SavedQueries
-from workbench.words import plural
+from workbench.words import TERMS, plural
 
 _ui.require_navigation()
 
 # Exports bigger than this are left in the workspace's exports/ folder, not sent to the browser.
 DOWNLOAD_MAX_BYTES = 50 * 1024**2
-STARTER = "-- Ctrl+Enter runs the query; $name parameters become input fields.\nSELECT * FROM cars LIMIT 100"
+HINT = "-- Ctrl+Enter or Run runs the query; Tab takes a suggestion; $name parameters become input fields."
 
 ws = _ui.workspace()
 saved = SavedQueries()
 state = st.session_state
-state.setdefault("sql_text", STARTER)
 state.setdefault("sql_editor_version", 0)
 
 
@@ -51,6 +50,34 @@ def ident(name: str) -> str:
     return name if plain else quote(name)
 
 
+def starter(table: str | None) -> str:
+    """The query a fresh editor shows: the current table's first rows."""
+    return f"{HINT}\nSELECT * FROM {ident(table)} LIMIT 100" if table else f"{HINT}\nSELECT 42 AS answer"
+
+
+def show_starter() -> None:
+    """Start from the current table; follow it while the starter is left untouched."""
+    text = starter(_ui.current_table())
+    untouched = state.get("sql_text") in (None, state.get("sql_starter"))
+    if untouched and text != state.get("sql_text"):
+        set_text(text)
+        state.sql_starter = text
+
+
+def take_event(key: str) -> None:
+    """Keep what the editor sent (its text on blur or on Ctrl+Enter/Run), once per event.
+
+    The editor's change callback: it runs even when the next run is another page's (a click on
+    the navigation blurs the editor), so a draft survives a page switch. Called again once the
+    editor is drawn, for a value set through the session state, which has no callback.
+    """
+    event = state.get(key)
+    if event and event.get("id") and event["id"] != state.get("sql_event"):
+        state.sql_event = event["id"]
+        state.sql_text = event["text"]
+        state.sql_run_pending = state.get("sql_run_pending") or event.get("type") == "submit"
+
+
 def saved_action(action: str) -> None:
     """Save, rename or delete a saved query (a callback, so it may reset the picker)."""
     try:
@@ -69,11 +96,12 @@ def saved_action(action: str) -> None:
         _ui.flash("error", _ui.md(exc))
 
 
+show_starter()
 st.title("SQL")
 _ui.show_flashes()
 st.caption(
     "Queries run in a sandbox over this workspace only: no other files, no ATTACH, no extensions, "
-    "read-only unless writes are switched on."
+    "read-only unless writes are switched on.", help=TERMS["sandbox"]
 )
 browser, main = st.columns([1, 3], gap="medium")
 
@@ -153,18 +181,35 @@ def editor_theme() -> str:
     return "github_dark" if st.context.theme.type == "dark" else "github"
 
 
-with main:
-    event = code_editor(
-        state.sql_text, lang="sql", key=editor_key(), height=[8, 24], response_mode=["blur"],
-        completions=completions, options={"wrap": True, "showLineNumbers": True}, props={"theme": editor_theme()},
-        buttons=[{"name": "Run", "feather": "Play", "primary": True, "hasText": True, "showWithIcon": True,
-                  "commands": ["submit"], "style": {"bottom": "0.44rem", "right": "0.4rem"}}],
+# Enter always starts a new line (Ace would take the highlighted suggestion, even for a name
+# already typed in full); Tab takes it.
+KEYBINDINGS = {"completer": [{"name": "Return", "bindkey": ""}]}
+# Run sits in a bar above the text, always shown: inside a tall editor it would be out of view,
+# and the editor's own buttons only appear on hover. The bar comes first by flex order.
+BAR = {"info": [{"name": "SQL"}], "style": {"order": -1, "height": "2.5rem", "lineHeight": "2.5rem",
+                                            "paddingLeft": "0.75rem", "fontSize": "0.85rem", "opacity": 0.7}}
+# The component's default top scroll margin (15 px) shifts the line numbers but not the text.
+ACE_PROPS = {"scrollMargin": [0, 0, 0, 0]}
+RUN_BUTTON = {"name": "Run", "feather": "Play", "primary": True, "hasText": True, "showWithIcon": True,
+              "alwaysOn": True, "commands": ["submit"], "style": {"top": "0", "right": "0.4rem"}}
+
+
+def editor(text: str, key: str) -> None:
+    """The Ace editor (streamlit-code-editor), with a change callback its wrapper does not pass on."""
+    code_editor_component(
+        code=text, lang="sql", key=key, height=[8, 24], focus=False, theme="default", shortcuts="vscode",
+        response_mode=["blur"], completions=completions, replace_completer=False, keybindings=KEYBINDINGS,
+        snippets=["", ""], ghost_text="", allow_reset=False, buttons=[RUN_BUTTON], menu={}, info=BAR,
+        options={"wrap": True, "showLineNumbers": True}, props={**ACE_PROPS, "theme": editor_theme()}, editor_props={},
+        component_props={}, on_change=lambda: take_event(key),
+        default={"id": "", "type": "", "lang": "", "text": "", "selected": "", "cursor": ""},
     )  # fmt: skip
+
+
+with main:
+    editor(state.sql_text, editor_key())
+    take_event(editor_key())
     run_now = state.pop("sql_run_pending", False)
-    if event and event.get("id") and event["id"] != state.get("sql_event"):
-        state.sql_event = event["id"]
-        state.sql_text = event["text"]
-        run_now = run_now or event.get("type") == "submit"
 
     left, middle, right = st.columns(3)
     max_rows = left.number_input(
@@ -177,7 +222,7 @@ with main:
     write = right.toggle(
         "Allow writes", key="sql_write",
         help="Lets `CREATE TABLE name AS SELECT …` and Save as table make new tables (lineage recorded). "
-        "Existing tables are never changed.",
+        "Existing tables are never changed.\n\nLineage: " + TERMS["lineage"],
     )  # fmt: skip
 
     names = params.names(state.sql_text)

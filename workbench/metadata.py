@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from workbench.names import quote
+from workbench.words import plural, were
 
 SCHEMA = "_workbench"
 SCHEMA_VERSION = 2
@@ -50,6 +51,11 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.settings (key VARCHAR NOT NULL, value VARCHA
 """
 
 
+# kinds of tables made from others, and the words for where the imported ones came from
+MADE_BY = ("step", "sql")
+IMPORTED_FROM = {"file": "the file", "upload": "the upload", "sample": "the sample file"}
+
+
 @dataclass
 class TableInfo:
     name: str
@@ -69,8 +75,9 @@ class TableInfo:
     def source(self) -> str:
         """One line saying where the table came from."""
         d = self.source_detail
-        if self.source_kind == "step":
-            return f"{self.operation} of {', '.join(self.parents)}"
+        if self.source_kind in MADE_BY:
+            operation = "SQL query" if self.source_kind == "sql" else self.operation
+            return f"{operation} of {', '.join(self.parents)}" if self.parents else str(operation)
         where = d.get("ref") or d.get("upload") or d.get("archive") or d.get("path") or ""
         if self.source_kind == "sample":
             where = PurePath(where).name
@@ -78,6 +85,39 @@ class TableInfo:
         if d.get("sheet"):
             inner = f"{inner} [{d['sheet']}]" if inner else f"[{d['sheet']}]"
         return " ".join(p for p in (f"{self.source_kind}:", where, inner) if p)
+
+    def story(self) -> list[str]:
+        """Where the table came from, in sentences; names and paths in `code` spans."""
+        d = self.source_detail
+        parents = " and ".join(f"`{p}`" for p in self.parents)
+        part = (f", its member `{d['member']}`" if d.get("member") else "") + \
+            (f", sheet `{d['sheet']}`" if d.get("sheet") else "")  # of an archive or a workbook
+        if self.source_kind == "sql":
+            origin = f"Made by a SQL query over {parents}." if parents else "Made by a SQL query that reads no table."
+        elif self.source_kind in MADE_BY:
+            origin = f"Made by the step `{self.operation}`" + (f" from {parents}." if parents else ".")
+        elif self.source_kind == "kaggle":
+            version = f" version {d['version']}" if d.get("version") else ""
+            licence = f", licence {d['licence']}" if d.get("licence") else ""
+            origin = f"Downloaded from Kaggle: `{d.get('ref')}`{version}{licence}, file `{d.get('file')}`{part}."
+        elif self.source_kind in IMPORTED_FROM:
+            where = d.get("upload") or d.get("archive") or d.get("path")
+            where = PurePath(where).name if self.source_kind == "sample" else where
+            origin = f"Imported from {IMPORTED_FROM[self.source_kind]} `{where}`{part}."
+        else:
+            origin = "Made outside the workbench: no provenance was recorded."
+        sentences = [origin]
+        if self.created_at is not None:
+            size = f": {plural(self.rows, 'row')} × {plural(self.columns, 'column')}" if self.rows is not None else ""
+            sentences.append(f"Created {self.created_at:%Y-%m-%d %H:%M} UTC{size}.")
+        if self.rejected:
+            sentences.append(f"{plural(self.rejected, 'line')} of the source could not be read and "
+                             f"{were(self.rejected)} set aside.")  # fmt: skip
+        return sentences
+
+    def facts(self) -> dict[str, Any]:
+        """The recorded details behind the story: a step's parameters, or how an import read its source."""
+        return self.parameters if self.source_kind in MADE_BY else self.source_detail
 
     def as_dict(self) -> dict[str, Any]:
         return {

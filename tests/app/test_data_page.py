@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import replace
@@ -9,6 +10,7 @@ from dataclasses import replace
 from tests.app.conftest import rerun
 from workbench import Workspace
 from workbench.settings import LIMITS
+from workbench.words import TERMS
 
 DATA = "pages/data.py"
 
@@ -31,6 +33,8 @@ def test_fresh_workspace_opens_on_the_samples(app):
     assert sorted(overview["table"]) == ["cars", "febrl_people", "penguins_raw"]
     assert dict(zip(overview["table"], overview["rows"])) == {"cars": 406, "febrl_people": 1000, "penguins_raw": 344}
     assert set(overview["source"]) == {"sample: cars.json", "sample: febrl_people.csv", "sample: penguins_raw.csv"}
+    explained = json.loads(at.dataframe[0].proto.columns)
+    assert explained["parents"]["help"] == TERMS["parents"] and explained["rejected"]["help"] == TERMS["rejected"]
 
 
 def test_preview_shows_schema_and_first_rows_of_the_current_table(app):
@@ -135,3 +139,25 @@ def test_locked_workspace_shows_a_clear_error(app, monkeypatch):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_provenance_reads_as_sentences_and_a_small_table(app):
+    at = rerun(app.run(), DATA)
+    ws = Workspace()  # WORKBENCH_HOME: the app's workspace
+    with ws.connect() as con, ws.transaction(con):
+        ws.create_table_as(con, "japan", "SELECT * FROM cars WHERE Origin = 'Japan'", source_kind="sql",
+                           operation="sql query", parents=["cars"])  # fmt: skip
+    at.session_state["table"] = "japan"
+    at = rerun(at, DATA)
+    assert not at.exception and not at.json
+    overview = at.dataframe[0].value
+    assert overview.loc[overview["table"] == "japan", "source"].tolist() == ["SQL query of cars"]
+    story = next(m.value for m in at.markdown if m.value.startswith("Made by"))
+    assert story.startswith("Made by a SQL query over `cars`. Created ") and "79 rows × 9 columns." in story
+    assert at.code[-1].value.startswith('CREATE TABLE "japan" AS SELECT')
+    at.session_state["table"] = "cars"
+    at = rerun(at, DATA)
+    story = next(m.value for m in at.markdown if m.value.startswith("Imported"))
+    assert story.startswith("Imported from the sample file `cars.json`. Created ")
+    facts = next(df.value for df in at.dataframe if list(df.value.columns) == ["detail", "value"])
+    assert dict(zip(facts["detail"], facts["value"]))["format"] == "json"

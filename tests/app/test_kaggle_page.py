@@ -36,6 +36,7 @@ def test_missing_credentials_show_the_steps(app):
     assert not at.exception
     warning = next(w for w in _texts(at.info) if "No Kaggle credentials found" in w)
     assert "Create New Token" in warning and "kaggle.json" in warning
+    assert "run `chmod 600 " in warning and "\\`" not in warning  # the command as code, no literal backticks
     assert not [b for b in at.button if b.key == "kaggle_search"]
 
 
@@ -74,6 +75,9 @@ def test_show_files_then_download_with_progress(app, kaggle_env, progress_texts)
     overview = next(df.value for df in at.dataframe if "table" in df.value.columns)
     assert {"sales", "stores", "regions"} <= set(overview["table"])
     assert set(overview.loc[overview["table"] == "sales", "source"]) == {"kaggle: ada/shop-sales"}
+    story = next(m.value for m in at.markdown if m.value.startswith("Downloaded from Kaggle"))
+    assert story.startswith("Downloaded from Kaggle: `ada/shop-sales` version 3, licence CC-BY-SA-4.0, "
+                            "file `data/2024/sales.csv`. Created ")  # fmt: skip
 
 
 def test_errors_are_shown_not_raised(app, kaggle_env):
@@ -103,3 +107,17 @@ def test_a_download_stopped_mid_way_is_reported_on_the_next_run(app, kaggle_env)
     assert any("The last Kaggle download was stopped before it finished" in w for w in _texts(at.warning))
     at = at.run()
     assert not any("The last Kaggle download was stopped" in w for w in _texts(at.warning))
+
+
+def test_a_key_file_others_can_read_gets_its_command_as_code(app, monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no other credentials
+    config = tmp_path / "kaggle_config"
+    config.mkdir()
+    (config / "kaggle.json").write_text('{"username": "ada", "key": "k"}', encoding="utf-8")
+    (config / "kaggle.json").chmod(0o644)
+    monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(config))
+    for name in ("KAGGLE_USERNAME", "KAGGLE_KEY", "KAGGLE_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    at = rerun(app.run(), DATA)
+    warning = next(w for w in _texts(at.warning) if "readable by other users" in w)
+    assert warning.endswith(f"run `chmod 600 {config / 'kaggle.json'}`.")

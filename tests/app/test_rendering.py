@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from pages._ui import code, md
+from pages._ui import code, md, prose
 from tests.app.conftest import rerun
 from workbench import Workspace
 
@@ -21,6 +21,13 @@ def test_a_code_span_holds_the_name_as_it_is():
 
 def test_markup_in_a_value_is_escaped():
     assert md(MARKUP) == r"\*\*bold\*\*\<b\>x\</b\>"
+
+
+def test_a_message_shows_its_commands_as_code_and_its_markup_escaped():
+    assert prose(f"run `chmod 600 ~/.kaggle/kaggle.json` on {MARKUP}") == (
+        r"run `chmod 600 ~/.kaggle/kaggle.json` on \*\*bold\*\*\<b\>x\</b\>"
+    )
+    assert prose("a lone ` stays literal") == r"a lone \` stays literal"
 
 
 def _wine(app):

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import APP
 from workbench import Workspace
+from workbench.words import TERMS
 
 _ids = itertools.count()
 
@@ -51,6 +52,8 @@ def test_the_page_renders_the_editor_and_the_schema(sql_page):
     assert at.get("component_instance")[0].proto.component_name == "code_editor.code_editor"
     labels = [e.label for e in at.expander]
     assert any(label.startswith("cars · 406 rows") for label in labels)
+    assert [c.proto.help for c in at.caption if "sandbox" in c.value] == [TERMS["sandbox"]]
+    assert at.toggle(key="sql_write").help.endswith("Lineage: " + TERMS["lineage"])
 
 
 def test_run_shows_the_rows_the_total_and_a_chart(sql_page):
@@ -189,3 +192,18 @@ def test_every_type_shows_without_a_traceback(sql_page):
 def test_a_count_agrees_with_its_noun(sql_page):
     at = submit(sql_page, "SELECT 42 AS answer")
     assert "**1 row** · " in captions(at)
+
+
+def test_the_starting_query_reads_the_current_table_until_it_is_edited(home, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.session_state["table"] = "penguins_raw"
+    at = at.switch_page("pages/sql.py").run()
+    assert at.session_state["sql_text"].splitlines()[-1] == "SELECT * FROM penguins_raw LIMIT 100"
+    at.session_state["table"] = "febrl_people"
+    at.run()
+    assert at.session_state["sql_text"].splitlines()[-1] == "SELECT * FROM febrl_people LIMIT 100"
+    at = submit(at, "SELECT 1 AS mine")
+    at.session_state["table"] = "cars"
+    at.run()
+    assert at.session_state["sql_text"] == "SELECT 1 AS mine"

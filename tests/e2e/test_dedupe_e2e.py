@@ -25,7 +25,7 @@ def test_find_label_merge_and_export_duplicates(app_server, page):
     main.get_by_text("Review the least certain pairs").wait_for()
     main.get_by_role("button", name="Match", exact=True).click()
     wait_idle(page)
-    main.get_by_text("1 pair(s) labelled, scores updated").wait_for()
+    main.get_by_text("Thanks: 1 pair labelled, scores updated. Your answer a match for").wait_for()
 
     # export the scored pairs
     with page.expect_download() as download:
@@ -34,12 +34,15 @@ def test_find_label_merge_and_export_duplicates(app_server, page):
         rows = list(csv.DictReader(exported))
     assert len(rows) > 480 and "match_probability" in rows[0]
 
-    # merge into a new table, which becomes the current one
+    # merge into a new table: said under the button; the new table opens in Explore
     name = main.get_by_label("New table name")
     name.fill("people_clean")
     name.press("Enter")
     wait_idle(page)
     main.get_by_role("button", name="Merge into a new table").click()
     wait_idle(page)
-    main.get_by_text("Created people_clean").wait_for()
-    assert "table=people_clean" in page.url
+    confirmation = main.locator("[data-testid='stAlertContentSuccess']").filter(has_text="Created people_clean")
+    merge_button = main.get_by_role("button", name="Merge into a new table")
+    assert 0 < confirmation.bounding_box()["y"] - merge_button.bounding_box()["y"] < 150
+    main.get_by_role("button", name="Open the new table in Explore").click()
+    page.wait_for_url("**/explore?table=people_clean")

@@ -1,4 +1,5 @@
-"""The SQL page in a real browser: type a query, Ctrl+Enter, see the table and the chart, export CSV."""
+"""The SQL page in a real browser: type a query, Ctrl+Enter, see the table and the chart, export CSV; the
+editor's behaviour that only a browser shows (drafts kept, Enter and Tab, the Run button, line numbers)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,38 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import open_app, open_page, wait_idle
+from tests.e2e.conftest import choose_table, open_app, open_page, wait_idle
 
 QUERY = "SELECT Origin, count(*) AS cars FROM cars GROUP BY Origin ORDER BY Origin"
+EDITOR = "iframe[title='code_editor.code_editor']"
+
+
+def type_query(page, sql: str) -> None:
+    """Replace the editor's text with `sql`, typed."""
+    page.frame_locator(EDITOR).locator(".ace_editor .ace_content").first.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type(sql)
 
 
 def run_query(page, sql: str) -> None:
     """Replace the editor's text with `sql` and run it with Ctrl+Enter."""
-    page.frame_locator("iframe[title='code_editor.code_editor']").locator(".ace_editor .ace_content").first.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.type(sql)
+    type_query(page, sql)
     page.keyboard.press("Control+Enter")
+
+
+def editor_text(page) -> str:
+    """The text in the editor, from Ace itself."""
+    return page.frame_locator(EDITOR).locator(".ace_editor").first.evaluate("e => e.env.editor.getValue()")
+
+
+def suggestions(page):
+    return page.frame_locator(EDITOR).locator(".ace_autocomplete")
+
+
+def type_name(page, name: str) -> None:
+    """Type a name at a person's pace: typed faster, Ace's live suggestions may never open."""
+    page.keyboard.type(name, delay=100)
 
 
 def test_type_run_see_table_and_chart_export_csv(app_server, page, tmp_path):
@@ -65,3 +86,61 @@ def test_cancel_stops_a_long_query_and_the_page_stays_usable(app_server, page):
     page.keyboard.press("Escape")  # the editor's completion popup, if open
     run_query(page, "SELECT 41 + 1 AS answer")
     expect(page.locator("[data-testid='stDataFrame'] [role='gridcell']")).to_have_text(["42"], timeout=30_000)
+
+
+def test_a_draft_survives_a_page_switch(app_server, page):
+    open_app(page, app_server.url)
+    open_page(page, "SQL")
+    type_query(page, "SELECT Name FROM cars -- not run yet")
+    open_page(page, "Data")
+    open_page(page, "SQL")
+    assert editor_text(page) == "SELECT Name FROM cars -- not run yet"
+
+
+def test_the_starting_query_reads_the_current_table(app_server, page):
+    open_app(page, app_server.url)
+    choose_table(page, "penguins_raw")
+    open_page(page, "SQL")
+    assert editor_text(page).splitlines()[-1] == "SELECT * FROM penguins_raw LIMIT 100"
+
+
+def test_enter_starts_a_new_line_and_tab_takes_the_suggestion(app_server, page):
+    open_app(page, app_server.url)
+    open_page(page, "SQL")
+    type_query(page, "SELECT * FROM ")
+    type_name(page, "car")
+    expect(suggestions(page)).to_be_visible()
+    page.keyboard.press("Enter")
+    type_name(page, "car")
+    expect(suggestions(page)).to_be_visible()
+    page.keyboard.press("Tab")
+    assert editor_text(page) == "SELECT * FROM car\ncars"
+
+
+def test_the_run_button_shows_above_a_tall_query(app_server, page):
+    open_app(page, app_server.url)
+    open_page(page, "SQL")
+    type_query(page, "SELECT 1 AS one\n" + "\n".join(f"-- line {i}" for i in range(40)))
+    page.mouse.move(0, 0)  # away from the editor: its buttons used to show only on hover
+    frame = page.frame_locator(EDITOR)
+    run = frame.get_by_role("button", name="Run")
+    expect(run).to_have_css("opacity", "1")
+    box, first_line = run.bounding_box(), frame.locator(".ace_editor .ace_line").first.bounding_box()
+    assert box["y"] + box["height"] <= first_line["y"]  # above the text, where the editor starts
+    run.click()
+    expect(page.locator("[data-testid='stDataFrame'] [role='gridcell']")).to_have_text(["1"], timeout=30_000)
+
+
+def test_line_numbers_line_up_with_the_text(app_server, page):
+    open_app(page, app_server.url)
+    open_page(page, "SQL")
+    type_query(page, "\n".join(f"SELECT {i}" for i in range(30)))  # taller than the editor: it scrolls
+    page.keyboard.press("Control+Home")
+    for end in ("top", "bottom"):
+        tops = page.frame_locator(EDITOR).locator(".ace_editor").first.evaluate(
+            """e => Object.fromEntries([['gutter', '.ace_gutter-cell'], ['text', '.ace_text-layer .ace_line']].map(
+                ([part, css]) => [part, [...e.querySelectorAll(css)].map(x => x.getBoundingClientRect().top)]))"""
+        )
+        pairs = list(zip(tops["gutter"], tops["text"]))  # the gutter may draw one row more, below the last
+        assert len(pairs) >= 8 and all(number == line for number, line in pairs), end
+        page.keyboard.press("Control+End")

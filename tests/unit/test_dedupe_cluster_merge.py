@@ -121,3 +121,17 @@ def test_merge_rejects_bad_rules(ws, people):
     with pytest.raises(WorkbenchError, match="unknown columns: nope"):
         merge.merge(ws, people, 0.99, rules={"nope": "longest"})
     assert [t.name for t in ws.tables()] == ["people"]  # nothing half-made
+
+
+def test_compare_says_which_clusters_split_and_which_joined(ws):
+    run = graph_run(ws, [(0, 1, 0.95), (1, 2, 0.95), (0, 2, 0.95), (3, 4, 0.6), (5, 6, 0.99)], 8)
+    loose, strict = cluster.groups(ws, run, 0.5), cluster.groups(ws, run, 0.96)
+    assert loose == [[0, 1, 2], [3, 4], [5, 6]] and strict == [[5, 6]]
+    tighter = cluster.compare(loose, strict, run.n_records)
+    assert (tighter.before, tighter.after) == (4, 7)  # 3 clusters and record 7 alone; then 6 alone and [5, 6]
+    assert tighter.split == [([0, 1, 2], 3), ([3, 4], 2)] and tighter.joined == []
+    looser = cluster.compare(strict, loose, run.n_records)
+    assert looser.split == [] and looser.joined == [([0, 1, 2], 3), ([3, 4], 2)]
+    moved = cluster.compare([[0, 1], [2, 3]], [[0, 1, 2], [3, 4]], 5)  # record 2 changed sides, 4 came in
+    assert moved.split == [([2, 3], 2)] and moved.joined == [([0, 1, 2], 2), ([3, 4], 2)]
+    assert cluster.compare(loose, loose, run.n_records) == cluster.Change(4, 4)

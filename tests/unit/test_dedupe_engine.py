@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import ROOT
 from workbench import Workspace, samples, settings
-from workbench.dedupe import blocking, engine, fellegi_sunter
+from workbench.dedupe import blocking, engine, explain, fellegi_sunter
 from workbench.dedupe.normalise import Column, resolve_columns, suggest_columns
 from workbench.errors import WorkbenchError
 
@@ -185,3 +185,14 @@ def test_sweep_keeps_runs_of_live_owners_and_drops_the_rest(people_ws):
     assert work_runs(people_ws) == {"a11ce0000001", "b0b000000002"}
     with people_ws.connect() as con:
         assert engine.sweep(con, max_age=30) == ["b0b000000002"]
+
+
+def test_a_record_is_named_by_its_words_before_its_numbers(febrl):
+    ws, run, *_ = febrl
+    with ws.connect() as con:
+        rowid, given, surname, address = con.execute(
+            "SELECT rowid, trim(given_name), trim(surname), trim(address_1) FROM febrl_people "
+            "WHERE trim(given_name) <> '' AND trim(surname) <> '' AND regexp_full_match(trim(street_number), '\\d+') "
+            "AND trim(address_1) <> '' ORDER BY rowid LIMIT 1").fetchone()  # fmt: skip
+    # the street number, compared third, gives way to the address
+    assert explain.names(ws, run, [rowid]) == {rowid: f"{given}, {surname}, {address}"}

@@ -26,6 +26,11 @@ def test_text_output_shows_rows_and_the_true_total(shared_ws):
     assert "406 rows in" in out.stderr and "403 not shown" in out.stderr
 
 
+def test_the_footer_agrees_with_its_count(shared_ws):
+    out = _sql(shared_ws, "SELECT 42 AS answer")
+    assert out.exit_code == 0 and out.stderr.startswith("1 row in "), out.output
+
+
 def test_json_and_params_from_a_file(shared_ws):
     out = _sql(shared_ws, "--file", str(ROOT / "queries" / "heavy_penguins.sql"), "--param", "min_mass=6000", "--json")
     assert out.exit_code == 0, out.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import zipfile
 
 import duckdb
 import pytest
@@ -224,3 +225,40 @@ def test_tables_recorded_as_derived_by_schema_version_1_become_steps(ws):
     assert ws.table("people_deduped").source == "dedupe of people"
     with ws.connect() as con:
         assert metadata.get_setting(con, "schema_version") == str(metadata.SCHEMA_VERSION) == "2"
+
+
+def test_provenance_reads_as_sentences_for_every_kind_of_table(ws, tmp_path):
+    samples.seed(ws)
+    cars = ws.table("cars")
+    assert cars.story()[0] == "Imported from the sample file `cars.json`."
+    assert cars.story()[1].endswith("UTC: 406 rows × 9 columns.") and cars.facts()["format"] == "json"
+    load(ws, [csv_file(tmp_path / "scores.csv")], table="scores")
+    assert ws.table("scores").story()[::2] == [
+        f"Imported from the file `{tmp_path / 'scores.csv'}`.",
+        "1 line of the source could not be read and was set aside.",
+    ]
+    with ws.connect() as con, ws.transaction(con):
+        ws.create_table_as(con, "usa", "SELECT * FROM cars WHERE Origin = 'USA'", source_kind="sql",
+                           operation="sql query", parents=["cars"])  # fmt: skip
+        ws.create_table_as(con, "answer", "SELECT 42 AS n", source_kind="sql", operation="sql query")
+        ws.create_table_as(con, "usa_deduped", "SELECT * FROM usa", source_kind="step", operation="dedupe",
+                           parents=["usa", "cars"], parameters={"threshold": 0.9})  # fmt: skip
+    assert (ws.table("usa").source, ws.table("usa").story()[0]) == (
+        "SQL query of cars",
+        "Made by a SQL query over `cars`.",
+    )
+    assert (ws.table("answer").source, ws.table("answer").story()[0]) == (
+        "SQL query",
+        "Made by a SQL query that reads no table.",
+    )
+    deduped = ws.table("usa_deduped")
+    assert deduped.story()[0] == "Made by the step `dedupe` from `usa` and `cars`."
+    assert deduped.facts() == {"threshold": 0.9}
+
+
+def test_provenance_names_the_member_of_an_archive(ws, tmp_path):
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("inner/points.csv", "x,y\n1,2\n")
+    (result,) = load(ws, [archive])
+    assert ws.table(result.table).story()[0] == f"Imported from the file `{archive}`, its member `inner/points.csv`."

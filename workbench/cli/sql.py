@@ -10,6 +10,7 @@ from workbench.cli.output import emit_json, records, text_table
 from workbench.errors import WorkbenchError
 from workbench.sql import engine
 from workbench.sql import params as sql_params
+from workbench.words import plural
 from workbench.workspace import Workspace
 
 pass_ws = click.make_pass_decorator(Workspace)
@@ -77,7 +78,7 @@ def sql(ws: Workspace, query: str | None, query_file: Path | None, assignments: 
         click.echo(text_table(result.columns, rows))
     more = f" ({result.total - len(rows):,} not shown; --limit or --csv)" if result.total > len(rows) else ""
     made = f"; created table {result.created}" if result.created else ""
-    click.echo(f"{result.total:,} rows in {result.elapsed:.3f} s{more}{made}", err=True)
+    click.echo(f"{plural(result.total, 'row')} in {result.elapsed:.3f} s{more}{made}", err=True)
 
 
 COMMANDS = [sql]

@@ -15,6 +15,8 @@ step of the longest path, minutes on a million records.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import duckdb
 import pandas as pd
 
@@ -64,6 +66,44 @@ def members(ws: Workspace, run: Run, cluster: int) -> list[int]:
     with ws.connect(read_only=True) as con:
         return [r[0] for r in con.execute(f"SELECT id FROM {run.work('clusters')} WHERE cluster = ? ORDER BY id",
                                           [cluster]).fetchall()]  # fmt: skip
+
+
+def groups(ws: Workspace, run: Run, threshold: float) -> list[list[int]]:
+    """Cluster the run at `threshold`: every cluster of two or more records, as its record ids in order."""
+    with ws.connect() as con:
+        build(con, run, threshold)
+        rows = con.execute(f"SELECT list(id ORDER BY id) FROM {run.work('clusters')} "
+                           "GROUP BY cluster HAVING count(*) > 1 ORDER BY min(id)").fetchall()  # fmt: skip
+    return [r[0] for r in rows]
+
+
+@dataclass
+class Change:
+    """How the clusters moved between two clusterings of the same records."""
+
+    before: int  # clusters, records alone included
+    after: int
+    split: list[tuple[list[int], int]] = field(default_factory=list)  # a cluster before, the clusters it became
+    joined: list[tuple[list[int], int]] = field(default_factory=list)  # a cluster after, the clusters it came from
+
+
+def compare(before: list[list[int]], after: list[list[int]], n_records: int) -> Change:
+    """What changed from the clusters `before` to `after` (as `groups` gives them)."""
+
+    def owner(clusters: list[list[int]]) -> dict[int, int]:
+        return {i: k for k, ids in enumerate(clusters) for i in ids}
+
+    def pieces(ids: list[int], other: dict[int, int]) -> int:  # a record in no cluster is one of its own
+        return len({other.get(i, -1 - i) for i in ids})
+
+    old, new = owner(before), owner(after)
+    kept = {tuple(ids) for ids in before} & {tuple(ids) for ids in after}
+    return Change(
+        before=n_records - len(old) + len(before),
+        after=n_records - len(new) + len(after),
+        split=[(ids, n) for ids in before if tuple(ids) not in kept and (n := pieces(ids, new)) > 1],
+        joined=[(ids, n) for ids in after if tuple(ids) not in kept and (n := pieces(ids, old)) > 1],
+    )
 
 
 def matched_pairs_sql(run: Run) -> str:

@@ -29,6 +29,18 @@ def record_values(ws: Workspace, run: Run, ids: list[int]) -> dict[int, dict]:
     return out
 
 
+def names(ws: Workspace, run: Run, ids: list[int], values: int = 3) -> dict[int, str]:
+    """A short name for each record from the compared columns (the ones chosen to describe the entity):
+    its first `values` non-empty values, words before bare numbers, e.g. "jane, smith, main street"."""
+    found = record_values(ws, run, ids)
+
+    def name(record: dict) -> str:
+        texts = [str(v).strip() for v in record.values() if not pd.isna(v) and str(v).strip()]
+        return ", ".join(sorted(texts, key=lambda text: not any(c.isalpha() for c in text))[:values])
+
+    return {i: name(found[i]) for i in ids}
+
+
 def explain(ws: Workspace, run: Run, pairs: pd.DataFrame) -> list[dict]:
     """For each pair (l, r, pattern): both records and, per column, level, similarity and contribution."""
     if pairs.empty:
