@@ -44,6 +44,13 @@ def test_overview_and_column_statistics(numbers_ws):
     assert [f.kind for f in p.findings] == ["identifier"]
 
 
+def test_missing_values_are_in_no_histogram_bin(ws):
+    with ws.connect() as con:
+        con.execute("CREATE TABLE gaps AS SELECT CASE WHEN i % 10 = 0 THEN NULL ELSE i * 0.5 END AS x FROM range(1000) t(i)")
+    chart = profile_table(ws, "gaps").column("x").chart
+    assert chart["kind"] == "histogram" and sum(chart["counts"]) + chart["below"] + chart["above"] == 900
+
+
 def test_every_column_gets_a_figure(numbers_ws):
     p = profile_table(numbers_ws, "numbers")
     titles = {c.name: figures.column_figure(c).layout.title.text for c in p.columns}

@@ -316,8 +316,9 @@ def bins(agg: Aggregates, columns: list[ColumnProfile], rows: int) -> None:
             params += list(fence)
         whens.append(f"WHEN {x} < ? THEN -1 WHEN {x} > ? THEN -2")
         params += [a, b]
-        agg.add(name, "buckets", f"histogram(CASE {' '.join(whens)} ELSE least(floor(({x} - ?) / ?)::BIGINT, ?) END)",
-                params + [a, width, count - 1])
+        # least() ignores NULL: without the FILTER every missing value would land in the last bin
+        agg.add(name, "buckets", f"histogram(CASE {' '.join(whens)} ELSE least(floor(({x} - ?) / ?)::BIGINT, ?) END) "
+                f"FILTER ({x} IS NOT NULL)", params + [a, width, count - 1])
 
 
 def read_bins(got: dict, columns: list[ColumnProfile]) -> None:
