@@ -46,7 +46,7 @@ def test_overview_and_column_statistics(numbers_ws):
 
 def test_missing_values_are_in_no_histogram_bin(ws):
     with ws.connect() as con:
-        con.execute("CREATE TABLE gaps AS SELECT CASE WHEN i % 10 = 0 THEN NULL ELSE i * 0.5 END AS x FROM range(1000) t(i)")
+        con.execute("CREATE TABLE gaps AS SELECT CASE WHEN i % 10 <> 0 THEN i * 0.5 END AS x FROM range(1000) t(i)")
     chart = profile_table(ws, "gaps").column("x").chart
     assert chart["kind"] == "histogram" and sum(chart["counts"]) + chart["below"] + chart["above"] == 900
 
@@ -74,3 +74,35 @@ def test_cli_profile_json_and_text(numbers_ws):
     assert "numbers: 1,000 rows x 5 columns" in text.output and "[low] identifier in n" in text.output
     missing = runner.invoke(main, ["--home", str(numbers_ws.home), "profile", "nope"])
     assert missing.exit_code == 1 and "There is no table named 'nope'" in missing.output
+
+
+@pytest.fixture
+def measures_ws(ws):
+    """A measurement stored as text, as in penguins_raw: 'NA' for missing, a word, padded and decimal numbers."""
+    with ws.connect() as con:
+        con.execute("""CREATE TABLE measures AS SELECT i::DOUBLE AS x,
+                       CASE WHEN i % 50 = 0 THEN 'NA' WHEN i % 97 = 1 THEN 'unknown' WHEN i = 7 THEN NULL
+                            WHEN i % 10 = 3 THEN ' ' || (i * 0.5 + 0.25)::VARCHAR ELSE (i * 0.5 + 0.25)::VARCHAR
+                       END AS length FROM range(1000) t(i)""")
+    return ws
+
+
+def test_a_text_column_holding_numbers_is_described_by_its_numbers(measures_ws):
+    p = profile_table(measures_ws, "measures")
+    col = p.column("length")
+    i = np.arange(1000)
+    held = i[(i % 50 != 0) & (i % 97 != 1) & (i != 7)] * 0.5 + 0.25  # 1.25 stays 1.25: read as DOUBLE, not rounded
+    assert (col.type, col.semantic, col.numbers_in_text, col.holds_numbers) == ("VARCHAR", "numeric", True, True)
+    st = col.stats
+    assert (st["count"], st["nulls"], st["numbers"], st["missing_tokens"]) == (999, 1, len(held), 20)
+    assert (st["min"], st["max"]) == (held.min(), held.max()) == (1.25, 499.75)
+    assert st["mean"] == pytest.approx(held.mean()) and st["std"] == pytest.approx(held.std(ddof=1))
+    assert st["quantiles"]["p25"] == pytest.approx(np.quantile(held, 0.25))
+    assert st["mad"] == pytest.approx(np.median(np.abs(held - np.median(held))))
+    assert col.chart["kind"] == "histogram"
+    assert sum(col.chart["counts"]) + col.chart["below"] + col.chart["above"] == len(held)
+    title = figures.column_figure(col).layout.title.text
+    assert title == f"length: histogram of its {len(held)} numbers (stored as text)"
+    # the findings describe the text as stored, as before
+    assert {(f.kind, f.count) for f in p.findings_for("length")} == {
+        ("numbers_as_text", len(held)), ("disguised_missing", 20), ("missing", 1), ("whitespace", 99)}

@@ -51,6 +51,22 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
         run_watched(con, sql, params, on_progress=scaled, cancel=cancel, label=label)
         return con.fetchall()
 
+    def numbers(a: float, b: float, batch: list[ColumnProfile], span: str, agg: stats.Aggregates, label: str) -> dict:
+        """Quantiles of the batch's numbers and dates (the outlier fences need them), then `agg` with the
+        histogram bins, outliers and codes added: two steps sharing [a, b] of the progress bar."""
+        middle = a + (b - a) / 3
+        quantiles = stats.quantile_sql(table, batch, rows)
+        if quantiles:
+            sql, params, exact_q = quantiles
+            (row,) = step(a, middle, f"Quantiles{span}", sql, params)
+            stats.read_quantiles(row, batch, exact_q)
+        stats.bins(agg, batch, rows)
+        (row,) = step(middle, b, f"{label}{span}", agg.sql(source), agg.params)
+        got = agg.read(row)
+        stats.read_moments(got, batch)
+        stats.read_bins(got, batch)
+        return got
+
     def batched(start: float, end: float, batches: list[list[ColumnProfile]]):
         """Each batch with the share of [start, end] of the progress bar that it covers."""
         width = (end - start) / max(len(batches), 1)
@@ -69,19 +85,9 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
     exact = rows <= settings.LIMITS.profile_exact_rows
 
     for a, b, batch, span in batched(0.0, 0.6, stats.batches(full, limits.profile_batch_columns)):
-        quantiles = stats.quantile_sql(table, batch, rows)
-        middle = a + (b - a) / 3
-        if quantiles:
-            sql, params, exact_q = quantiles
-            (row,) = step(a, middle, f"Quantiles{span}", sql, params)
-            stats.read_quantiles(row, batch, exact_q)
         agg = stats.Aggregates()
         stats.counts(agg, batch, exact)
-        stats.bins(agg, batch, rows)
-        (row,) = step(middle, b, f"Counts, histograms, outliers and codes{span}", agg.sql(source), agg.params)
-        got = agg.read(row)
-        stats.read_counts(got, batch, rows, exact)
-        stats.read_bins(got, batch)
+        stats.read_counts(numbers(a, b, batch, span, agg, "Counts, histograms, outliers and codes"), batch, rows, exact)
     for a, b, batch, span in batched(0.6, 0.65, stats.batches(light, limits.profile_batch_columns)):
         agg = stats.Aggregates()
         stats.counts(agg, batch, exact, full=False)
@@ -114,6 +120,19 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
     findings.confirm(con, table, found, rows)
     if text:
         con.execute(f"DROP TABLE IF EXISTS {values.VALUES}")
+
+    # Text columns holding numbers: their statistics and histogram read the numbers. After the findings,
+    # which describe the values as stored (the text's min and max, its distinct spellings).
+    held = [c for c in text if c.numbers_in_text]
+    for a, b, batch, span in batched(0.94, 0.99, stats.batches(held, limits.profile_batch_columns)):
+        quarter = a + (b - a) / 4
+        agg = stats.ranges(batch)
+        (row,) = step(a, quarter, f"Numbers in text columns{span}", agg.sql(source), agg.params)
+        stats.read_ranges(agg.read(row), None, batch)
+        agg = stats.Aggregates()
+        for col in batch:
+            stats.moments(agg, col)
+        numbers(quarter, b, batch, span, agg, "Numbers in text columns")
 
     cells = rows * len(columns)
     missing = sum(c.stats.get("nulls", 0) for c in columns)

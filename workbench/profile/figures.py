@@ -24,10 +24,10 @@ def _layout(fig: go.Figure, title: str, x: str = "", y: str = "rows") -> go.Figu
 def column_figure(col: ColumnProfile) -> go.Figure | None:
     """The distribution chart that best shows what is wrong with this column, or None (nothing to draw)."""
     kind = col.chart.get("kind")
+    if kind == "histogram":  # numbers, and text that holds numbers
+        return histogram(col)
     if (col.family == "text" and col.semantic not in ("text", "identifier")) or col.family == "boolean":
         return top_values(col)
-    if kind == "histogram":
-        return histogram(col)
     if kind == "values":
         return values(col)
     if kind == "dates":
@@ -57,7 +57,8 @@ def histogram(col: ColumnProfile) -> go.Figure:
         for fence in (low, high):
             if edges[0] <= fence <= edges[-1]:
                 fig.add_vline(x=fence, line_dash="dot", line_color=MARKED)
-    title = f"{col.name}: histogram" + (f" (red: {', '.join(notes)})" if notes else "")
+    what = f"histogram of its {st['numbers']:,} numbers (stored as text)" if col.numbers_in_text else "histogram"
+    title = f"{col.name}: {what}" + (f" (red: {', '.join(notes)})" if notes else "")
     return _layout(fig, title, col.name)
 
 

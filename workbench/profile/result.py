@@ -84,6 +84,17 @@ class ColumnProfile:
     # which statistics are estimates (approximate distinct count, sampled quantiles...)
     approximate: list[str] = field(default_factory=list)
 
+    @property
+    def numbers_in_text(self) -> bool:
+        """A text column whose values are nearly all numbers (penguins' 'NA'-sprinkled measurements): its
+        numeric statistics and histogram read the numbers it holds."""
+        return self.family == "text" and self.semantic == "numeric"
+
+    @property
+    def holds_numbers(self) -> bool:
+        """Whether the column's statistics, charts and relationships are those of numbers."""
+        return self.family == "numeric" or self.numbers_in_text
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
