@@ -9,8 +9,9 @@
    beyond the outlier fences counted apart), outlier counts and examples, and
    the counts of the sentinel codes that fall in each column's range;
 4. exact duplicate rows, by sorting row hashes.
-Text columns are profiled from their value counts instead (see values.py); those that turn out to
-hold numbers then get passes 1-3 over the numbers they hold (`ColumnProfile.numbers_in_text`).
+Text columns are profiled from their value counts instead (see values.py). Those that turn out
+to hold numbers (`ColumnProfile.numbers_in_text`) get passes 1-3 as well, over a temporary table of
+the numbers they hold (`numbers_table_sql`): each value is parsed once, not once per statistic.
 
 Exactness: up to `profile_exact_rows` rows (settings.Limits) everything is exact. Above, distinct counts
 are HyperLogLog estimates and quantiles come from the sample; each column lists
@@ -99,9 +100,35 @@ def number_sql(name: str, text: bool = False) -> str:
     return checks.AS_NUMBER.format(c=quote(name)) if text else f"{quote(name)}::DOUBLE"
 
 
+NUMBERS = "_wb_profile_numbers"
+
+
+def numbers_table_sql(table: str, columns: list[ColumnProfile]) -> str:
+    """The temporary table `NUMBERS` of the numbers that the text `columns` hold, a DOUBLE column of the same
+    name each (NULL where a value holds no number), to be profiled as number columns."""
+    names = [quote(c.name) for c in columns]
+    parsed = ", ".join(f"{checks.PARSED.format(c=c)} AS {c}" for c in names)
+    finite = ", ".join(f"CASE WHEN isfinite({c}) THEN {c} END AS {c}" for c in names)  # 'nan' parses, means missing
+    return f"CREATE OR REPLACE TEMP TABLE {NUMBERS} AS SELECT {finite} FROM (SELECT {parsed} FROM {quote(table)})"
+
+
+# what a text column takes from the profile of the numbers it holds
+NUMBER_STATS = ("min", "max", "mean", "std", "negatives", "quantiles", "mad", "kelly_skew", "fences", "not_outliers",
+                "outliers", "sentinel_counts")  # fmt: skip
+
+
+def adopt(col: ColumnProfile, numbers: ColumnProfile) -> None:
+    """Give the text column `col` the statistics and histogram of `numbers`, the profile of the numbers it holds;
+    its count of values that are numbers becomes `numbers` (exact, like the other counts)."""
+    col.stats.update({key: numbers.stats[key] for key in NUMBER_STATS if key in numbers.stats})
+    col.stats["numbers"] = numbers.stats["count"]
+    col.chart = numbers.chart
+    col.approximate += [a for a in numbers.approximate if a in ("quantiles", "mad")]
+
+
 def _x(col: ColumnProfile) -> str:
     """The column as DOUBLE for numeric statistics."""
-    return quote(col.name) if col.type.upper() == "DOUBLE" else number_sql(col.name, col.family == "text")
+    return quote(col.name) if col.type.upper() == "DOUBLE" else f"{quote(col.name)}::DOUBLE"
 
 
 # -- 1. quantiles ----------------------------------------------------------------------
@@ -117,7 +144,7 @@ def sample_clause(rows: int, size: int) -> str:
 
 def quantile_sql(table: str, columns: list[ColumnProfile], rows: int) -> tuple[str, list, bool] | None:
     """Quantiles and MAD of numbers, 1st/99th percentiles of dates; exact unless the table is big."""
-    numeric = [c for c in columns if c.holds_numbers]
+    numeric = [c for c in columns if c.family == "numeric"]
     temporal = [c for c in columns if c.family == "temporal"]
     if not numeric and not temporal:
         return None
@@ -135,7 +162,7 @@ def quantile_sql(table: str, columns: list[ColumnProfile], rows: int) -> tuple[s
 
 
 def read_quantiles(row: tuple, columns: list[ColumnProfile], exact: bool) -> None:
-    numeric = [c for c in columns if c.holds_numbers]
+    numeric = [c for c in columns if c.family == "numeric"]
     temporal = [c for c in columns if c.family == "temporal"]
     values = iter(row)
     for col in numeric:
@@ -163,14 +190,11 @@ def kelly_skew(q: dict[str, float | None]) -> float | None:
 
 
 def ranges(columns: list[ColumnProfile]) -> Aggregates:
-    """Row count and min/max: answered from DuckDB's zone maps, nearly free (text holding numbers: a scan)."""
+    """Row count and min/max: answered from DuckDB's zone maps, nearly free."""
     agg = Aggregates()
     agg.add("", "rows", "count(*)")
     for col in columns:
-        if col.numbers_in_text:
-            agg.add(col.name, "min", f"min({_x(col)})")
-            agg.add(col.name, "max", f"max({_x(col)})")
-        elif col.family in ("numeric", "temporal"):
+        if col.family in ("numeric", "temporal"):
             agg.add(col.name, "min", f"min({quote(col.name)})")
             agg.add(col.name, "max", f"max({quote(col.name)})")
     return agg
@@ -187,7 +211,7 @@ def read_ranges(got: dict, stored: tuple | None, columns: list[ColumnProfile]) -
         for key in ("min", "max"):
             if key in g:
                 value = g[key]
-                if col.holds_numbers and value is not None:
+                if col.family == "numeric" and value is not None:
                     value = int(value) if is_integer(col) else float(value)
                 col.stats[key] = value
         found = stored[i] if stored else None
@@ -215,26 +239,13 @@ def counts(agg: Aggregates, columns: list[ColumnProfile], exact: bool, full: boo
             # then counts text exactly when it can)
             agg.add(name, "distinct", f"approx_count_distinct({c})")
         if col.family == "numeric":
-            moments(agg, col)
+            x = _x(col)
+            agg.add(name, "mean", f"avg({x})")
+            agg.add(name, "std", f"stddev_samp({x})")
+            if (col.stats.get("min") or 0) < 0:
+                agg.add(name, "negatives", f"count(*) FILTER ({x} < 0)")
         elif col.family == "boolean":
             agg.add(name, "trues", f"count(*) FILTER ({c})")
-
-
-def moments(agg: Aggregates, col: ColumnProfile) -> None:
-    """Mean, standard deviation and negatives of a column's numbers (and, of text, how many values are numbers)."""
-    x, name = _x(col), col.name
-    if col.numbers_in_text:
-        agg.add(name, "numbers", f"count({x})")
-    agg.add(name, "mean", f"avg({x})")
-    agg.add(name, "std", f"stddev_samp({x})")
-    if (col.stats.get("min") or 0) < 0:
-        agg.add(name, "negatives", f"count(*) FILTER ({x} < 0)")
-
-
-def read_moments(got: dict, columns: list[ColumnProfile]) -> None:
-    for col in columns:
-        g = got.get(col.name, {})
-        col.stats.update({key: g[key] for key in ("numbers", "mean", "std", "negatives") if key in g})
 
 
 def read_counts(got: dict, columns: list[ColumnProfile], rows: int, exact: bool) -> None:
@@ -246,6 +257,9 @@ def read_counts(got: dict, columns: list[ColumnProfile], rows: int, exact: bool)
             st["distinct"] = g["distinct"]
         if not exact and "distinct" in st:
             col.approximate.append("distinct")
+        for key in ("mean", "std", "negatives"):
+            if key in g:
+                st[key] = g[key]
         if col.family == "boolean" and "trues" in g:
             st["top_values"] = sorted([[True, g["trues"]], [False, st["count"] - g["trues"]]], key=lambda p: -p[1])
 
@@ -304,10 +318,10 @@ def bins(agg: Aggregates, columns: list[ColumnProfile], rows: int) -> None:
     """
     for col in columns:
         st, c, name = col.stats, quote(col.name), col.name
-        if st.get("min") is None or not (col.holds_numbers or col.family == "temporal"):
+        if st.get("min") is None or col.family not in ("numeric", "temporal"):
             continue
         candidates = sentinel_candidates(col)
-        if col.holds_numbers:
+        if col.family == "numeric":
             x, fence = _x(col), fences(col, rows)
             if fence:
                 st["fences"] = list(fence)
