@@ -51,6 +51,13 @@ def test_missing_values_are_in_no_histogram_bin(ws):
     assert chart["kind"] == "histogram" and sum(chart["counts"]) + chart["below"] + chart["above"] == 900
 
 
+def test_columns_named_like_the_profiles_own_names(ws):
+    with ws.connect() as con:  # m0, m1 once named the medians of the quantile query: ambiguous
+        con.execute("CREATE TABLE named AS SELECT i AS m0, i % 7 AS m1, i * 0.5 AS s FROM range(100) t(i)")
+    p = profile_table(ws, "named")
+    assert p.column("m1").stats["quantiles"]["p50"] == 3.0 and p.column("s").stats["mad"] == 12.5
+
+
 def test_every_column_gets_a_figure(numbers_ws):
     p = profile_table(numbers_ws, "numbers")
     titles = {c.name: figures.column_figure(c).layout.title.text for c in p.columns}
@@ -88,7 +95,12 @@ def measures_ws(ws):
 
 
 def test_a_text_column_holding_numbers_is_described_by_its_numbers(measures_ws):
-    p = profile_table(measures_ws, "measures")
+    progress = []
+    p = profile_table(measures_ws, "measures", on_progress=lambda done, label: progress.append((done, label)))
+    labels = [label for _, label in progress]
+    assert labels.index("Looking for dirty data") < labels.index("Reading the numbers in text columns") < labels.index(
+        "Counts, histograms, outliers and codes of the numbers in text columns")  # the bar moves while numbers are read
+    assert [done for done, _ in progress] == sorted(done for done, _ in progress) and progress[-1] == (1.0, "Done")
     col = p.column("length")
     i = np.arange(1000)
     held = i[(i % 50 != 0) & (i % 97 != 1) & (i != 7)] * 0.5 + 0.25  # 1.25 stays 1.25: read as DOUBLE, not rounded

@@ -151,13 +151,12 @@ def quantile_sql(table: str, columns: list[ColumnProfile], rows: int) -> tuple[s
     exact = rows <= settings.LIMITS.profile_exact_rows
     names = ", ".join(quote(c.name) for c in numeric + temporal)
     sample = "" if exact else f" USING SAMPLE {sample_clause(rows, settings.LIMITS.profile_sample_rows)}"
-    medians = ", ".join(f"median({_x(c)}) AS m{i}" for i, c in enumerate(numeric)) or "1"
     parts = []
-    for i, c in enumerate(numeric):
-        parts += [f"quantile_cont({_x(c)}, {QUANTILES})", f"quantile_cont(abs({_x(c)} - m{i}), 0.5)"]
+    for c in numeric:  # the median as a subquery: a CTE's column named m1 could clash with a column of the table
+        median = f"(SELECT median({_x(c)}) FROM s)"
+        parts += [f"quantile_cont({_x(c)}, {QUANTILES})", f"quantile_cont(abs({_x(c)} - {median}), 0.5)"]
     parts += [f"quantile_disc({quote(c.name)}, [0.01, 0.99])" for c in temporal]
-    sql = (f"WITH s AS MATERIALIZED (SELECT {names} FROM {quote(table)}{sample}), m AS (SELECT {medians} FROM s) "
-           f"SELECT {', '.join(parts)} FROM s, m")  # fmt: skip
+    sql = f"WITH s AS MATERIALIZED (SELECT {names} FROM {quote(table)}{sample}) SELECT {', '.join(parts)} FROM s"
     return sql, [], exact
 
 
