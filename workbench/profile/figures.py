@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 import itertools
+import textwrap
 from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 
 from workbench.profile import checks
-from workbench.profile.relations import Correspondence
+from workbench.profile.relations import MISSING, Correspondence
 from workbench.profile.result import ColumnProfile
 
 BULK, MARKED, WARN, MUTED = "#4c78a8", "#e45756", "#f58518", "#9d9d9d"
+LINE = 55  # characters per line of a title: the narrowest chart (beside a finding) holds about this many
+CATEGORY_COLOURS = qualitative.Plotly  # one colour per category of a scatter's colour column
+
+
+def wrap(text: str, width: int = LINE) -> str:
+    """A title broken into lines of at most `width` characters (plotly never wraps, it cuts)."""
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+
+
+def _uncut(fig: go.Figure, title: str, **layout) -> go.Figure:
+    """Title and axis labels that are never cut off: the margins grow to fit them (automargin) around
+    a title wrapped to the chart's width."""
+    fig.update_layout(title={"text": wrap(title), "automargin": True, "yref": "container"},
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, **layout)  # fmt: skip
+    fig.update_xaxes(automargin=True, title_text=wrap(fig.layout.xaxis.title.text or "") or None)
+    fig.update_yaxes(automargin=True, title_text=wrap(fig.layout.yaxis.title.text or "") or None)
+    return fig
 
 
 def _layout(fig: go.Figure, title: str, x: str = "", y: str = "rows") -> go.Figure:
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=320,
-                      margin={"l": 40, "r": 10, "t": 40, "b": 40}, showlegend=False, bargap=0.05)  # fmt: skip
-    return fig
+    fig.update_layout(xaxis_title=x, yaxis_title=y)
+    return _uncut(fig, title, height=320, showlegend=False, bargap=0.05)
 
 
 def column_figure(col: ColumnProfile) -> go.Figure | None:
@@ -121,14 +139,23 @@ def heatmap(matrix: pd.DataFrame, title: str, zmin: float = -1, zmax: float = 1)
     fig = go.Figure(go.Heatmap(z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index), zmin=zmin, zmax=zmax,
                                colorscale="RdBu" if zmin < 0 else "Blues", reversescale=zmin < 0,
                                texttemplate="%{z:.2f}"))  # fmt: skip
-    fig.update_layout(title=title, height=max(320, 40 * len(matrix) + 120), margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    return fig
+    return _uncut(fig, title, height=max(320, 40 * len(matrix) + 120))
 
 
-def scatter(frame: pd.DataFrame, x: str, y: str, title: str) -> go.Figure:
-    marker = {"size": 5, "opacity": 0.5, "color": BULK}
-    fig = go.Figure(go.Scattergl(x=frame[x], y=frame[y], mode="markers", marker=marker))
-    return _layout(fig, title, x, y)
+def scatter(frame: pd.DataFrame, x: str, y: str, title: str, colour: str | None = None) -> go.Figure:
+    """Points of `frame`; with `colour`, one colour (and legend entry) per category of that column, the most
+    frequent first."""
+    fig = go.Figure()
+    if colour is None:
+        fig.add_scattergl(x=frame[x], y=frame[y], mode="markers", marker={"size": 5, "opacity": 0.5, "color": BULK})
+        return _layout(fig, title, x, y)
+    groups = frame[colour].astype("string").fillna(MISSING)
+    for k, category in enumerate(groups.value_counts().index):
+        rows = frame[groups == category]
+        fig.add_scattergl(x=rows[x], y=rows[y], mode="markers", name=str(category),
+                          marker={"size": 5, "opacity": 0.6, "color": CATEGORY_COLOURS[k % len(CATEGORY_COLOURS)]})
+    _layout(fig, title, x, y)
+    return fig.update_layout(showlegend=True, legend_title_text=wrap(colour, 20))
 
 
 def missing_pattern(pattern: pd.DataFrame) -> go.Figure:
@@ -139,10 +166,7 @@ def missing_pattern(pattern: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=z, x=columns, y=labels, colorscale=[[0, "#e8eef5"], [1, MARKED]], showscale=False,
                                zmin=0, zmax=1, xgap=2, ygap=2))  # fmt: skip
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(title="Which columns are missing together (red = missing)",
-                      height=max(260, 26 * len(pattern) + 120),
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})  # fmt: skip
-    return fig
+    return _uncut(fig, "Which columns are missing together (red = missing)", height=max(260, 26 * len(pattern) + 120))
 
 
 def biplot(ca: Correspondence, row_name: str, col_name: str) -> go.Figure:
@@ -152,10 +176,8 @@ def biplot(ca: Correspondence, row_name: str, col_name: str) -> go.Figure:
                         text=list(frame.index), textposition="top center", name=name,
                         marker={"color": color, "symbol": symbol, "size": 8 + 30 * frame["mass"]})  # fmt: skip
     e = ca.explained + [0.0]
-    fig.update_layout(title=f"Correspondence analysis of {row_name} × {col_name}", showlegend=True, height=480,
-                      xaxis_title=f"dimension 1 ({e[0]:.0%} of inertia)", yaxis_title=f"dimension 2 ({e[1]:.0%})",
-                      margin={"l": 40, "r": 10, "t": 40, "b": 40})  # fmt: skip
-    return fig
+    fig.update_layout(xaxis_title=f"dimension 1 ({e[0]:.0%} of inertia)", yaxis_title=f"dimension 2 ({e[1]:.0%})")
+    return _uncut(fig, f"Correspondence analysis of {row_name} × {col_name}", showlegend=True, height=480)
 
 
 def _plain(value):
