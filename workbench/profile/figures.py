@@ -16,22 +16,34 @@ from workbench.profile.result import ColumnProfile
 
 BULK, MARKED, WARN, MUTED = "#4c78a8", "#e45756", "#f58518", "#9d9d9d"
 LINE = 55  # characters per line of a title: the narrowest chart (beside a finding) holds about this many
+TICK = 30  # characters per line of a category's label on an axis
+TITLE_LINE_PX = 24  # the top margin grows by this per line of title
 CATEGORY_COLOURS = qualitative.Plotly  # one colour per category of a scatter's colour column
 
 
 def wrap(text: str, width: int = LINE) -> str:
-    """A title broken into lines of at most `width` characters (plotly never wraps, it cuts)."""
-    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+    """A title broken into lines of at most `width` characters (plotly never wraps, it cuts); shorter text as it is."""
+    if len(text) <= width:
+        return text
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))
 
 
 def _uncut(fig: go.Figure, title: str, **layout) -> go.Figure:
-    """Title and axis labels that are never cut off: the margins grow to fit them (automargin) around
-    a title wrapped to the chart's width."""
-    fig.update_layout(title={"text": wrap(title), "automargin": True, "yref": "container"},
-                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, **layout)  # fmt: skip
+    """Title and axis labels that are never cut off: the title wrapped to the chart's width above a top
+    margin as tall as its lines (plotly's title automargin cuts off the first line of a wrapped title),
+    the other margins grown by plotly to fit the tick labels and axis titles (automargin)."""
+    text = wrap(title)
+    fig.update_layout(title_text=text, margin={"l": 10, "r": 10, "b": 10, "t": 26 + TITLE_LINE_PX * (
+        text.count("<br>") + 1)}, **layout)  # fmt: skip
     fig.update_xaxes(automargin=True, title_text=wrap(fig.layout.xaxis.title.text or "") or None)
     fig.update_yaxes(automargin=True, title_text=wrap(fig.layout.yaxis.title.text or "") or None)
     return fig
+
+
+def _labels(labels: list) -> dict:
+    """Category labels of an axis wrapped to lines of `TICK` characters: a long label would push the plot away
+    (or be cut off when it cannot)."""
+    return {"tickvals": labels, "ticktext": [wrap(str(label), TICK) for label in labels]}
 
 
 def _layout(fig: go.Figure, title: str, x: str = "", y: str = "rows") -> go.Figure:
@@ -124,21 +136,23 @@ def top_values(col: ColumnProfile) -> go.Figure:
             colors.append(BULK)
     labels = [repr(v) if isinstance(v, str) and (v != v.strip() or not v) else str(v) for v, _ in pairs]
     fig = go.Figure(go.Bar(x=[n for _, n in pairs], y=labels, orientation="h", marker_color=colors))
-    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_yaxes(autorange="reversed", type="category", **_labels(labels))
     notes = []
     if WARN in colors:
         notes.append("orange: near-duplicate spellings")
     if MARKED in colors:
         notes.append("red: missing-value tokens")
     fig = _layout(fig, f"{col.name}: most frequent values" + (f" ({'; '.join(notes)})" if notes else ""), "rows", "")
-    fig.update_layout(height=max(260, 22 * len(pairs) + 80))
-    return fig
+    lines = sum(label.count("<br>") + 1 for label in fig.layout.yaxis.ticktext or ())
+    return fig.update_layout(height=max(260, 18 * lines + 8 * len(pairs) + fig.layout.margin.t + 60))
 
 
 def heatmap(matrix: pd.DataFrame, title: str, zmin: float = -1, zmax: float = 1) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index), zmin=zmin, zmax=zmax,
                                colorscale="RdBu" if zmin < 0 else "Blues", reversescale=zmin < 0,
                                texttemplate="%{z:.2f}"))  # fmt: skip
+    fig.update_xaxes(**_labels(list(matrix.columns)))
+    fig.update_yaxes(**_labels(list(matrix.index)))
     return _uncut(fig, title, height=max(320, 40 * len(matrix) + 120))
 
 
@@ -166,6 +180,7 @@ def missing_pattern(pattern: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=z, x=columns, y=labels, colorscale=[[0, "#e8eef5"], [1, MARKED]], showscale=False,
                                zmin=0, zmax=1, xgap=2, ygap=2))  # fmt: skip
     fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(**_labels(columns))
     return _uncut(fig, "Which columns are missing together (red = missing)", height=max(260, 26 * len(pattern) + 120))
 
 
