@@ -188,7 +188,7 @@ def biplot(ca: Correspondence, row_name: str, col_name: str) -> go.Figure:
     fig = go.Figure()
     for frame, name, color, symbol in ((ca.rows, row_name, BULK, "circle"), (ca.columns, col_name, MARKED, "diamond")):
         fig.add_scatter(x=frame["dim1"], y=frame["dim2"] if "dim2" in frame else [0] * len(frame), mode="markers+text",
-                        text=list(frame.index), textposition="top center", name=name,
+                        text=list(frame.index), textposition="top center", name=name, cliponaxis=False,
                         marker={"color": color, "symbol": symbol, "size": 8 + 30 * frame["mass"]})  # fmt: skip
     e = ca.explained + [0.0]
     fig.update_layout(xaxis_title=f"dimension 1 ({e[0]:.0%} of inertia)", yaxis_title=f"dimension 2 ({e[1]:.0%})")
