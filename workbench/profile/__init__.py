@@ -51,7 +51,7 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
         run_watched(con, sql, params, on_progress=scaled, cancel=cancel, label=label)
         return con.fetchall()
 
-    def numbers(a: float, b: float, batch: list[ColumnProfile], span: str, over: str = table) -> None:
+    def profile_batch(a: float, b: float, batch: list[ColumnProfile], span: str, over: str = table) -> None:
         """Quantiles of the batch's numbers and dates (the outlier fences need them), then in one pass
         counts, moments, histogram bins, outliers and codes: two steps sharing [a, b] of the progress bar."""
         middle = a + (b - a) / 3
@@ -86,7 +86,7 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
     exact = rows <= settings.LIMITS.profile_exact_rows
 
     for a, b, batch, span in batched(0.0, 0.6, stats.batches(full, limits.profile_batch_columns)):
-        numbers(a, b, batch, span)
+        profile_batch(a, b, batch, span)
     for a, b, batch, span in batched(0.6, 0.65, stats.batches(light, limits.profile_batch_columns)):
         agg = stats.Aggregates()
         stats.counts(agg, batch, exact, full=False)
@@ -129,7 +129,7 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
         for a, b, batch, span in batched(0.95, 0.99, stats.batches(parsed, limits.profile_batch_columns)):
             agg = stats.ranges(batch)
             stats.read_ranges(agg.read(con.execute(agg.sql(stats.NUMBERS)).fetchone()), None, batch)
-            numbers(a, b, batch, f" of the numbers in text columns{span}", stats.NUMBERS)
+            profile_batch(a, b, batch, f" of the numbers in text columns{span}", stats.NUMBERS)
         for col, numbers_held in zip(held, parsed):
             stats.adopt(col, numbers_held)
         con.execute(f"DROP TABLE {stats.NUMBERS}")

@@ -39,7 +39,7 @@ WHY_LEFT_OUT = {
 def numbers(columns: list[ColumnProfile]) -> list[str]:
     """The columns whose values are quantities: numbers, and text holding numbers (not identifiers, not a
     single value throughout)."""
-    return [c.name for c in columns if c.holds_numbers and c.semantic == "numeric" and _distinct(c) >= 2]
+    return [c.name for c in columns if c.semantic == "numeric" and _distinct(c) >= 2]
 
 
 def categories(columns: list[ColumnProfile], most: int = 2 * MAX_CATEGORIES) -> list[str]:

@@ -92,11 +92,6 @@ class ColumnProfile:
         numeric statistics and histogram read the numbers it holds."""
         return self.family == "text" and self.semantic == "numeric"
 
-    @property
-    def holds_numbers(self) -> bool:
-        """Whether the column's statistics, charts and relationships are those of numbers."""
-        return self.family == "numeric" or self.numbers_in_text
-
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
