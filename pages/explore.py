@@ -275,6 +275,10 @@ def show_relationships() -> None:
             else:
                 st.plotly_chart(figures.missing_pattern(relations.missing_pattern(con, info.name, with_nulls)),
                                 key="missing_pattern")  # fmt: skip
+                others = len(profile.columns) - len(with_nulls)
+                if others:
+                    st.caption(f"Not in this chart: the other {plural(others, 'column')}, with no empty (NULL) cell "
+                               "(text meaning missing, such as NA, is a value: see Findings).")  # fmt: skip
                 if len(with_nulls) > 1:
                     together = relations.missing_together(con, info.name, with_nulls)
                     _cut(list(together.columns), with_nulls, "columns with missing values")

@@ -87,6 +87,8 @@ def test_relationships_correlations_scatter_missing_and_correspondence(app):
     assert chart_titles(at)[-1] == "Cylinders against Miles_per_Gallon (all 406 rows)"
     at.radio(key="relation_view").set_value("Missing values").run()
     assert "Which columns are missing together (red = missing)" in chart_titles(at)
+    assert caption(at, "Not in this chart: ") == ("Not in this chart: the other 7 columns, with no empty (NULL) cell "
+                                                  "(text meaning missing, such as NA, is a value: see Findings).")
     at.radio(key="relation_view").set_value("Correspondence analysis").run()
     assert at.info[0].value == "Correspondence analysis needs two categorical columns."  # cars has one (Origin)
 
