@@ -51,7 +51,8 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
         run_watched(con, sql, params, on_progress=scaled, cancel=cancel, label=label)
         return con.fetchall()
 
-    def profile_batch(a: float, b: float, batch: list[ColumnProfile], span: str, over: str = table) -> None:
+    def profile_batch(a: float, b: float, batch: list[ColumnProfile], span: str, over: str = table,
+                      distinct: bool = True) -> None:  # fmt: skip
         """Quantiles of the batch's numbers and dates (the outlier fences need them), then in one pass
         counts, moments, histogram bins, outliers and codes: two steps sharing [a, b] of the progress bar."""
         middle = a + (b - a) / 3
@@ -61,7 +62,7 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
             (row,) = step(a, middle, f"Quantiles{span}", sql, params)
             stats.read_quantiles(row, batch, exact_q)
         agg = stats.Aggregates()
-        stats.counts(agg, batch, exact)
+        stats.counts(agg, batch, exact, distinct=distinct)
         stats.bins(agg, batch, rows)
         (row,) = step(middle, b, f"Counts, histograms, outliers and codes{span}", agg.sql(quote(over)), agg.params)
         got = agg.read(row)
@@ -129,7 +130,8 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
         for a, b, batch, span in batched(0.95, 0.99, stats.batches(parsed, limits.profile_batch_columns)):
             agg = stats.ranges(batch)
             stats.read_ranges(agg.read(con.execute(agg.sql(stats.NUMBERS)).fetchone()), None, batch)
-            profile_batch(a, b, batch, f" of the numbers in text columns{span}", stats.NUMBERS)
+            # distinct values: those of the text are kept, the numbers' would cost a pass of their own
+            profile_batch(a, b, batch, f" of the numbers in text columns{span}", stats.NUMBERS, distinct=False)
         for col, numbers_held in zip(held, parsed):
             stats.adopt(col, numbers_held)
         con.execute(f"DROP TABLE {stats.NUMBERS}")

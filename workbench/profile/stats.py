@@ -221,18 +221,19 @@ def read_ranges(got: dict, stored: tuple | None, columns: list[ColumnProfile]) -
     return got[""]["rows"]
 
 
-def counts(agg: Aggregates, columns: list[ColumnProfile], exact: bool, full: bool = True) -> None:
+def counts(agg: Aggregates, columns: list[ColumnProfile], exact: bool, full: bool = True,
+           distinct: bool = True) -> None:  # fmt: skip
     """Non-null and distinct counts, moments, negatives, true/false of every column (only the
-    non-null count unless `full`)."""
+    non-null count unless `full`; no distinct count unless `distinct`)."""
     for col in columns:
         c, name = quote(col.name), col.name
         if "count" not in col.stats:
             agg.add(name, "count", f"count({c})")
         if col.family == "other" or not full:
             continue
-        if exact:
+        if distinct and exact:
             agg.add(name, "distinct", f"count(DISTINCT {c})")
-        elif "distinct" not in col.stats or col.family == "numeric":
+        elif distinct and ("distinct" not in col.stats or col.family == "numeric"):
             # DuckDB's stored estimate is rough (off by 4x on floats, too low on big keys): it is
             # kept for dates and booleans, and for text only to decide what to sample (values.py
             # then counts text exactly when it can)
