@@ -187,7 +187,7 @@ def show_columns() -> None:
         start = st.selectbox("Columns", range(0, len(columns), COLUMNS_PER_PAGE), key="columns_page",
                              format_func=label)  # fmt: skip
         shown = shown[start : start + COLUMNS_PER_PAGE]
-    terms = explain.statistics_shown([col for _, col in shown]) + (["IQR fences"] if any(
+    terms = explain.statistics_shown([col for _, col in shown]) + (["IQR fences", "outlier rule"] if any(
         "fences" in col.stats for _, col in shown) else [])  # fmt: skip
     st.caption("  \n".join(f"**{term}**: {TERMS[term]}" for term in terms))
     for i, col in shown:

@@ -279,6 +279,6 @@ def test_terms_are_explained_where_they_appear(app):
     assert caption(at, "**percentiles**: ").startswith("**percentiles**: p25 is the value a quarter")
     at = open_tab(at, "Columns (9)")
     glossary = caption(at, "**values**: ")
-    for term in ("missing", "distinct", "min", "max", "mean", "std", "MAD", "percentiles", "IQR fences"):
-        assert f"**{term}**: " in glossary
+    terms = ("missing", "distinct", "min", "max", "mean", "std", "MAD", "percentiles", "IQR fences", "outlier rule")
+    assert all(f"**{term}**: " in glossary for term in terms)
     assert "**MAD**: Median absolute deviation" in glossary and "**numbers**" not in glossary  # cars: no text numbers
