@@ -4,9 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from pages import _ui
+from workbench import settings
 from workbench.clean.fixes import fix_for
-from workbench.profile import TITLES, evidence, figures, profile_table, relations
-from workbench.profile.result import Profile
+from workbench.profile import TITLES, evidence, explain, figures, profile_table, relations
+from workbench.profile.explain import TERMS
+from workbench.profile.result import ColumnProfile, Profile
 from workbench.words import plural
 
 _ui.require_navigation()
@@ -19,6 +21,7 @@ CANCELLED_KEY = "_explore_cancelled"
 EVIDENCE_ROWS = 50
 COLUMNS_PER_PAGE = 25  # column cards (a chart each) drawn at once
 CRAMERS_V_COLUMNS = 10  # a contingency query per pair
+NAMES_SHOWN = 6  # column names listed in a sentence before "and n more"
 
 ws = _ui.workspace()
 st.title("Explore")
@@ -58,14 +61,34 @@ o = profile.overview
 cols = st.columns(6)
 cols[0].metric("Rows", f"{profile.rows:,}")
 cols[1].metric("Columns", o["columns"])
-cols[2].metric("Missing cells", f"{o['missing_cells']:,}", help=f"{o['missing_share']:.2%} of all cells (NULL only)")
-cols[3].metric("Duplicate rows", f"{o['duplicate_rows']:,}")
+cols[2].metric("Missing cells", f"{o['missing_cells']:,}",
+               help=f"{o['missing_share']:.2%} of all cells. {TERMS['missing']}")  # fmt: skip
+cols[3].metric("Duplicate rows", f"{o['duplicate_rows']:,}", help=TERMS["duplicate rows"])
 cols[4].metric("Findings", len(profile.findings))
 cols[5].metric("Storage", f"{o['storage_bytes'] / 1e6:,.1f} MB" if o.get("storage_bytes") else "–")
 note = "" if o["exact"] else (
     " Big table: distinct counts and quantiles are estimates (marked ≈); finding counts are exact."
 )  # fmt: skip
 st.caption(f"Profiled in {profile.seconds:.2f} s, all in DuckDB.{note}")
+
+
+def _text(value: str) -> str:
+    """A text value shown as it is (`NA`), the empty text said in words."""
+    return _ui.code(value) if value.strip() else "empty text"
+
+
+def _names(names: list[str]) -> str:
+    """Column names in a sentence: the first few, then how many more."""
+    shown = ", ".join(_ui.code(n) for n in names[:NAMES_SHOWN])
+    return shown + (f" and {len(names) - NAMES_SHOWN:,} more" if len(names) > NAMES_SHOWN else "")
+
+
+cells, where, texts = explain.missing_as_text(profile)
+if cells:
+    st.caption(f"**Missing cells** counts the empty (NULL) cells only. Another {plural(cells, 'cell')} hold text "
+               f"that means missing, such as {', '.join(_text(t) for t in texts[:3])}, in {_names(where)}: "
+               f"to DuckDB these are values until they are turned into NULL. See the finding "
+               f"**{TITLES['disguised_missing']}** under Findings, whose Fix does it.")  # fmt: skip
 for skipped in o.get("skipped", []):  # a table wider than the library's limits
     names = skipped["columns"]
     which = f"{_ui.code(names[0])} … {_ui.code(names[-1])}" if len(names) > 1 else _ui.code(names[0])
@@ -100,6 +123,8 @@ def show_findings() -> None:
         with box:
             st.caption(f"Kind {_ui.code(f.kind)}: its identifier in `workbench profile --json`")
             st.markdown(_ui.md(f.message))
+            for term in explain.FINDING_TERMS.get(f.kind, []):
+                st.caption(f"**{term}**: {TERMS[term]}")
             st.markdown(f"**Fix:** {_ui.md(f.suggestion)}")
             fix = fix_for(f, profile.column(f.column).family if f.column is not None else None)
             hint = f"Opens Clean with {fix[0]} filled in; you see a preview before anything is written." if fix else ""
@@ -111,7 +136,8 @@ def show_findings() -> None:
             with left:
                 if f.selects_rows:
                     rows = evidence(ws, info.name, f, limit=EVIDENCE_ROWS)
-                    st.caption(f"Evidence: the first {len(rows):,} of the rows concerned")
+                    st.caption(f"Evidence: the first {len(rows):,} of the rows concerned, "
+                               + (f"{_ui.code(f.column)} first" if f.column is not None else "with their copies"))
                     st.dataframe(rows, hide_index=True, key=f"evidence_{i}")
                 else:
                     st.caption("Evidence: the column's distribution")
@@ -124,18 +150,13 @@ def show_findings() -> None:
 
 # -- columns ----------------------------------------------------------------------------
 
-STAT_LABELS = {"count": "values", "nulls": "missing", "distinct": "distinct", "min": "min", "max": "max",
-               "mean": "mean", "std": "std", "mad": "MAD", "mean_length": "mean length"}  # fmt: skip
-
-
-def _stat_table(col) -> pd.DataFrame:
+def _stat_table(col: ColumnProfile) -> pd.DataFrame:
     rows = []
-    for key, label in STAT_LABELS.items():
-        if col.stats.get(key) is not None:
-            approx = "≈ " if key in col.approximate else ""
-            rows.append({"statistic": label, "value": f"{approx}{_show(col.stats[key])}"})
+    for key, label in explain.statistics_of(col).items():
+        approx = "≈ " if key in col.approximate else ""
+        rows.append({"statistic": label, "value": f"{approx}{_show(col.stats[key])}"})
     for name, value in (col.stats.get("quantiles") or {}).items():
-        if name in ("p01", "p25", "p50", "p75", "p99") and value is not None:
+        if name in explain.PERCENTILES and value is not None:
             approx = "≈ " if "quantiles" in col.approximate else ""
             rows.append({"statistic": name, "value": f"{approx}{_show(value)}"})
     return pd.DataFrame(rows)
@@ -149,6 +170,13 @@ def _show(value) -> str:
     return str(value)
 
 
+def _held(col: ColumnProfile) -> str:
+    """'342 values that are numbers, 2 that are not: `NA` (2×)' of a text column holding numbers."""
+    numbers, others, examples = explain.numbers_held(col)
+    shown = ", ".join(f"{_text(v)} ({n:,}×)" for v, n in examples[:3])
+    return f"{numbers:,} values that are numbers, {others:,} that are not" + (f": {shown}" if shown else "")
+
+
 def show_columns() -> None:
     columns, shown = profile.columns, list(enumerate(profile.columns))
     if len(columns) > COLUMNS_PER_PAGE:  # a chart per card: a few dozen at a time
@@ -159,12 +187,17 @@ def show_columns() -> None:
         start = st.selectbox("Columns", range(0, len(columns), COLUMNS_PER_PAGE), key="columns_page",
                              format_func=label)  # fmt: skip
         shown = shown[start : start + COLUMNS_PER_PAGE]
+    terms = explain.statistics_shown([col for _, col in shown]) + (["IQR fences", "outlier rule"] if any(
+        "fences" in col.stats for _, col in shown) else [])  # fmt: skip
+    st.caption("  \n".join(f"**{term}**: {TERMS[term]}" for term in terms))
     for i, col in shown:
         with st.container(border=True):
             found = profile.findings_for(col.name)
             kinds = ", ".join(sorted({TITLES[f.kind] for f in found}))
             st.markdown(f"#### {_ui.code(col.name)} · {col.type} · {col.semantic}")
             st.caption(f"Findings: {_ui.md(kinds)}" if found else "No findings.")
+            if col.numbers_in_text:
+                st.caption(f"Stored as text; these statistics read the {_held(col)}.")
             left, right = st.columns([1, 3])
             left.dataframe(_stat_table(col), hide_index=True, key=f"stats_{i}")
             figure = figures.column_figure(col)
@@ -173,10 +206,13 @@ def show_columns() -> None:
 
 # -- relationships -----------------------------------------------------------------------
 
-numeric = [c.name for c in profile.columns if c.family == "numeric" and c.semantic == "numeric"]
-categorical = [c.name for c in profile.columns if c.semantic in ("categorical", "boolean")
-               and (c.stats.get("distinct") or 0) <= relations.MAX_CATEGORIES * 2]  # fmt: skip
+numeric = relations.numbers(profile.columns)
+as_text = [c.name for c in profile.columns if c.numbers_in_text]
+categorical = relations.categories(profile.columns)
 with_nulls = [c.name for c in profile.columns if c.stats.get("nulls")]
+VIEWS = ["Correlations", "Cramér's V", "Scatter", "Missing values", "Correspondence analysis"]
+CRAMERS_KEY = "_explore_cramers_v"  # (identity of the table, its Cramér's V matrix): computed once per version
+
 
 def _cut(shown: list[str], total: list[str], what: str) -> None:
     """Say so when a matrix shows only some of the columns."""
@@ -184,69 +220,118 @@ def _cut(shown: list[str], total: list[str], what: str) -> None:
         st.caption(f"The first {len(shown)} of {len(total):,} {what} (one matrix stays readable and quick).")
 
 
-RELATION_HELP = (
-    "**Correlations**: Pearson's r between two numeric columns, from -1 (one falls as the other rises) through 0 "
-    "(no straight-line relation) to 1; it misses curved relations and is pulled by outliers.  \n"
-    "**Cramér's V**: how strongly two categorical columns go together, from 0 (independent) to 1 (one decides "
-    "the other).  \n"
-    "**Missing values**: which columns are missing in the same rows.  \n"
-    "**Correspondence analysis**: a map of two categorical columns where categories that often occur together "
-    "sit close; *inertia* is how much of their association each axis shows."
-)
+def _left_out(shown: list[str]) -> None:
+    """Say which columns a chart leaves out, and why."""
+    why = relations.left_out(profile.columns, shown)
+    if why:
+        st.caption("Not in this chart: " + "; ".join(f"{_names(names)} ({reason})" for reason, names in why.items()))
+
+
+def _read_as_numbers(names: list[str]) -> None:
+    """Say which columns of a chart are text read as the numbers they hold."""
+    held = [profile.column(n) for n in names if n in as_text]
+    if held:
+        each = ", ".join(f"{_ui.code(c.name)} ({c.stats['numbers']:,} of {c.stats['count']:,} values)" for c in held)
+        st.caption(f"Stored as text, read as the numbers they hold: {each}; the values that are not numbers "
+                   "are left out.")  # fmt: skip
+
+
+def _cramers(con) -> pd.DataFrame:
+    """Cramér's V of the first categorical columns, computed once per version of the table."""
+    kept = st.session_state.get(CRAMERS_KEY)
+    if kept is None or kept[0] != identity:
+        kept = identity, relations.cramers_v(con, info.name, categorical[:CRAMERS_V_COLUMNS])
+        st.session_state[CRAMERS_KEY] = kept
+    return kept[1]
 
 
 def show_relationships() -> None:
-    view = st.radio("Show", ["Correlations", "Cramér's V", "Scatter", "Missing values", "Correspondence analysis"],
-                    horizontal=True, key="relation_view", help=RELATION_HELP)  # fmt: skip
+    meanings = "  \n".join(f"**{view}**: {TERMS[view]}" for view in VIEWS)
+    view = st.radio("Show", VIEWS, horizontal=True, key="relation_view", help=meanings)
     with ws.connect(read_only=True) as con:
         if view == "Correlations":
             if len(numeric) < 2:
                 st.info("Correlations need at least two numeric columns.")
             else:
-                matrix = relations.correlations(con, info.name, numeric)
+                matrix = relations.correlations(con, info.name, numeric, as_text)
                 _cut(list(matrix.columns), numeric, "numeric columns")
                 st.plotly_chart(figures.heatmap(matrix, "Pearson correlation of numeric columns"), key="correlations")
+                _read_as_numbers(list(matrix.columns))
+                _left_out(numeric)
         elif view == "Cramér's V":
             if len(categorical) < 2:
                 st.info("Cramér's V needs at least two categorical columns.")
             else:
-                matrix = relations.cramers_v(con, info.name, categorical[:CRAMERS_V_COLUMNS])
+                matrix = _cramers(con)
                 _cut(list(matrix.columns), categorical, "categorical columns")
                 st.plotly_chart(figures.heatmap(matrix, "Cramér's V of categorical columns (0 = independent)", 0, 1),
                                 key="cramers_v")  # fmt: skip
+                _left_out(categorical)
         elif view == "Scatter":
-            names = [c.name for c in profile.columns]
-            left, right = st.columns(2)
-            x = left.selectbox("x", names, index=names.index(numeric[0]) if numeric else 0, key="scatter_x")
-            y = right.selectbox("y", names, index=names.index(numeric[1]) if len(numeric) > 1 else 0, key="scatter_y")
-            frame = relations.sample(con, info.name, list(dict.fromkeys([x, y])))
-            size = f"a random sample of {len(frame):,} of {profile.rows:,} rows" if len(frame) < profile.rows else (
-                f"all {len(frame):,} rows")  # fmt: skip
-            st.plotly_chart(figures.scatter(frame, x, y, f"{y} against {x} ({size})"), key="scatter")
+            show_scatter(con)
         elif view == "Missing values":
             if not with_nulls:
                 st.info("No NULLs in this table (text tokens such as 'NA' are listed under Findings).")
             else:
                 st.plotly_chart(figures.missing_pattern(relations.missing_pattern(con, info.name, with_nulls)),
                                 key="missing_pattern")  # fmt: skip
+                others = len(profile.columns) - len(with_nulls)
+                if others:
+                    st.caption(f"Not in this chart: the other {plural(others, 'column')}, with no empty (NULL) cell "
+                               "(text meaning missing, such as NA, is a value: see Findings).")  # fmt: skip
                 if len(with_nulls) > 1:
                     together = relations.missing_together(con, info.name, with_nulls)
                     _cut(list(together.columns), with_nulls, "columns with missing values")
                     title = "Correlation of missingness (1 = always missing together)"
                     st.plotly_chart(figures.heatmap(together, title), key="missing_together")
         else:
-            if len(categorical) < 2:
-                st.info("Correspondence analysis needs two categorical columns.")
-            else:
-                left, right = st.columns(2)
-                a = left.selectbox("Rows", categorical, key="ca_rows")
-                b = right.selectbox("Columns", [c for c in categorical if c != a], key="ca_columns")
-                counts = relations.contingency(con, info.name, a, b)
-                ca = relations.correspondence(counts)
-                st.plotly_chart(figures.biplot(ca, a, b), key="biplot")
-                st.caption("Categories close together go together; distance from the centre is how much a category "
-                           "departs from independence. Rare categories beyond the top 30 are grouped as (other).")
-                st.dataframe(counts, key="contingency")
+            show_correspondence(con)
+
+
+def show_scatter(con) -> None:
+    """Two columns of numbers or dates against each other, optionally coloured by a category."""
+    names = numeric + [c.name for c in profile.columns if c.semantic == "datetime"]
+    if len(names) < 2:
+        st.info("A scatter needs two columns of numbers or dates.")
+        _left_out(names)
+        return
+    left, middle, right = st.columns(3)
+    x = left.selectbox("x", names, key="scatter_x")
+    y = middle.selectbox("y", names, index=1, key="scatter_y")
+    colour = right.selectbox("Colour by", [None, *relations.colours(profile.columns)], key="scatter_colour",
+                             format_func=lambda c: "nothing" if c is None else c,
+                             help="A category with at most "
+                                  f"{plural(settings.LIMITS.scatter_colours, 'value')}: one colour each.")
+    frame = relations.sample(con, info.name, list(dict.fromkeys([x, y, colour] if colour else [x, y])),
+                             as_text=as_text)  # fmt: skip
+    size = f"a random sample of {len(frame):,} of {profile.rows:,} rows" if len(frame) < profile.rows else (
+        f"all {len(frame):,} rows")  # fmt: skip
+    st.plotly_chart(figures.scatter(frame, x, y, f"{y} against {x} ({size})", colour), key="scatter")
+    _read_as_numbers([x, y])
+    _left_out(names)
+
+
+def show_correspondence(con) -> None:
+    """The map of two categorical columns, the most associated pair first."""
+    if len(categorical) < 2:
+        st.info("Correspondence analysis needs two categorical columns.")
+        _left_out(categorical)
+        return
+    pair = relations.most_associated(_cramers(con)) or tuple(categorical[:2])
+    left, right = st.columns(2)
+    a = left.selectbox("Rows", categorical, index=categorical.index(pair[0]), key="ca_rows")
+    others = [c for c in categorical if c != a]
+    b = right.selectbox("Columns", others, index=others.index(pair[1]) if pair[1] in others else 0, key="ca_columns")
+    if (a, b) == pair:
+        v = _cramers(con).loc[a, b]
+        st.caption(f"The most associated pair of categorical columns (Cramér's V {v:.2f}) is shown first.")
+    counts = relations.contingency(con, info.name, a, b)
+    ca = relations.correspondence(counts)
+    st.plotly_chart(figures.biplot(ca, a, b), key="biplot")
+    st.caption("Categories close together go together; distance from the centre is how much a category "
+               "departs from independence. Rare categories beyond the top 30 are grouped as (other).")
+    st.dataframe(counts, key="contingency")
+    _left_out(categorical)
 
 
 for tab, show in ((findings_tab, show_findings), (columns_tab, show_columns), (relations_tab, show_relationships)):

@@ -52,6 +52,7 @@ class Limits:
     profile_text_sample_rows: int = 20_000
     profile_cluster_max_values: int = 2_000  # distinct values of a category whose spellings are compared
     scatter_rows: int = 5_000  # rows drawn in a scatter plot
+    scatter_colours: int = 10  # categories a scatter can be coloured by (one colour each, told apart at a glance)
     profile_batch_columns: int = 20
     profile_max_columns: int = 1_000
     # Dedupe work tables (schema _dedupe) of a run no live session owns are dropped when the next run

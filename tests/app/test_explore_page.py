@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+
+import numpy as np
 
 from tests.app.conftest import rerun
 from workbench import Workspace, settings
@@ -23,8 +26,20 @@ def open_tab(at, label: str):
     return at.run()
 
 
+def charts(at) -> list[dict]:
+    """Every plotly figure on the page, as its JSON."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
 def chart_titles(at) -> list[str]:
-    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    """The charts' titles as read (wrapped lines joined by spaces)."""
+    return [c["layout"]["title"]["text"].replace("<br>", " ") for c in charts(at)]
+
+
+def caption(at, start: str) -> str:
+    """The one caption that starts with `start`."""
+    (found,) = [c.value for c in at.caption if c.value.startswith(start)]
+    return found
 
 
 def test_profile_of_a_sample_table_with_findings_and_charts(app):
@@ -40,16 +55,18 @@ def test_profile_of_a_sample_table_with_findings_and_charts(app):
     assert "**A single value throughout** in `Region`: 344 rows · :orange[medium]" in labels
     assert "**Numbers stored as text** in `Culmen Length (mm)`: 342 rows · :orange[medium]" in labels
     assert not any("_" in label for label in labels)  # no identifier shown as a title
-    legend = at.caption[1].value
+    legend = caption(at, "Severity: ")
     assert legend.startswith("Severity: :red[high]: ") and ":orange[medium]" in legend and ":blue[low]" in legend
     # the first finding is the most severe; its evidence lists the rows concerned
     assert labels[0] == "**Missing values written as text** in `Comments`: 290 rows · :red[high]"
     assert at.get("plotly_chart") == [] and len(at.dataframe) == 0  # nothing is queried for closed findings
     at.session_state["finding_0"] = True  # open the first finding
     at.run()
-    assert "Kind `disguised_missing`" in at.caption[2].value  # the stable identifier, in small print
+    assert "its identifier in `workbench profile --json`" in caption(at, "Kind `disguised_missing`")  # small print
     evidence = at.dataframe[0].value
     assert len(evidence) == 50 and set(evidence["Comments"]) == {"NA"}
+    assert list(evidence.columns)[:3] == ["Comments", "studyName", "Sample Number"]  # the offending column first
+    assert caption(at, "Evidence: ") == "Evidence: the first 50 of the rows concerned, `Comments` first"
     assert chart_titles(at) == ["Comments: most frequent values (red: missing-value tokens)"]
     at = open_tab(at, "Columns (17)")
     titles = chart_titles(at)
@@ -70,6 +87,8 @@ def test_relationships_correlations_scatter_missing_and_correspondence(app):
     assert chart_titles(at)[-1] == "Cylinders against Miles_per_Gallon (all 406 rows)"
     at.radio(key="relation_view").set_value("Missing values").run()
     assert "Which columns are missing together (red = missing)" in chart_titles(at)
+    assert caption(at, "Not in this chart: ") == ("Not in this chart: the other 7 columns, with no empty (NULL) cell "
+                                                  "(text meaning missing, such as NA, is a value: see Findings).")
     at.radio(key="relation_view").set_value("Correspondence analysis").run()
     assert at.info[0].value == "Correspondence analysis needs two categorical columns."  # cars has one (Origin)
 
@@ -140,3 +159,126 @@ def test_a_table_wider_than_the_limits_says_what_was_left_out(app, monkeypatch):
     at = open_tab(at, "Relationships")
     assert chart_titles(at) == ["Pearson correlation of numeric columns"]
     assert any("The first 4 of 30 numeric columns" in c.value for c in at.caption)
+
+
+def decoded(values) -> list:
+    """A plotly array as a list: plain, or packed as base64 ("bdata") with its dtype and shape."""
+    if not isinstance(values, dict):
+        return list(values)
+    array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return array.reshape([int(n) for n in values["shape"].split(",")]).tolist() if "shape" in values else array.tolist()
+
+
+def test_text_columns_holding_numbers_show_the_statistics_of_their_numbers(app):
+    at = open_tab(open_explore(app, "penguins_raw"), "Columns (17)")
+    tables = [d.value for d in at.dataframe if list(d.value.columns) == ["statistic", "value"]]
+    culmen = dict(zip(tables[9]["statistic"], tables[9]["value"]))  # Culmen Length (mm), text with 'NA' in it
+    assert (culmen["values"], culmen["missing"], culmen["numbers"]) == ("344", "0", "342")
+    assert (culmen["min"], culmen["max"], culmen["mean"], culmen["p50"]) == ("32.1", "59.6", "43.92", "44.45")
+    said = [c.value for c in at.caption if c.value.startswith("Stored as text; these statistics read")]
+    assert said[0] == ("Stored as text; these statistics read the 342 values that are numbers, 2 that are not: "
+                       "`NA` (2×).")
+    assert len(said) == 6  # the four measurements and the two isotope ratios
+    assert "Culmen Length (mm): histogram of its 342 numbers (stored as text)" in chart_titles(at)
+    assert "**numbers**: Of a text column: the values that read as numbers." in caption(at, "**values**: ")
+    # the finding stays true: the values are still stored as text, with its Fix to Clean
+    at = open_tab(at, "Findings (17)")
+    labels = [e.label for e in at.expander]
+    found = labels.index("**Numbers stored as text** in `Culmen Length (mm)`: 342 rows · :orange[medium]")
+    at.session_state[f"finding_{found}"] = True
+    at.run()
+    assert at.button(key=f"fix_{found}").label == "Fix on the Clean page"
+
+
+def test_missing_cells_next_to_text_meaning_missing_are_explained_on_the_page(app):
+    at = open_explore(app, "penguins_raw")
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Missing cells"].value == "0" and "such as 'NA', is a value" in metrics["Missing cells"].proto.help
+    said = caption(at, "**Missing cells** counts")
+    assert said.startswith("**Missing cells** counts the empty (NULL) cells only. Another 336 cells hold text that "
+                           "means missing, such as `NA`, in `Comments`, `Delta 15 N (o/oo)`, `Delta 13 C (o/oo)`, "
+                           "`Sex`, ")  # fmt: skip
+    assert "and 2 more: to DuckDB these are values" in said and "**Missing values written as text**" in said
+    at = open_explore(app, "cars")  # NULLs only: nothing to explain
+    assert not [c for c in at.caption if c.value.startswith("**Missing cells**")]
+
+
+def test_chart_titles_and_axis_labels_are_never_cut_off(app):
+    at = open_tab(open_explore(app, "penguins_raw"), "Columns (17)")
+    figures = charts(at)
+    at = open_tab(at, "Relationships")
+    figures += charts(at)
+    for figure in figures:
+        layout = figure["layout"]
+        lines = layout["title"]["text"].split("<br>")
+        assert all(len(line) <= 55 for line in lines)  # wrapped to the narrowest chart's width
+        assert layout["margin"]["t"] >= 24 * len(lines) + 26  # room above the plot for every line
+        assert layout["xaxis"]["automargin"] is True and layout["yaxis"]["automargin"] is True  # tick labels fit
+    raw = [f["layout"]["title"]["text"] for f in figures]
+    assert "Culmen Length (mm): histogram of its 342 numbers<br>(stored as text)" in raw
+    comments = next(f for f in figures if f["layout"]["title"]["text"].startswith("Comments: most frequent"))
+    assert comments["layout"]["yaxis"]["ticktext"][:4] == [  # long category labels wrapped, not cut
+        "NA", "Nest never observed with full<br>clutch.", "Not enough blood for isotopes.",
+        "Sexing primers did not<br>amplify."]  # fmt: skip
+
+
+def test_relationships_read_numbers_in_text_and_say_which_columns_they_leave_out(app):
+    at = open_tab(open_explore(app, "penguins_raw"), "Relationships")
+    (heatmap,) = charts(at)
+    names = heatmap["data"][0]["x"]
+    assert names == ["Sample Number", "Culmen Length (mm)", "Culmen Depth (mm)", "Flipper Length (mm)", "Body Mass (g)",
+                     "Delta 15 N (o/oo)", "Delta 13 C (o/oo)"]  # fmt: skip
+    z = decoded(heatmap["data"][0]["z"])
+    flipper, mass = names.index("Flipper Length (mm)"), names.index("Body Mass (g)")
+    assert round(z[flipper][mass], 3) == 0.871  # the penguins' well-known flipper/mass correlation
+    assert caption(at, "Not in this chart: ") == (
+        "Not in this chart: `studyName`, `Species`, `Island`, `Sex`, `Comments` (categories, not numbers: see "
+        "Cramér's V); `Region`, `Stage` (a single value throughout); `Individual ID` (more than 60 categories); "
+        "`Clutch Completion` (yes/no values: see Cramér's V); `Date Egg` (dates)")
+    assert caption(at, "Stored as text, read as the numbers they hold: ").startswith(
+        "Stored as text, read as the numbers they hold: `Culmen Length (mm)` (342 of 344 values), ")
+
+    at.radio(key="relation_view").set_value("Scatter").run()
+    assert at.selectbox(key="scatter_x").options == names + ["Date Egg"]  # numbers and dates only
+    assert at.selectbox(key="scatter_colour").options == ["nothing", "studyName", "Species", "Island",
+                                                           "Clutch Completion", "Sex"]  # fmt: skip
+    at.selectbox(key="scatter_x").set_value("Flipper Length (mm)")
+    at.selectbox(key="scatter_y").set_value("Body Mass (g)")
+    at.selectbox(key="scatter_colour").set_value("Species").run()
+    (scatter,) = charts(at)
+    assert chart_titles(at) == ["Body Mass (g) against Flipper Length (mm) (all 344 rows)"]
+    traces = {t["name"]: t for t in scatter["data"]}
+    assert set(traces) == {"Adelie Penguin (Pygoscelis adeliae)", "Gentoo penguin (Pygoscelis papua)",
+                           "Chinstrap penguin (Pygoscelis antarctica)"}  # fmt: skip
+    assert scatter["layout"]["showlegend"] is True
+    gentoo = decoded(traces["Gentoo penguin (Pygoscelis papua)"]["x"])
+    assert len(gentoo) == 124 and max(v for v in gentoo if v == v) == 231.0  # numbers, read from the text
+    assert caption(at, "Stored as text, read as the numbers they hold: ") == (
+        "Stored as text, read as the numbers they hold: `Flipper Length (mm)` (342 of 344 values), `Body Mass (g)` "
+        "(342 of 344 values); the values that are not numbers are left out.")
+
+
+def test_correspondence_analysis_opens_on_the_most_associated_pair(app):
+    at = open_tab(open_explore(app, "penguins_raw"), "Relationships")
+    at.radio(key="relation_view").set_value("Correspondence analysis").run()
+    # Cramér's V 0.99: the comment 'Nest never observed with full clutch.' goes with Clutch Completion = false
+    pair = at.selectbox(key="ca_rows").value, at.selectbox(key="ca_columns").value
+    assert pair == ("Clutch Completion", "Comments")
+    assert caption(at, "The most associated pair") == (
+        "The most associated pair of categorical columns (Cramér's V 0.99) is shown first.")
+    assert chart_titles(at)[-1] == "Correspondence analysis of Clutch Completion × Comments"
+
+
+def test_terms_are_explained_where_they_appear(app):
+    at = open_explore(app, "cars")
+    labels = [e.label for e in at.expander]
+    skew = next(i for i, label in enumerate(labels) if label.startswith("**A lopsided distribution** in `Horsepower`"))
+    at.session_state[f"finding_{skew}"] = True
+    at.run()
+    assert caption(at, "**skewness**: ").startswith("**skewness**: How lopsided the values are (Kelly's skewness")
+    assert caption(at, "**percentiles**: ").startswith("**percentiles**: p25 is the value a quarter")
+    at = open_tab(at, "Columns (9)")
+    glossary = caption(at, "**values**: ")
+    terms = ("missing", "distinct", "min", "max", "mean", "std", "MAD", "percentiles", "IQR fences", "outlier rule")
+    assert all(f"**{term}**: " in glossary for term in terms)
+    assert "**MAD**: Median absolute deviation" in glossary and "**numbers**" not in glossary  # cars: no text numbers

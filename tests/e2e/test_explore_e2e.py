@@ -29,10 +29,18 @@ def test_explore_a_sample_table_shows_findings_and_charts(app_server, page):
     columns = main.get_by_role("tabpanel", name="Columns (17)")
     columns.get_by_text("Sex: most frequent values (red: missing-value tokens)").wait_for()
     assert columns.locator("[data-testid='stPlotlyChart']").count() == 17
-    # the Relationships tab: correspondence analysis of two categorical columns
+    # a text column holding numbers is described by its numbers, under a title drawn in full on two lines
+    columns.get_by_text("Stored as text; these statistics read the 342 values that are numbers").first.wait_for()
+    culmen = page.locator(".gtitle", has_text="Culmen Length (mm): histogram of its 342 numbers")
+    title = columns.locator(culmen)
+    assert title.locator("tspan.line").all_text_contents() == ["Culmen Length (mm): histogram of its 342 numbers",
+                                                               "(stored as text)"]  # fmt: skip
+    chart = columns.locator("[data-testid='stPlotlyChart']", has=culmen).bounding_box()
+    assert title.bounding_box()["y"] >= chart["y"]  # the first line is drawn inside the chart, not above its top
+    # the Relationships tab: correspondence analysis opens on the most associated pair of categorical columns
     main.get_by_role("tab", name="Relationships").click()
     wait_idle(page)
     relationships = main.get_by_role("tabpanel", name="Relationships")
     relationships.get_by_text("Correspondence analysis", exact=True).click()
     wait_idle(page)
-    relationships.get_by_text("Correspondence analysis of studyName × Species").wait_for()
+    relationships.get_by_text("Correspondence analysis of Clutch Completion × Comments").wait_for()

@@ -77,9 +77,12 @@ def test_evidence_returns_the_offending_rows(dirty_ws, dirty):
     sentinel = next(f for f in dirty.findings if f.kind == "sentinel" and f.column == "age")
     rows = evidence(dirty_ws, "dirty", sentinel, limit=5)
     assert len(rows) == 5 and set(rows["age"]) == {-999}
+    # the offending column first, then the whole row as stored
+    assert list(rows.columns) == ["age", "id", "clean_num", "clean_cat", "amount", *list(rows.columns)[5:]]
+    assert len(rows.columns) == 17
     dups = next(f for f in dirty.findings if f.kind == "duplicate_rows")
     rows = evidence(dirty_ws, "dirty", dups, limit=100)
-    assert len(rows) == 30 and set(rows["copies"]) == {2}
+    assert len(rows) == 30 and set(rows["copies"]) == {2} and list(rows.columns)[:2] == ["copies", "id"]
     assert "WHERE" in sentinel.shown_sql("dirty") and "-999.0" in sentinel.shown_sql("dirty")
 
 

@@ -51,6 +51,24 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
         run_watched(con, sql, params, on_progress=scaled, cancel=cancel, label=label)
         return con.fetchall()
 
+    def profile_batch(a: float, b: float, batch: list[ColumnProfile], span: str, over: str = table,
+                      distinct: bool = True) -> None:  # fmt: skip
+        """Quantiles of the batch's numbers and dates (the outlier fences need them), then in one pass
+        counts, moments, histogram bins, outliers and codes: two steps sharing [a, b] of the progress bar."""
+        middle = a + (b - a) / 3
+        quantiles = stats.quantile_sql(over, batch, rows)
+        if quantiles:
+            sql, params, exact_q = quantiles
+            (row,) = step(a, middle, f"Quantiles{span}", sql, params)
+            stats.read_quantiles(row, batch, exact_q)
+        agg = stats.Aggregates()
+        stats.counts(agg, batch, exact, distinct=distinct)
+        stats.bins(agg, batch, rows)
+        (row,) = step(middle, b, f"Counts, histograms, outliers and codes{span}", agg.sql(quote(over)), agg.params)
+        got = agg.read(row)
+        stats.read_counts(got, batch, rows, exact)
+        stats.read_bins(got, batch)
+
     def batched(start: float, end: float, batches: list[list[ColumnProfile]]):
         """Each batch with the share of [start, end] of the progress bar that it covers."""
         width = (end - start) / max(len(batches), 1)
@@ -69,19 +87,7 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
     exact = rows <= settings.LIMITS.profile_exact_rows
 
     for a, b, batch, span in batched(0.0, 0.6, stats.batches(full, limits.profile_batch_columns)):
-        quantiles = stats.quantile_sql(table, batch, rows)
-        middle = a + (b - a) / 3
-        if quantiles:
-            sql, params, exact_q = quantiles
-            (row,) = step(a, middle, f"Quantiles{span}", sql, params)
-            stats.read_quantiles(row, batch, exact_q)
-        agg = stats.Aggregates()
-        stats.counts(agg, batch, exact)
-        stats.bins(agg, batch, rows)
-        (row,) = step(middle, b, f"Counts, histograms, outliers and codes{span}", agg.sql(source), agg.params)
-        got = agg.read(row)
-        stats.read_counts(got, batch, rows, exact)
-        stats.read_bins(got, batch)
+        profile_batch(a, b, batch, span)
     for a, b, batch, span in batched(0.6, 0.65, stats.batches(light, limits.profile_batch_columns)):
         agg = stats.Aggregates()
         stats.counts(agg, batch, exact, full=False)
@@ -114,6 +120,21 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
     findings.confirm(con, table, found, rows)
     if text:
         con.execute(f"DROP TABLE IF EXISTS {values.VALUES}")
+
+    # Text columns holding numbers: their statistics and histogram are those of the numbers they hold. After
+    # the findings, which describe the values as stored (the text's min and max, its distinct spellings).
+    held = [c for c in text if c.numbers_in_text]
+    if held:
+        step(0.94, 0.95, "Reading the numbers in text columns", stats.numbers_table_sql(table, held), [])
+        parsed = stats.describe(con, stats.NUMBERS)
+        for a, b, batch, span in batched(0.95, 0.99, stats.batches(parsed, limits.profile_batch_columns)):
+            agg = stats.ranges(batch)
+            stats.read_ranges(agg.read(con.execute(agg.sql(stats.NUMBERS)).fetchone()), None, batch)
+            # distinct values: those of the text are kept, the numbers' would cost a pass of their own
+            profile_batch(a, b, batch, f" of the numbers in text columns{span}", stats.NUMBERS, distinct=False)
+        for col, numbers_held in zip(held, parsed):
+            stats.adopt(col, numbers_held)
+        con.execute(f"DROP TABLE {stats.NUMBERS}")
 
     cells = rows * len(columns)
     missing = sum(c.stats.get("nulls", 0) for c in columns)

@@ -3,31 +3,61 @@
 from __future__ import annotations
 
 import itertools
+import textwrap
 from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 
 from workbench.profile import checks
-from workbench.profile.relations import Correspondence
+from workbench.profile.relations import MISSING, Correspondence
 from workbench.profile.result import ColumnProfile
 
 BULK, MARKED, WARN, MUTED = "#4c78a8", "#e45756", "#f58518", "#9d9d9d"
+LINE = 55  # characters per line of a title: the narrowest chart (beside a finding) holds about this many
+TICK = 30  # characters per line of a category's label on an axis
+TITLE_LINE_PX = 24  # the top margin grows by this per line of title
+CATEGORY_COLOURS = qualitative.Plotly  # one colour per category of a scatter's colour column
+
+
+def wrap(text: str, width: int = LINE) -> str:
+    """A title broken into lines of at most `width` characters (plotly never wraps, it cuts); shorter text as it is."""
+    if len(text) <= width:
+        return text
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))
+
+
+def _uncut(fig: go.Figure, title: str, **layout) -> go.Figure:
+    """Title and axis labels that are never cut off: the title wrapped to the chart's width above a top
+    margin as tall as its lines (plotly's title automargin cuts off the first line of a wrapped title),
+    the other margins grown by plotly to fit the tick labels and axis titles (automargin)."""
+    text = wrap(title)
+    fig.update_layout(title_text=text, margin={"l": 10, "r": 10, "b": 10, "t": 26 + TITLE_LINE_PX * (
+        text.count("<br>") + 1)}, **layout)  # fmt: skip
+    fig.update_xaxes(automargin=True, title_text=wrap(fig.layout.xaxis.title.text or "") or None)
+    fig.update_yaxes(automargin=True, title_text=wrap(fig.layout.yaxis.title.text or "") or None)
+    return fig
+
+
+def _labels(labels: list) -> dict:
+    """Category labels of an axis wrapped to lines of `TICK` characters: a long label would push the plot away
+    (or be cut off when it cannot)."""
+    return {"tickvals": labels, "ticktext": [wrap(str(label), TICK) for label in labels]}
 
 
 def _layout(fig: go.Figure, title: str, x: str = "", y: str = "rows") -> go.Figure:
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=320,
-                      margin={"l": 40, "r": 10, "t": 40, "b": 40}, showlegend=False, bargap=0.05)  # fmt: skip
-    return fig
+    fig.update_layout(xaxis_title=x, yaxis_title=y)
+    return _uncut(fig, title, height=320, showlegend=False, bargap=0.05)
 
 
 def column_figure(col: ColumnProfile) -> go.Figure | None:
     """The distribution chart that best shows what is wrong with this column, or None (nothing to draw)."""
     kind = col.chart.get("kind")
+    if kind == "histogram":  # numbers, and text that holds numbers
+        return histogram(col)
     if (col.family == "text" and col.semantic not in ("text", "identifier")) or col.family == "boolean":
         return top_values(col)
-    if kind == "histogram":
-        return histogram(col)
     if kind == "values":
         return values(col)
     if kind == "dates":
@@ -57,7 +87,8 @@ def histogram(col: ColumnProfile) -> go.Figure:
         for fence in (low, high):
             if edges[0] <= fence <= edges[-1]:
                 fig.add_vline(x=fence, line_dash="dot", line_color=MARKED)
-    title = f"{col.name}: histogram" + (f" (red: {', '.join(notes)})" if notes else "")
+    what = f"histogram of its {st['numbers']:,} numbers (stored as text)" if col.numbers_in_text else "histogram"
+    title = f"{col.name}: {what}" + (f" (red: {', '.join(notes)})" if notes else "")
     return _layout(fig, title, col.name)
 
 
@@ -105,29 +136,40 @@ def top_values(col: ColumnProfile) -> go.Figure:
             colors.append(BULK)
     labels = [repr(v) if isinstance(v, str) and (v != v.strip() or not v) else str(v) for v, _ in pairs]
     fig = go.Figure(go.Bar(x=[n for _, n in pairs], y=labels, orientation="h", marker_color=colors))
-    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_yaxes(autorange="reversed", type="category", **_labels(labels))
     notes = []
     if WARN in colors:
         notes.append("orange: near-duplicate spellings")
     if MARKED in colors:
         notes.append("red: missing-value tokens")
     fig = _layout(fig, f"{col.name}: most frequent values" + (f" ({'; '.join(notes)})" if notes else ""), "rows", "")
-    fig.update_layout(height=max(260, 22 * len(pairs) + 80))
-    return fig
+    lines = sum(label.count("<br>") + 1 for label in fig.layout.yaxis.ticktext or ())
+    return fig.update_layout(height=max(260, 18 * lines + 8 * len(pairs) + fig.layout.margin.t + 60))
 
 
 def heatmap(matrix: pd.DataFrame, title: str, zmin: float = -1, zmax: float = 1) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index), zmin=zmin, zmax=zmax,
                                colorscale="RdBu" if zmin < 0 else "Blues", reversescale=zmin < 0,
                                texttemplate="%{z:.2f}"))  # fmt: skip
-    fig.update_layout(title=title, height=max(320, 40 * len(matrix) + 120), margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    return fig
+    fig.update_xaxes(**_labels(list(matrix.columns)))
+    fig.update_yaxes(**_labels(list(matrix.index)))
+    return _uncut(fig, title, height=max(320, 40 * len(matrix) + 120))
 
 
-def scatter(frame: pd.DataFrame, x: str, y: str, title: str) -> go.Figure:
-    marker = {"size": 5, "opacity": 0.5, "color": BULK}
-    fig = go.Figure(go.Scattergl(x=frame[x], y=frame[y], mode="markers", marker=marker))
-    return _layout(fig, title, x, y)
+def scatter(frame: pd.DataFrame, x: str, y: str, title: str, colour: str | None = None) -> go.Figure:
+    """Points of `frame`; with `colour`, one colour (and legend entry) per category of that column, the most
+    frequent first."""
+    fig = go.Figure()
+    if colour is None:
+        fig.add_scattergl(x=frame[x], y=frame[y], mode="markers", marker={"size": 5, "opacity": 0.5, "color": BULK})
+        return _layout(fig, title, x, y)
+    groups = frame[colour].astype("string").fillna(MISSING)
+    for k, category in enumerate(groups.value_counts().index):
+        rows = frame[groups == category]
+        fig.add_scattergl(x=rows[x], y=rows[y], mode="markers", name=str(category),
+                          marker={"size": 5, "opacity": 0.6, "color": CATEGORY_COLOURS[k % len(CATEGORY_COLOURS)]})
+    _layout(fig, title, x, y)
+    return fig.update_layout(showlegend=True, legend_title_text=wrap(colour, 20))
 
 
 def missing_pattern(pattern: pd.DataFrame) -> go.Figure:
@@ -138,23 +180,19 @@ def missing_pattern(pattern: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=z, x=columns, y=labels, colorscale=[[0, "#e8eef5"], [1, MARKED]], showscale=False,
                                zmin=0, zmax=1, xgap=2, ygap=2))  # fmt: skip
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(title="Which columns are missing together (red = missing)",
-                      height=max(260, 26 * len(pattern) + 120),
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})  # fmt: skip
-    return fig
+    fig.update_xaxes(**_labels(columns))
+    return _uncut(fig, "Which columns are missing together (red = missing)", height=max(260, 26 * len(pattern) + 120))
 
 
 def biplot(ca: Correspondence, row_name: str, col_name: str) -> go.Figure:
     fig = go.Figure()
     for frame, name, color, symbol in ((ca.rows, row_name, BULK, "circle"), (ca.columns, col_name, MARKED, "diamond")):
         fig.add_scatter(x=frame["dim1"], y=frame["dim2"] if "dim2" in frame else [0] * len(frame), mode="markers+text",
-                        text=list(frame.index), textposition="top center", name=name,
+                        text=list(frame.index), textposition="top center", name=name, cliponaxis=False,
                         marker={"color": color, "symbol": symbol, "size": 8 + 30 * frame["mass"]})  # fmt: skip
     e = ca.explained + [0.0]
-    fig.update_layout(title=f"Correspondence analysis of {row_name} × {col_name}", showlegend=True, height=480,
-                      xaxis_title=f"dimension 1 ({e[0]:.0%} of inertia)", yaxis_title=f"dimension 2 ({e[1]:.0%})",
-                      margin={"l": 40, "r": 10, "t": 40, "b": 40})  # fmt: skip
-    return fig
+    fig.update_layout(xaxis_title=f"dimension 1 ({e[0]:.0%} of inertia)", yaxis_title=f"dimension 2 ({e[1]:.0%})")
+    return _uncut(fig, f"Correspondence analysis of {row_name} × {col_name}", showlegend=True, height=480)
 
 
 def _plain(value):

@@ -7,6 +7,7 @@ reservoir sample whose size the caller shows.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -17,9 +18,68 @@ import pandas as pd
 from workbench import settings
 from workbench.errors import WorkbenchError
 from workbench.names import quote
+from workbench.profile.result import ColumnProfile
+from workbench.profile.stats import number_sql
 
 MAX_CATEGORIES = 30  # per column in a contingency table; the rest is lumped into "(other)"
 OTHER, MISSING = "(other)", "(missing)"
+# why a column is not among a chart's columns, by what it holds (ColumnProfile.semantic)
+WHY_LEFT_OUT = {
+    "numeric": "numbers: see Correlations",
+    "categorical": "categories, not numbers: see Cramér's V",
+    "boolean": "yes/no values: see Cramér's V",
+    "datetime": "dates",
+    "identifier": "identifiers: they label rows, they do not measure anything",
+    "text": "free text",
+    "empty": "no values",
+    "other": "neither numbers nor categories",
+}
+
+
+def numbers(columns: list[ColumnProfile]) -> list[str]:
+    """The columns whose values are quantities: numbers, and text holding numbers (not identifiers, not a
+    single value throughout)."""
+    return [c.name for c in columns if c.semantic == "numeric" and _distinct(c) >= 2]
+
+
+def categories(columns: list[ColumnProfile], most: int = 2 * MAX_CATEGORIES) -> list[str]:
+    """The categorical and yes/no columns with 2 to `most` categories."""
+    return [c.name for c in columns if c.semantic in ("categorical", "boolean") and 2 <= _distinct(c) <= most]
+
+
+def _distinct(col: ColumnProfile) -> int:
+    return col.stats.get("distinct") or 0
+
+
+def left_out(columns: list[ColumnProfile], shown: Collection[str]) -> dict[str, list[str]]:
+    """The columns not in `shown`, grouped by why (a sentence each), in the table's order."""
+    why: dict[str, list[str]] = {}
+    for col in columns:
+        if col.name in shown:
+            continue
+        if col.semantic != "empty" and _distinct(col) < 2:
+            reason = "a single value throughout"
+        elif col.semantic == "categorical" and _distinct(col) > 2 * MAX_CATEGORIES:
+            reason = f"more than {2 * MAX_CATEGORIES} categories"
+        else:
+            reason = WHY_LEFT_OUT[col.semantic or "other"]
+        why.setdefault(reason, []).append(col.name)
+    return why
+
+
+def colours(columns: list[ColumnProfile]) -> list[str]:
+    """The columns a scatter can be coloured by: categories few enough to tell apart (settings: scatter_colours)."""
+    return categories(columns, settings.LIMITS.scatter_colours)
+
+
+def most_associated(matrix: pd.DataFrame) -> tuple[str, str] | None:
+    """The pair of columns with the highest value off the diagonal of a Cramér's V matrix (None: no pair)."""
+    values = matrix.where(~np.eye(len(matrix), dtype=bool)).stack().dropna()
+    return tuple(values.idxmax()) if len(values) else None
+
+
+def _as_double(column: str, as_text: Collection[str]) -> str:
+    return number_sql(column, column in as_text)
 
 
 def first(columns: list[str]) -> list[str]:
@@ -27,14 +87,16 @@ def first(columns: list[str]) -> list[str]:
     return columns[: settings.LIMITS.relations_max_columns]
 
 
-def correlations(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> pd.DataFrame:
-    """Pearson correlation of every pair of the `first` numeric columns, in one pass."""
+def correlations(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
+                 as_text: Collection[str] = ()) -> pd.DataFrame:  # fmt: skip
+    """Pearson correlation of every pair of the `first` numeric columns, in one pass; the columns of
+    `as_text` are text read as the numbers they hold (a pair leaves out the rows where either is no number)."""
     columns = first(columns)
     pairs = list(combinations(columns, 2))
     matrix = pd.DataFrame(np.eye(len(columns)), index=columns, columns=columns)
     if not pairs:
         return matrix
-    exprs = ", ".join(f"corr({quote(a)}::DOUBLE, {quote(b)}::DOUBLE)" for a, b in pairs)
+    exprs = ", ".join(f"corr({_as_double(a, as_text)}, {_as_double(b, as_text)})" for a, b in pairs)
     row = con.execute(f"SELECT {exprs} FROM {quote(table)}").fetchone()
     for (a, b), r in zip(pairs, row):
         matrix.loc[a, b] = matrix.loc[b, a] = np.nan if r is None else r
@@ -139,10 +201,12 @@ def missing_together(con: duckdb.DuckDBPyConnection, table: str, columns: list[s
     return matrix
 
 
-def sample(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: int | None = None) -> pd.DataFrame:
-    """A reservoir sample of up to `rows` (default: settings' scatter_rows) of `columns`, the same rows every call."""
+def sample(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: int | None = None,
+           as_text: Collection[str] = ()) -> pd.DataFrame:  # fmt: skip
+    """A reservoir sample of up to `rows` (default: settings' scatter_rows) of `columns`, the same rows every call;
+    the columns of `as_text` read as the numbers they hold (NULL where a value is no number)."""
     rows = rows or settings.LIMITS.scatter_rows
-    names = ", ".join(quote(c) for c in columns)
+    names = ", ".join(f"{_as_double(c, as_text)} AS {quote(c)}" if c in as_text else quote(c) for c in columns)
     return con.execute(
         f"SELECT {names} FROM {quote(table)} USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE (42)"
     ).df()

@@ -41,18 +41,20 @@ class Finding:
         return self.where is not None or self.kind == "duplicate_rows"
 
     def evidence_sql(self, table: str) -> tuple[str, list[Any]]:
-        """The query that selects the offending rows (runnable with its params)."""
+        """The query that selects the offending rows (runnable with its params), the offending column first
+        (of duplicate rows, how many copies)."""
         if self.kind == "duplicate_rows":
             columns = self.detail["columns"]
             partition = ", ".join(quote(c) for c in columns)
             return (
-                (f"SELECT *, count(*) OVER (PARTITION BY {partition}) AS copies FROM {quote(table)} "
+                (f"SELECT count(*) OVER (PARTITION BY {partition}) AS copies, * FROM {quote(table)} "
                 f"QUALIFY copies > 1 ORDER BY {partition}"),
                 [],
             )
+        select = "*" if self.column is None else f"{quote(self.column)}, * EXCLUDE ({quote(self.column)})"
         if self.where is None:
-            return f"SELECT * FROM {quote(table)}", []
-        return f"SELECT * FROM {quote(table)} WHERE {self.where}", list(self.params)
+            return f"SELECT {select} FROM {quote(table)}", []
+        return f"SELECT {select} FROM {quote(table)} WHERE {self.where}", list(self.params)
 
     def shown_sql(self, table: str) -> str:
         """The evidence query with its values inlined, for the user to copy."""
@@ -83,6 +85,12 @@ class ColumnProfile:
     chart: dict[str, Any] = field(default_factory=dict)
     # which statistics are estimates (approximate distinct count, sampled quantiles...)
     approximate: list[str] = field(default_factory=list)
+
+    @property
+    def numbers_in_text(self) -> bool:
+        """A text column whose values are nearly all numbers (penguins' 'NA'-sprinkled measurements): its
+        numeric statistics and histogram read the numbers it holds."""
+        return self.family == "text" and self.semantic == "numeric"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -9,7 +9,9 @@
    beyond the outlier fences counted apart), outlier counts and examples, and
    the counts of the sentinel codes that fall in each column's range;
 4. exact duplicate rows, by sorting row hashes.
-Text columns are profiled from their value counts instead (see values.py).
+Text columns are profiled from their value counts instead (see values.py). Those that turn out
+to hold numbers (`ColumnProfile.numbers_in_text`) get passes 1-3 as well, over a temporary table of
+the numbers they hold (`numbers_table_sql`): each value is parsed once, not once per statistic.
 
 Exactness: up to `profile_exact_rows` rows (settings.Limits) everything is exact. Above, distinct counts
 are HyperLogLog estimates and quantiles come from the sample; each column lists
@@ -93,6 +95,37 @@ def describe(con: duckdb.DuckDBPyConnection, table: str) -> list[ColumnProfile]:
     return [ColumnProfile(name=r[0], type=r[1], family=family(r[1])) for r in rows]
 
 
+def number_sql(name: str, text: bool = False) -> str:
+    """A column as DOUBLE; a text column (`text`) as the number each value holds, NULL where it holds none."""
+    return checks.AS_NUMBER.format(c=quote(name)) if text else f"{quote(name)}::DOUBLE"
+
+
+NUMBERS = "_wb_profile_numbers"
+
+
+def numbers_table_sql(table: str, columns: list[ColumnProfile]) -> str:
+    """The temporary table `NUMBERS` of the numbers that the text `columns` hold, a DOUBLE column of the same
+    name each (NULL where a value holds no number), to be profiled as number columns."""
+    names = [quote(c.name) for c in columns]
+    parsed = ", ".join(f"{checks.PARSED.format(c=c)} AS {c}" for c in names)
+    finite = ", ".join(f"CASE WHEN isfinite({c}) THEN {c} END AS {c}" for c in names)  # 'nan' parses, means missing
+    return f"CREATE OR REPLACE TEMP TABLE {NUMBERS} AS SELECT {finite} FROM (SELECT {parsed} FROM {quote(table)})"
+
+
+# what a text column takes from the profile of the numbers it holds
+NUMBER_STATS = ("min", "max", "mean", "std", "negatives", "quantiles", "mad", "kelly_skew", "fences", "not_outliers",
+                "outliers", "sentinel_counts")  # fmt: skip
+
+
+def adopt(col: ColumnProfile, numbers: ColumnProfile) -> None:
+    """Give the text column `col` the statistics and histogram of `numbers`, the profile of the numbers it holds;
+    its count of values that are numbers becomes `numbers` (exact, like the other counts)."""
+    col.stats.update({key: numbers.stats[key] for key in NUMBER_STATS if key in numbers.stats})
+    col.stats["numbers"] = numbers.stats["count"]
+    col.chart = numbers.chart
+    col.approximate += [a for a in numbers.approximate if a in ("quantiles", "mad")]
+
+
 def _x(col: ColumnProfile) -> str:
     """The column as DOUBLE for numeric statistics."""
     return quote(col.name) if col.type.upper() == "DOUBLE" else f"{quote(col.name)}::DOUBLE"
@@ -118,13 +151,12 @@ def quantile_sql(table: str, columns: list[ColumnProfile], rows: int) -> tuple[s
     exact = rows <= settings.LIMITS.profile_exact_rows
     names = ", ".join(quote(c.name) for c in numeric + temporal)
     sample = "" if exact else f" USING SAMPLE {sample_clause(rows, settings.LIMITS.profile_sample_rows)}"
-    medians = ", ".join(f"median({_x(c)}) AS m{i}" for i, c in enumerate(numeric)) or "1"
     parts = []
-    for i, c in enumerate(numeric):
-        parts += [f"quantile_cont({_x(c)}, {QUANTILES})", f"quantile_cont(abs({_x(c)} - m{i}), 0.5)"]
+    for c in numeric:  # the median as a subquery: a CTE's column named m1 could clash with a column of the table
+        median = f"(SELECT median({_x(c)}) FROM s)"
+        parts += [f"quantile_cont({_x(c)}, {QUANTILES})", f"quantile_cont(abs({_x(c)} - {median}), 0.5)"]
     parts += [f"quantile_disc({quote(c.name)}, [0.01, 0.99])" for c in temporal]
-    sql = (f"WITH s AS MATERIALIZED (SELECT {names} FROM {quote(table)}{sample}), m AS (SELECT {medians} FROM s) "
-           f"SELECT {', '.join(parts)} FROM s, m")  # fmt: skip
+    sql = f"WITH s AS MATERIALIZED (SELECT {names} FROM {quote(table)}{sample}) SELECT {', '.join(parts)} FROM s"
     return sql, [], exact
 
 
@@ -189,18 +221,19 @@ def read_ranges(got: dict, stored: tuple | None, columns: list[ColumnProfile]) -
     return got[""]["rows"]
 
 
-def counts(agg: Aggregates, columns: list[ColumnProfile], exact: bool, full: bool = True) -> None:
+def counts(agg: Aggregates, columns: list[ColumnProfile], exact: bool, full: bool = True,
+           distinct: bool = True) -> None:  # fmt: skip
     """Non-null and distinct counts, moments, negatives, true/false of every column (only the
-    non-null count unless `full`)."""
+    non-null count unless `full`; no distinct count unless `distinct`)."""
     for col in columns:
         c, name = quote(col.name), col.name
         if "count" not in col.stats:
             agg.add(name, "count", f"count({c})")
         if col.family == "other" or not full:
             continue
-        if exact:
+        if distinct and exact:
             agg.add(name, "distinct", f"count(DISTINCT {c})")
-        elif "distinct" not in col.stats or col.family == "numeric":
+        elif distinct and ("distinct" not in col.stats or col.family == "numeric"):
             # DuckDB's stored estimate is rough (off by 4x on floats, too low on big keys): it is
             # kept for dates and booleans, and for text only to decide what to sample (values.py
             # then counts text exactly when it can)
@@ -316,8 +349,9 @@ def bins(agg: Aggregates, columns: list[ColumnProfile], rows: int) -> None:
             params += list(fence)
         whens.append(f"WHEN {x} < ? THEN -1 WHEN {x} > ? THEN -2")
         params += [a, b]
-        agg.add(name, "buckets", f"histogram(CASE {' '.join(whens)} ELSE least(floor(({x} - ?) / ?)::BIGINT, ?) END)",
-                params + [a, width, count - 1])
+        # least() ignores NULL: without the FILTER every missing value would land in the last bin
+        agg.add(name, "buckets", f"histogram(CASE {' '.join(whens)} ELSE least(floor(({x} - ?) / ?)::BIGINT, ?) END) "
+                f"FILTER ({x} IS NOT NULL)", params + [a, width, count - 1])
 
 
 def read_bins(got: dict, columns: list[ColumnProfile]) -> None:
