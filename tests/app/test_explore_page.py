@@ -10,6 +10,7 @@ import numpy as np
 
 from tests.app.conftest import rerun
 from workbench import Workspace, settings
+from workbench.profile.figures import LINE
 
 PAGE = "pages/explore.py"
 
@@ -211,11 +212,11 @@ def test_chart_titles_and_axis_labels_are_never_cut_off(app):
     for figure in figures:
         layout = figure["layout"]
         lines = layout["title"]["text"].split("<br>")
-        assert all(len(line) <= 55 for line in lines)  # wrapped to the narrowest chart's width
+        assert all(len(line) <= LINE for line in lines)  # wrapped to the narrowest chart's width
         assert layout["margin"]["t"] >= 24 * len(lines) + 26  # room above the plot for every line
         assert layout["xaxis"]["automargin"] is True and layout["yaxis"]["automargin"] is True  # tick labels fit
     raw = [f["layout"]["title"]["text"] for f in figures]
-    assert "Culmen Length (mm): histogram of its 342 numbers<br>(stored as text)" in raw
+    assert "Culmen Length (mm): histogram of its<br>342 numbers (stored as text)" in raw
     comments = next(f for f in figures if f["layout"]["title"]["text"].startswith("Comments: most frequent"))
     assert comments["layout"]["yaxis"]["ticktext"][:4] == [  # long category labels wrapped, not cut
         "NA", "Nest never observed with full<br>clutch.", "Not enough blood for isotopes.",

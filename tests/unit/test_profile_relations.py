@@ -89,6 +89,6 @@ def test_scatter_coloured_by_a_category_and_titles_wrapped_to_fit():
                           "kind")  # fmt: skip
     assert [(t.name, list(t.x)) for t in fig.data] == [("v", [2, 3]), ("u", [1]), ("(missing)", [4])]
     assert len({t.marker.color for t in fig.data}) == 3 and fig.layout.showlegend is True
-    assert fig.layout.title.text == "b against a, with a title far too long to fit on one<br>line of a chart"
+    assert fig.layout.title.text == "b against a, with a title far too<br>long to fit on one line of a chart"
     assert fig.layout.margin.t == 26 + 2 * 24 and fig.layout.xaxis.automargin and fig.layout.yaxis.automargin
     assert figures.wrap("short") == "short" and figures.wrap("word " * 30, 20).count("<br>") == 7

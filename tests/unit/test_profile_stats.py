@@ -114,7 +114,7 @@ def test_a_text_column_holding_numbers_is_described_by_its_numbers(measures_ws):
     assert col.chart["kind"] == "histogram"
     assert sum(col.chart["counts"]) + col.chart["below"] + col.chart["above"] == len(held)
     title = figures.column_figure(col).layout.title.text
-    assert title == f"length: histogram of its {len(held)} numbers (stored as text)"
+    assert title == f"length: histogram of its {len(held)} numbers<br>(stored as text)"
     # the findings describe the text as stored, as before
     assert {(f.kind, f.count) for f in p.findings_for("length")} == {
         ("numbers_as_text", len(held)), ("disguised_missing", 20), ("missing", 1), ("whitespace", 99)}
