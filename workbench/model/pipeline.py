@@ -64,7 +64,7 @@ class ColumnTypes(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        out = pd.DataFrame(index=X.index)
+        out = {}  # one frame built at the end: inserting columns one by one is slow in pandas
         for c in self.numeric:
             col = X[c]
             if col.dtype == bool or str(col.dtype) == "boolean":
@@ -75,7 +75,7 @@ class ColumnTypes(TransformerMixin, BaseEstimator):
             out[c] = col.astype(object).where(col.notna(), np.nan)
         for c in self.dates:
             out[c] = pd.to_datetime(X[c], errors="coerce")
-        return out
+        return pd.DataFrame(out, index=X.index)
 
     def get_feature_names_out(self, input_features=None):
         return np.asarray([*self.numeric, *self.categorical, *self.dates], dtype=object)
