@@ -81,6 +81,10 @@ class SqlLimits:
 SQL_LIMITS = SqlLimits()
 
 
+_CPUS = os.cpu_count() or 1
+_MODEL_WORKERS = min(4, _CPUS)
+
+
 @dataclass(frozen=True)
 class ModelLimits:
     """The Model page's limits (workbench/model/)."""
@@ -88,9 +92,13 @@ class ModelLimits:
     max_rows: int = 200_000  # above it the leaderboard fits on a stratified sample, and says so
     folds: int = 5
     time_budget: float = 600.0  # seconds for a whole leaderboard; unfinished models are reported as such
-    # processes fitting (model, fold) pairs, and the threads each may use: one core stays for the pages
-    workers: int = 1
-    threads: int = max(1, (os.cpu_count() or 2) - 1)
+    # Processes fitting (model, fold) pairs side by side, one per core up to four, and the threads each may use.
+    # Folds are independent, so processes scale better than threads inside one fit. The workers run at a lower
+    # priority (worker_nice), so the pages, at normal priority, still get a core as soon as they need one.
+    workers: int = _MODEL_WORKERS
+    worker_threads: int = max(1, _CPUS // _MODEL_WORKERS)
+    worker_nice: int = 10
+    threads: int = max(1, _CPUS - 1)  # fits in the page's own process (clustering, prediction): one core stays free
     one_hot_max: int = 15  # categories up to this many distinct values are one-hot encoded, target-encoded above
     max_missing: float = 0.5  # a feature missing in more than this share of rows is left out
     leak_score: float = 0.98  # a feature alone scoring this (balanced accuracy or R²) is flagged as a leak

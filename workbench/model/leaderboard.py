@@ -318,7 +318,7 @@ def run(
         report(done[0] / len(tasks), f"{result.title}: fold {fold + 1} of {k}")
 
     started = time.monotonic()
-    with Pool(X, y, groups, workers=MODEL_LIMITS.workers, threads=MODEL_LIMITS.threads) as pool:
+    with Pool(X, y, groups) as pool:
         board.finished = pool.run(tasks, on_result, cancel=cancel, deadline=started + time_budget)
     for r in board.results:
         if r.status == "pending":

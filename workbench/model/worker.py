@@ -9,9 +9,10 @@ and the time budget between polls; stopping kills the workers outright.
 
 Workers start from a fork server that has scikit-learn already imported (a
 fork of a threaded process such as Streamlit's is unsafe; a plain spawn would
-import scikit-learn again for every leaderboard). Each worker caps its BLAS
-and OpenMP threads so the pages stay responsive. As with any multiprocessing,
-a script (not a notebook) calling the leaderboard needs the
+import scikit-learn again for every leaderboard). Several workers take the
+tasks side by side (MODEL_LIMITS.workers); each caps its BLAS and OpenMP
+threads and lowers its priority, so the pages stay responsive. As with any
+multiprocessing, a script (not a notebook) calling the leaderboard needs the
 `if __name__ == "__main__":` guard: a new worker imports the main script.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import threading
 import time
 import warnings
@@ -27,6 +29,7 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from workbench.errors import Cancelled, WorkbenchError
+from workbench.settings import MODEL_LIMITS
 
 POLL = 0.1  # seconds between checks of the cancel flag and the time budget
 _PRELOAD = ["workbench.model.worker", "workbench.model.pipeline", "sklearn.model_selection", "sklearn.ensemble"]
@@ -56,6 +59,7 @@ def warm_up() -> None:
 def _serve(conn, X, y, groups, threads: int) -> None:
     from threadpoolctl import threadpool_limits
 
+    os.nice(MODEL_LIMITS.worker_nice)
     threadpool_limits(threads)
     while True:
         try:
@@ -135,7 +139,8 @@ def predictions(pipe, X) -> tuple[Any, Any, Any]:
 class Pool:
     """`workers` processes holding the same rows; `run` hands them tasks until done, cancelled or out of time."""
 
-    def __init__(self, X, y, groups=None, *, workers: int = 1, threads: int = 1):
+    def __init__(self, X, y, groups=None, *, workers: int = MODEL_LIMITS.workers,
+                 threads: int = MODEL_LIMITS.worker_threads):  # fmt: skip
         self.args = (X, y, groups, threads)
         self.size = max(1, workers)
         self.procs: list[Any] = []
@@ -171,6 +176,7 @@ class Pool:
         Returns False when the deadline (a `time.monotonic()` value) stopped it first;
         raises Cancelled when `cancel` was set. Either way the workers are killed at once.
         """
+        self.size = min(self.size, max(1, len(tasks)))  # no idle worker holding a copy of the rows
         self._start()
         pending = list(enumerate(tasks))
         busy: dict[int, int] = {}  # worker -> task index
