@@ -21,6 +21,7 @@ NO_TARGET = "(none: find clusters)"
 AUTO = "detect"
 
 ws = _ui.workspace()
+model.warm_up()  # the fit workers' fork server imports scikit-learn in the background while a target is chosen
 st.title("Model")
 _ui.show_flashes()
 

@@ -45,12 +45,17 @@ def context() -> Any:
     return _CONTEXT
 
 
-def warm_up() -> None:
-    """Start the fork server now (it imports scikit-learn once, a few seconds), so the first leaderboard need not."""
+def warm_up(wait: bool = False) -> None:
+    """Start the fork server now (it imports scikit-learn once, a few seconds), so the first leaderboard need not.
+    It imports in the background; `wait` returns only once it is ready to start workers."""
     from multiprocessing import forkserver
 
-    context()
+    ctx = context()
     forkserver.ensure_running()
+    if wait:  # the fork server answers its first request only after its imports
+        ready = ctx.Process(target=int, daemon=True)
+        ready.start()
+        ready.join()
 
 
 # -- inside the worker -------------------------------------------------------------------------
