@@ -318,7 +318,7 @@ def run(
         report(done[0] / len(tasks), f"{result.title}: fold {fold + 1} of {k}")
 
     started = time.monotonic()
-    with Pool(X, y, groups) as pool:
+    with Pool(X, y) as pool:
         board.finished = pool.run(tasks, on_result, cancel=cancel, deadline=started + time_budget)
     for r in board.results:
         if r.status == "pending":
@@ -357,7 +357,7 @@ def fit(board: Leaderboard, name: str | None = None, *, cancel: threading.Event 
             raise WorkbenchError(f"Fitting {result.title} failed: {value}")
         fitted.append(value[0])
 
-    with Pool(board.X, board.y, None, workers=1, threads=MODEL_LIMITS.threads) as pool:
+    with Pool(board.X, board.y, workers=1, threads=MODEL_LIMITS.threads) as pool:
         if not pool.run([("fit", board.pipeline(name))], on_result, cancel=cancel,
                         deadline=time.monotonic() + time_budget):  # fmt: skip
             raise WorkbenchError(f"Fitting {result.title} took longer than the time budget ({time_budget:g} s).")

@@ -61,7 +61,7 @@ def warm_up(wait: bool = False) -> None:
 # -- inside the worker -------------------------------------------------------------------------
 
 
-def _serve(conn, X, y, groups, threads: int) -> None:
+def _serve(conn, X, y, threads: int) -> None:
     from threadpoolctl import threadpool_limits
 
     os.nice(MODEL_LIMITS.worker_nice)
@@ -74,13 +74,13 @@ def _serve(conn, X, y, groups, threads: int) -> None:
         if task is None:
             return
         try:
-            reply = ("ok", run_task(task, X, y, groups))
+            reply = ("ok", run_task(task, X, y))
         except Exception as exc:  # a failed fit is a result to show, not a crash
             reply = ("error", f"{type(exc).__name__}: {exc}")
         conn.send(reply)
 
 
-def run_task(task: tuple, X, y, groups) -> Any:
+def run_task(task: tuple, X, y) -> Any:
     """("fold", pipeline, train, test, score) -> scores and predictions, `score(actual, predicted, proba,
     decision)` giving the fold's metrics; ("fit", pipeline) -> fitted pipeline; ("importance", pipeline, train,
     test, scorer, repeats, seed) -> the drop in score when each feature is shuffled on the test rows, after
@@ -144,9 +144,9 @@ def predictions(pipe, X) -> tuple[Any, Any, Any]:
 class Pool:
     """`workers` processes holding the same rows; `run` hands them tasks until done, cancelled or out of time."""
 
-    def __init__(self, X, y, groups=None, *, workers: int = MODEL_LIMITS.workers,
+    def __init__(self, X, y, *, workers: int = MODEL_LIMITS.workers,
                  threads: int = MODEL_LIMITS.worker_threads):  # fmt: skip
-        self.args = (X, y, groups, threads)
+        self.args = (X, y, threads)
         self.size = max(1, workers)
         self.procs: list[Any] = []
         self.conns: list[Any] = []
