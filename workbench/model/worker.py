@@ -85,8 +85,6 @@ def run_task(task: tuple, X, y) -> Any:
     decision)` giving the fold's metrics; ("fit", pipeline) -> fitted pipeline; ("importance", pipeline, train,
     test, scorer, repeats, seed) -> the drop in score when each feature is shuffled on the test rows, after
     fitting on the train rows (features x repeats)."""
-    from sklearn.inspection import permutation_importance
-
     kind = task[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -109,6 +107,8 @@ def run_task(task: tuple, X, y) -> Any:
             pipe.fit(X, y)
             return pipe, time.perf_counter() - started
         if kind == "importance":
+            from sklearn.inspection import permutation_importance
+
             _, pipe, train, test, scorer, repeats, seed = task
             pipe.fit(X.iloc[train], y[train])
             found = permutation_importance(pipe, X.iloc[test], y[test], scoring=scorer, n_repeats=repeats,
