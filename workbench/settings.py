@@ -106,6 +106,8 @@ class ModelLimits:
     leak_rows: int = 5_000  # rows the single-feature leak check runs on
     imbalance: float = 0.2  # smallest class under this share of the largest: balanced metrics lead
     silhouette_rows: int = 5_000  # rows the silhouette score is computed on
+    text_vocabulary: int = 5_000  # words a free-text column's TF-IDF keeps (the most frequent)
+    text_components: int = 50  # numbers each free-text column becomes (truncated SVD of its TF-IDF)
     forest_rows: int = 20_000  # above it a random forest's trees each see this many rows (max_samples)
     knn_rows: int = 20_000  # above it k-NN keeps this many training rows
     importance_rows: int = 2_000  # held-out rows per fold that permutation importance shuffles

@@ -150,7 +150,7 @@ def _reason(col: str, type_: str, s: dict[str, Any], task: Task, group: str | No
         if present and s["dates"] >= 0.9 * present:
             return "a date stored as text: convert it to a date in Clean so its parts (year, month, ...) can be used"
         if (s["words"] or 0) >= 4 or ((s["length"] or 0) > 30 and distinct > 0.5 * present):
-            return "free text (long, mostly distinct values): the default pipeline has no text encoder"
+            return "free text (long, mostly distinct values): choose it as a text column to encode it by its words"
     return None
 
 

@@ -212,12 +212,29 @@ class Leaderboard:
                               rows=None if self.X is None else len(self.X))
 
 
-def choose_features(con, table: str, task: Task, chosen: list[str] | None, group: str | None) -> Features:
-    """The suggested features, or the user's `chosen` columns encoded by their type."""
+def choose_features(con, table: str, task: Task, chosen: list[str] | None, group: str | None,
+                    text: list[str] = ()) -> Features:  # fmt: skip
+    """The suggested features, or the user's `chosen` columns encoded by their type; the `text` columns (free
+    text, left out by default) are added, each encoded by its words."""
     suggested = features.suggest_on(con, table, task, group=group, check_leaks=chosen is None)
-    if chosen is None:
-        return suggested
     types = column_types(con, table)
+    found = suggested if chosen is None else _chosen(types, table, task, chosen, group, suggested)
+    for c in text:
+        if c not in types:
+            raise WorkbenchError(f"{table!r} has no column {c!r}.")
+        if c in (task.target, group) or family(types[c]) != "text":
+            raise WorkbenchError(f"{c!r} cannot be encoded as free text: only a text column that is neither the "
+                                 "target nor the group can.")  # fmt: skip
+        for kept in (found.columns.numeric, found.columns.categorical, found.columns.high_cardinality):
+            if c in kept:
+                kept.remove(c)
+        found.excluded.pop(c, None)
+        found.columns.text.append(c)
+    return found
+
+
+def _chosen(types: dict[str, str], table: str, task: Task, chosen: list[str], group: str | None,
+            suggested: Features) -> Features:  # fmt: skip
     missing = [c for c in chosen if c not in types]
     if missing:
         raise WorkbenchError(f"{table!r} has no column {missing[0]!r}.")
@@ -246,6 +263,7 @@ def run(
     *,
     task: str | None = None,
     feature_columns: list[str] | None = None,
+    text_columns: list[str] | tuple[str, ...] = (),
     models: list[str] | tuple[str, ...] = DEFAULT_MODELS,
     folds: int = MODEL_LIMITS.folds,
     group: str | None = None,
@@ -272,7 +290,7 @@ def run(
             raise WorkbenchError("A leaderboard needs a target; use clustering.run to cluster.")
         if group is not None and group not in column_types(con, name):
             raise WorkbenchError(f"{name!r} has no column {group!r} to group the folds by.")
-        chosen = choose_features(con, name, found, feature_columns, group)
+        chosen = choose_features(con, name, found, feature_columns, group, list(text_columns))
         if not chosen.used:
             raise WorkbenchError("No usable feature is left: " + "; ".join(f"{c}: {r}" for c, r in
                                                                             chosen.excluded.items()))

@@ -35,6 +35,7 @@ TRUSTED_TYPES = frozenset({
     "workbench.model.pipeline.ColumnTypes",
     "workbench.model.pipeline.DateParts",
     "workbench.model.pipeline.RowCap",
+    "workbench.model.pipeline.TextEncoder",
     "sklearn.compose._column_transformer._RemainderColsList",
     "sklearn.model_selection._split.KFold",
     "sklearn.model_selection._split.StratifiedKFold",
