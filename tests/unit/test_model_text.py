@@ -12,7 +12,7 @@ import pytest
 from tests.unit.model_tables import put, tasting_notes
 from tests.unit.test_model_cli import run_cli
 from tests.unit.test_model_explain import run_code
-from workbench import Workspace, WorkbenchError, model
+from workbench import WorkbenchError, Workspace, model
 from workbench.model.pipeline import TextEncoder
 from workbench.model.predict import predict_frame
 
