@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -200,3 +201,22 @@ def test_the_labels_from_one_prediction_pass_are_each_models_own_predict(ws, tab
         assert np.array_equal(predicted, fitted.predict(board.X.iloc[test])), name
         if board.task.is_classification:
             assert np.array_equal(proba, fitted.predict_proba(board.X.iloc[test])), name
+
+
+@pytest.mark.parametrize("rows", [10, 11, 1001])
+def test_the_median_strategy_imputes_what_scikit_learns_median_does(rows):
+    from sklearn.impute import SimpleImputer
+
+    from workbench.model.pipeline import Median
+
+    rng = np.random.default_rng(rows)
+    X = rng.normal(size=(rows, 4))
+    X[rng.random(X.shape) < 0.2] = np.nan
+    X[:, 3] = np.nan  # a column without any value is dropped by both
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the empty column: a mean of nothing, and a skipped feature
+        ours = SimpleImputer(strategy=Median(), add_indicator=True).fit(X)
+        theirs = SimpleImputer(strategy="median", add_indicator=True).fit(X)
+        assert np.array_equal(ours.statistics_, theirs.statistics_, equal_nan=True)
+        assert np.isnan(ours.statistics_[3]) and not np.isnan(ours.statistics_[:3]).any()
+        assert np.array_equal(ours.transform(X), theirs.transform(X))

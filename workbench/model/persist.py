@@ -34,6 +34,7 @@ TRUSTED_TYPES = frozenset({
     "numpy.dtype",
     "workbench.model.pipeline.ColumnTypes",
     "workbench.model.pipeline.DateParts",
+    "workbench.model.pipeline.Median",
     "workbench.model.pipeline.RowCap",
     "workbench.model.pipeline.TextEncoder",
     "sklearn.compose._column_transformer._RemainderColsList",

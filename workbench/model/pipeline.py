@@ -16,9 +16,10 @@ it inside each fold and never sees the validation rows.
                              reduced to a few dozen numbers by a truncated SVD (`TextEncoder`)
     model    the estimator
 
-Four small classes are ours (`ColumnTypes`, `DateParts`, `TextEncoder`, and
-`RowCap`, which bounds k-NN's training rows on large tables); they import
-nothing from the workbench, so the generated code copies their source as is. On large tables a
+Five small classes are ours (`ColumnTypes`, `DateParts`, `Median`,
+`TextEncoder`, and `RowCap`, which bounds k-NN's training rows on large
+tables); they import nothing from the workbench, so the generated code copies
+their source as is. On large tables a
 random forest's trees each see a bounded sample (`max_samples`): `row_bound`.
 skrub's encoders were considered: scikit-learn's OneHotEncoder and
 TargetEncoder cover the plain cases, skrub is not installed and its API still
@@ -113,6 +114,17 @@ class DateParts(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features=None):
         return np.asarray([f"{c}_{p}" for c in self.columns_ for p in self.PARTS], dtype=object)
+
+
+class Median:
+    """SimpleImputer's `strategy`: each column's median, the value strategy="median" gives, from np.median of the
+    present values rather than a masked array's sort (0.1 s instead of 0.9 s for 160,000 rows x 20 columns)."""
+
+    def __call__(self, values):
+        return np.median(values)
+
+    def __repr__(self):
+        return "Median()"
 
 
 class TextEncoder(TransformerMixin, BaseEstimator):
@@ -277,7 +289,7 @@ def preprocessor(columns: Columns, task: str | None, *, scale: bool, seed: int =
 
     parts = []
     if columns.numeric:
-        numeric = scaled([("impute", SimpleImputer(strategy="median", add_indicator=True))])
+        numeric = scaled([("impute", SimpleImputer(strategy=Median(), add_indicator=True))])
         parts.append(("numbers", Pipeline(numeric), columns.numeric))
     if columns.categorical:
         onehot = [("impute", SimpleImputer(strategy="constant", fill_value="(missing)")),
@@ -291,7 +303,7 @@ def preprocessor(columns: Columns, task: str | None, *, scale: bool, seed: int =
         steps = [("impute", SimpleImputer(strategy="constant", fill_value="(missing)")), ("target", encoder)]
         parts.append(("many_values", Pipeline(scaled(steps)), columns.high_cardinality))
     if columns.dates:
-        dates = scaled([("parts", DateParts()), ("impute", SimpleImputer(strategy="median"))])
+        dates = scaled([("parts", DateParts()), ("impute", SimpleImputer(strategy=Median()))])
         parts.append(("dates", Pipeline(dates), columns.dates))
     for i, c in enumerate(columns.text):
         encoder = TextEncoder(MODEL_LIMITS.text_vocabulary, MODEL_LIMITS.text_components, random_state=seed)
