@@ -78,9 +78,11 @@ class ColumnTypes(TransformerMixin, BaseEstimator):
         out = {}  # one frame built at the end: inserting columns one by one is slow in pandas
         for c in self.numeric:
             col = X[c]
-            if col.dtype == bool or str(col.dtype) == "boolean":
-                col = col.astype("float64")
-            out[c] = pd.to_numeric(col, errors="coerce").astype("float64")
+            if col.dtype != "float64":  # already float: no conversion, which copies the column each time
+                if col.dtype == bool or str(col.dtype) == "boolean":
+                    col = col.astype("float64")
+                col = pd.to_numeric(col, errors="coerce").astype("float64")
+            out[c] = col
         for c in self.categorical:
             col = X[c]
             out[c] = col.astype(object).where(col.notna(), np.nan)
