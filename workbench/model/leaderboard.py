@@ -6,8 +6,8 @@
     board.results[2].oof     # out-of-fold predictions, for confusion matrix / ROC / residuals
 
 Every (model, fold) is fitted on one split in a worker process (worker.py)
-and scored from one prediction pass (`fold_scores`): Cancel kills it within a poll, the time budget stops the
-board and reports what finished. The rows come from DuckDB, a stratified
+and scored from one prediction pass (`fold_scores`): Cancel kills it within
+a poll, the time budget stops the board and reports what finished. The rows come from DuckDB, a stratified
 sample above the row cap (data.py), and the board says so.
 """
 
