@@ -19,8 +19,8 @@ it inside each fold and never sees the validation rows.
 Five small classes are ours (`ColumnTypes`, `DateParts`, `Median`,
 `TextEncoder`, and `RowCap`, which bounds k-NN's training rows on large
 tables); they import nothing from the workbench, so the generated code copies
-their source as is. On large tables a
-random forest's trees each see a bounded sample (`max_samples`): `row_bound`.
+their source as is. On large tables a random forest's trees each see a bounded
+sample (`max_samples`): `row_bound`.
 skrub's encoders were considered: scikit-learn's OneHotEncoder and
 TargetEncoder cover the plain cases, skrub is not installed and its API still
 moves (pre-1.0), and dirty categories are Clean's job before the model. For
