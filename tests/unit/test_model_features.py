@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -70,8 +72,11 @@ def test_a_number_that_follows_the_target_is_a_leak_and_a_float_copy_of_a_class_
     x = rng.normal(size=n)
     frame = pd.DataFrame({"x": x, "y": 3 * x + rng.normal(size=n), "level": np.full(n, 2.5)})
     frame["almost_y"] = frame["y"] + rng.normal(scale=0.01, size=n)  # the target, barely disguised
+    frame.loc[:29, "x"] = np.nan  # missing values are one value of their own
     put(ws, "reg", frame)
-    found = model.suggest(ws, "reg", model.detect(ws, "reg", "y"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = model.suggest(ws, "reg", model.detect(ws, "reg", "y"))
     assert found.excluded["level"].startswith("constant")
     assert found.excluded["almost_y"].startswith("leak:") and found.leak_scores["almost_y"] > 0.99
     assert 0.5 < found.leak_scores["x"] < 0.95 and found.used == ["x"]

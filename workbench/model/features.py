@@ -224,7 +224,8 @@ def _alone(x: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, cl
         answer = np.bincount(inverse, weights=y[train]) / np.bincount(inverse)
     right = np.clip(np.searchsorted(seen, x[test]), 0, len(seen) - 1)  # the first seen value >= x
     left = np.maximum(right - 1, 0)
-    nearest = np.where(np.abs(x[test] - seen[left]) < np.abs(seen[right] - x[test]), left, right)
+    with np.errstate(invalid="ignore"):  # missing (-inf) minus missing: NaN, compared False, so `right`, the match
+        nearest = np.where(np.abs(x[test] - seen[left]) < np.abs(seen[right] - x[test]), left, right)
     predicted, actual = answer[nearest], y[test]
     if classes:
         return float(np.mean([np.mean(predicted[actual == c] == c) for c in np.unique(actual)]))
