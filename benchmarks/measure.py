@@ -64,18 +64,27 @@ class PeakWatcher:
     """The largest peak resident memory (VmHWM) of any process below this one while the block runs, in MiB:
     for workers that end before the block does (e.g. a pool killed when its work is done), which
     `children_peak_mib` cannot see. It samples every `interval` seconds; each sample is a high-water mark,
-    so only growth in a worker's last interval can be missed."""
+    so only growth in a worker's last interval can be missed. `total_mib` adds up every such process's
+    peak: an upper bound on what several workers running side by side held together."""
 
     def __init__(self, interval: float = 0.2):
         self.interval = interval
-        self.peak_mib = 0.0
+        self.peaks: dict[int, float] = {}  # pid -> its peak, MiB
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    @property
+    def peak_mib(self) -> float:
+        return max(self.peaks.values(), default=0.0)
+
+    @property
+    def total_mib(self) -> float:
+        return sum(self.peaks.values())
 
     def _sample(self) -> None:
         for pid in _descendants(os.getpid()):
             try:
-                self.peak_mib = max(self.peak_mib, _vmhwm_kib(Path(f"/proc/{pid}/status")) / 1024)
+                self.peaks[pid] = max(self.peaks.get(pid, 0.0), _vmhwm_kib(Path(f"/proc/{pid}/status")) / 1024)
             except (OSError, StopIteration, ValueError):
                 continue
 

@@ -21,6 +21,7 @@ NO_TARGET = "(none: find clusters)"
 AUTO = "detect"
 
 ws = _ui.workspace()
+model.warm_up()  # the fit workers' fork server imports scikit-learn in the background while a target is chosen
 st.title("Model")
 _ui.show_flashes()
 
@@ -114,6 +115,12 @@ with st.expander(f"Features: {len(feats.used)} used, {len(feats.excluded)} left 
                  hide_index=True, key="excluded")  # fmt: skip
     chosen = st.multiselect("Features to use", [c for c in columns if c != target], default=feats.used,
                             key="model_features_chosen")  # fmt: skip
+    free_text = [c for c, why in feats.excluded.items() if why.startswith("free text")]
+    text_columns = st.multiselect(
+        "Free-text columns to encode by their words", free_text, key="model_text_columns",
+        help="Each chosen column becomes a few dozen numbers: the TF-IDF weights of its most frequent words (rare "
+             "words weigh more) reduced by a truncated SVD to the directions along which the texts differ most. "
+             "Learnt inside each fold, like every other encoding.") if free_text else []  # fmt: skip
 
 models = st.multiselect("Models", list(model.MODELS), default=list(model.MODELS), key="model_models",
                         format_func=lambda m: model.MODELS[m].title,
@@ -121,7 +128,8 @@ models = st.multiselect("Models", list(model.MODELS), default=list(model.MODELS)
 if st.button("Fit the leaderboard", key="run_board", type="primary"):
     board = _progress_run("Cross-validating", lambda p: model.run(
         ws, info.name, target, task=None if kind == AUTO else kind, folds=folds, models=models,
-        feature_columns=chosen if set(chosen) != set(feats.used) else None, on_progress=p))  # fmt: skip
+        feature_columns=chosen if set(chosen) != set(feats.used) else None, text_columns=text_columns,
+        on_progress=p))  # fmt: skip
     if board is not None:
         st.session_state[BOARD_KEY] = (identity, board)
 
@@ -255,7 +263,8 @@ if made.steps:
         rows = []
         for i, version in enumerate(versions):
             try:
-                other = model.run(ws, version, target, task=board.task.kind, folds=board.folds, models=models)
+                other = model.run(ws, version, target, task=board.task.kind, folds=board.folds, models=models,
+                                  text_columns=board.features.columns.text)  # fmt: skip
                 best = other.best()
                 rows.append({"version": version, "step": "raw" if i == 0 else made.steps[i - 1].describe(),
                              "best model": model.MODELS[best.name].title,

@@ -155,3 +155,22 @@ def test_a_binary_model_view_curves_thresholds_and_importance(app):
     drops, features = _numbers(bars["x"]), bars["y"]
     assert len(features) == 15 and set(features) <= set(oof.columns) | set(load_breast_cancer().feature_names)
     assert list(drops) == sorted(drops) and drops[-1] > 0  # the largest drop drawn at the top
+
+
+def test_a_free_text_column_chosen_on_the_page_is_encoded_and_helps(app):
+    from tests.unit.model_tables import put, tasting_notes
+
+    at = app.run()
+    put(workspace(), "tastings", tasting_notes())
+    at = open_model(app, "tastings")
+    at.selectbox(key="model_target").set_value("colour").run()
+    assert at.multiselect(key="model_text_columns").options == ["notes"]
+    at.multiselect(key="model_text_columns").set_value(["notes"]).run()
+    at.multiselect(key="model_models").set_value(["dummy", "linear"]).run()
+    at.button(key="run_board").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["_model_board"][1].features.columns.text == ["notes"]
+    board = next(d.value for d in at.dataframe if "beats the dummy" in d.value.columns)
+    scores = {m: float(a.split(" ± ")[0]) for m, a in zip(board["model"], board["accuracy"])}
+    assert scores["Linear (logistic / ridge)"] > 0.72 > 0.6 > scores["Dummy baseline"]
+    assert any("TextEncoder(" in c.value for c in at.code)  # the generated code encodes the text the same way

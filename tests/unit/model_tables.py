@@ -38,3 +38,22 @@ def mixed(n: int = 300, seed: int = 0) -> pd.DataFrame:
     frame["y"] = np.where(frame["x"] + (frame["colour"] == "red") + rng.normal(scale=0.3, size=n) > 0.5, "yes", "no")
     frame["v"] = frame["x"] * 3 + rng.normal(size=n)
     return frame
+
+
+def tasting_notes(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    """Free-text tasting notes whose words tell a red from a white (one word in five from the other colour),
+    beside a weakly informative acidity; a few notes missing."""
+    rng = np.random.default_rng(seed)
+    words = {"red": ["cherry", "plum", "tannin", "leather", "tobacco"],
+             "white": ["citrus", "apple", "butter", "mineral", "peach"]}  # fmt: skip
+    filler = ["the", "wine", "shows", "notes", "of", "with", "a", "long", "finish", "and"]
+    colour = rng.choice(["red", "white"], n)
+    notes = []
+    for c in colour:
+        other = "white" if c == "red" else "red"
+        picked = [rng.choice(words[c] if rng.random() > 0.2 else words[other]) for _ in range(2)]
+        notes.append(" ".join([*rng.choice(filler, 4), *picked, *rng.choice(filler, 2)]))
+    frame = pd.DataFrame({"notes": notes, "acidity": rng.normal(size=n) + (colour == "white") * 0.3,
+                          "colour": colour})  # fmt: skip
+    frame.loc[rng.choice(n, 5, replace=False), "notes"] = None
+    return frame

@@ -26,6 +26,7 @@ def test_model_benchmark_runs_small_and_its_scores_hold(tmp_path):
     assert abs(wb["hand_written"] - wb["models"]["linear"]["mean"]) < 0.01  # the same folds, the same pipeline
     assert wine["known"] == {"metric": "accuracy", "value": 0.983} and "lazypredict" not in wine
     assert wb["seconds"] > 0 and wb["peak_mib"] > 50 and wb["workers_peak_mib"] > 50  # the fit worker was seen
+    assert wb["warm_up_seconds"] > 0 and wb["workers_total_mib"] >= wb["workers_peak_mib"]
 
     synthetic = result["datasets"]["synthetic_3000"]
     assert synthetic["rows"] == 3000 and set(synthetic["workbench"]["models"]) == {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -62,3 +64,24 @@ def test_no_leak_flagged_on_wine_and_the_group_column_is_left_out(ws):
     assert found.warnings == []
     assert len(found.used) == 12 and found.excluded["magnesium"].startswith("the group column")
     assert max(found.leak_scores.values()) < 0.9
+
+
+def test_a_number_that_follows_the_target_is_a_leak_and_a_float_copy_of_a_class_is_a_copy(ws):
+    rng = np.random.default_rng(1)
+    n = 400
+    x = rng.normal(size=n)
+    frame = pd.DataFrame({"x": x, "y": 3 * x + rng.normal(size=n), "level": np.full(n, 2.5)})
+    frame["almost_y"] = frame["y"] + rng.normal(scale=0.01, size=n)  # the target, barely disguised
+    frame.loc[:29, "x"] = np.nan  # missing values are one value of their own
+    put(ws, "reg", frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = model.suggest(ws, "reg", model.detect(ws, "reg", "y"))
+    assert found.excluded["level"].startswith("constant")
+    assert found.excluded["almost_y"].startswith("leak:") and found.leak_scores["almost_y"] > 0.99
+    assert 0.5 < found.leak_scores["x"] < 0.95 and found.used == ["x"]
+
+    label = rng.integers(0, 2, n)
+    put(ws, "cls", pd.DataFrame({"x": x, "label": label, "label_as_float": label.astype(float)}))
+    found = model.suggest(ws, "cls", model.detect(ws, "cls", "label"))
+    assert [(w.kind, w.column) for w in found.warnings] == [("copy_of_target", "label_as_float")]

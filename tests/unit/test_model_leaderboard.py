@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import accuracy_score, f1_score, log_loss, mean_absolute_error, r2_score, roc_auc_score
 
-from tests.unit.model_tables import bundled, put
+from tests.unit.model_tables import bundled, mixed, put
 from workbench import Workspace, model
 from workbench.errors import Cancelled
 
@@ -163,3 +164,59 @@ def test_the_board_as_json(boards):
     assert set(linear) >= {"accuracy", "roc_auc", "log_loss", "fit_time", "beats_dummy"}
     assert linear["beats_dummy"] is True and linear["accuracy"]["std"] > 0
     assert data["features"]["excluded"] == {"target": "the target"}
+
+
+def test_the_fold_scores_are_scikit_learns_scorers_on_the_same_folds(ws):
+    """One prediction pass per fold gives what each scorer computes with its own predict, predict_proba or
+    decision_function calls (binary ROC AUC ranks by the decision function where the model has one)."""
+    from sklearn.model_selection import cross_validate
+
+    from workbench.model.leaderboard import METRICS, scoring
+
+    put(ws, "mixed", mixed(240).drop(columns=["v"]))
+    board = model.run(ws, "mixed", "y", models=["linear", "knn", "random_forest", "hist_gradient_boosting"])
+    assert board.task.kind == "binary"
+    for result in board.results:
+        expected = cross_validate(board.pipeline(result.name), board.X, board.y, cv=board.splits,
+                                  scoring=scoring(board.task))  # fmt: skip
+        for metric, (_, sign) in METRICS["binary"].items():
+            got = [fold[metric] for fold in result.folds]
+            assert got == pytest.approx(sign * expected[f"test_{metric}"], abs=1e-12), (result.name, metric)
+
+
+@pytest.mark.parametrize("table", ["wine", "mixed", "diabetes"])
+def test_the_labels_from_one_prediction_pass_are_each_models_own_predict(ws, table):
+    from workbench.model.worker import predictions
+
+    if table == "mixed":
+        put(ws, table, mixed(240).drop(columns=["v"]))
+    else:
+        bundled(ws, table)
+    target = "y" if table == "mixed" else "target"
+    board = model.run(ws, table, target, models=["dummy"])
+    train, test = board.splits[0]
+    for name in model.MODELS:
+        fitted = board.pipeline(name).fit(board.X.iloc[train], board.y[train])
+        predicted, proba, _ = predictions(fitted, board.X.iloc[test])
+        assert np.array_equal(predicted, fitted.predict(board.X.iloc[test])), name
+        if board.task.is_classification:
+            assert np.array_equal(proba, fitted.predict_proba(board.X.iloc[test])), name
+
+
+@pytest.mark.parametrize("rows", [10, 11, 1001])
+def test_the_median_strategy_imputes_what_scikit_learns_median_does(rows):
+    from sklearn.impute import SimpleImputer
+
+    from workbench.model.pipeline import Median
+
+    rng = np.random.default_rng(rows)
+    X = rng.normal(size=(rows, 4))
+    X[rng.random(X.shape) < 0.2] = np.nan
+    X[:, 3] = np.nan  # a column without any value is dropped by both
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the empty column: a mean of nothing, and a skipped feature
+        ours = SimpleImputer(strategy=Median(), add_indicator=True).fit(X)
+        theirs = SimpleImputer(strategy="median", add_indicator=True).fit(X)
+        assert np.array_equal(ours.statistics_, theirs.statistics_, equal_nan=True)
+        assert np.isnan(ours.statistics_[3]) and not np.isnan(ours.statistics_[:3]).any()
+        assert np.array_equal(ours.transform(X), theirs.transform(X))

@@ -21,11 +21,13 @@ pass_ws = click.make_pass_decorator(Workspace)
 @click.option("--models", help="Comma-separated models (default: all): dummy, linear, knn, random_forest, "
                                "hist_gradient_boosting.")  # fmt: skip
 @click.option("--group", help="Keep each value of this column within one fold (rows of one person, one shop...).")
+@click.option("--text", help="Comma-separated free-text columns to use, each encoded by its words (TF-IDF reduced "
+                             "by a truncated SVD); left out otherwise.")  # fmt: skip
 @click.option("--save", "save_as", help="Fit the best model on every row and save it under this name.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @pass_ws
 def model_command(ws: Workspace, table: str, target: str | None, task: str | None, folds: int, models: str | None,
-                  group: str | None, save_as: str | None, as_json: bool) -> None:  # fmt: skip
+                  group: str | None, text: str | None, save_as: str | None, as_json: bool) -> None:  # fmt: skip
     """Fit baseline models on TABLE with cross-validation, beside a dummy; or find clusters (no --target)."""
     from workbench import model
 
@@ -42,7 +44,8 @@ def model_command(ws: Workspace, table: str, target: str | None, task: str | Non
         return
     chosen = [m.strip() for m in models.split(",")] if models else list(model.MODELS)
     with bar:
-        board = model.run(ws, table, target, task=task, folds=folds, models=chosen, group=group, on_progress=update)
+        board = model.run(ws, table, target, task=task, folds=folds, models=chosen, group=group,
+                          text_columns=[c.strip() for c in text.split(",")] if text else (), on_progress=update)
     saved = None
     if save_as:
         saved = model.save(ws, model.fit(board), save_as)

@@ -56,12 +56,15 @@ def read(
         sql = f"SELECT {cols} FROM ({numbered}) ORDER BY {ROW}"
         params: list = []
     elif stratify and target:
-        # each class keeps its share (at least one row), rows picked by a seeded hash of their number
-        sql = (
-            f"SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY {quote(target)} ORDER BY hash({ROW} + ?)) "
-            f"AS __wb_rank, count(*) OVER (PARTITION BY {quote(target)}) AS __wb_n FROM ({numbered})) "
-            f"WHERE __wb_rank <= greatest(1, round(__wb_n * ? / ?)) ORDER BY {ROW}"
+        # each class keeps its share (at least one row), rows picked by a seeded hash of their number; the rows
+        # are ranked on their number and class alone, then joined back (ranking whole rows moves every column)
+        picked = (
+            f"SELECT {ROW} FROM (SELECT {ROW}, row_number() OVER (PARTITION BY {quote(target)} ORDER BY "
+            f"hash({ROW} + ?)) AS __wb_rank, count(*) OVER (PARTITION BY {quote(target)}) AS __wb_n FROM "
+            f"(SELECT {quote(target)}, row_number() OVER () AS {ROW} FROM {quote(table)}{where})) "
+            f"WHERE __wb_rank <= greatest(1, round(__wb_n * ? / ?))"
         )
+        sql = f"SELECT {cols} FROM ({numbered}) SEMI JOIN ({picked}) USING ({ROW}) ORDER BY {ROW}"
         params = [seed, max_rows, total]
     else:
         sql = (

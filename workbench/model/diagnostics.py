@@ -140,7 +140,7 @@ def permutation_importance(
         if on_progress:
             on_progress(len(drops) / len(tasks), f"permutation importance: fold {len(drops)} of {len(tasks)}")
 
-    with Pool(board.X, board.y, board.groups, workers=MODEL_LIMITS.workers, threads=MODEL_LIMITS.threads) as pool:
+    with Pool(board.X, board.y) as pool:
         if not pool.run(tasks, on_result, cancel=cancel, deadline=time.monotonic() + time_budget):
             raise WorkbenchError(f"Permutation importance took longer than the time budget ({time_budget:g} s).")
     every = np.hstack(drops)

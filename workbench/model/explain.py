@@ -115,7 +115,8 @@ def code(board: Leaderboard, name: str, db_path: str) -> str:
     for m, (scorer, _) in METRICS[board.task.kind].items():
         value = f"make_scorer(f1_score, pos_label={positive_label(board.task)!r})" if scorer == "f1" else repr(scorer)
         scorers.append(f"    {m!r}: {value},")
-    ours = (pipeline.ColumnTypes, pipeline.DateParts, pipeline.RowCap, pipeline.target_values)
+    ours = (pipeline.ColumnTypes, pipeline.DateParts, pipeline.Median, pipeline.TextEncoder, pipeline.RowCap,
+            pipeline.target_values)
     helpers = "\n\n".join(textwrap.dedent(inspect.getsource(obj)) for obj in ours)
     groups = f"frame[{board.group!r}].to_numpy()" if board.group else "None"
     return f'''"""{board.result(name).title} on {board.table_name}: the workbench's cross-validation, standalone.
@@ -130,9 +131,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone, is_classifier
 from sklearn.compose import ColumnTransformer
+from sklearn.decomposition import TruncatedSVD
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (HistGradientBoostingClassifier, HistGradientBoostingRegressor, RandomForestClassifier,
                               RandomForestRegressor)
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import f1_score, make_scorer

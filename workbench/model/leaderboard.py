@@ -5,9 +5,9 @@
     board.best()             # the best model by the leading metric
     board.results[2].oof     # out-of-fold predictions, for confusion matrix / ROC / residuals
 
-Every (model, fold) is fitted by `cross_validate` on one split in a worker
-process (worker.py): Cancel kills it within a poll, the time budget stops the
-board and reports what finished. The rows come from DuckDB, a stratified
+Every (model, fold) is fitted on one split in a worker process (worker.py)
+and scored from one prediction pass (`fold_scores`): Cancel kills it within
+a poll, the time budget stops the board and reports what finished. The rows come from DuckDB, a stratified
 sample above the row cap (data.py), and the board says so.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -53,13 +54,37 @@ def positive_label(task: Task) -> Any:
 
 
 def scoring(task: Task) -> dict[str, Any]:
-    """The scorers `cross_validate` gets, keyed by metric name (binary F1 scores the positive label)."""
+    """scikit-learn's scorers keyed by metric name (binary F1 scores the positive label): what permutation
+    importance scores with, and what `fold_scores` agrees with."""
     from sklearn.metrics import f1_score, make_scorer
 
     out: dict[str, Any] = {}
     for metric, (scorer, _) in METRICS[task.kind].items():
         out[metric] = make_scorer(f1_score, pos_label=positive_label(task)) if scorer == "f1" else scorer
     return out
+
+
+def fold_scores(kind: str, pos_label: Any, actual: np.ndarray, predicted: np.ndarray, proba: np.ndarray | None,
+                decision: np.ndarray | None) -> dict[str, float]:
+    """Each metric of `METRICS[kind]` from one fold's predictions, as the named scorer would compute it (a binary
+    ROC AUC ranks by the decision function where the model has one, else by the positive class's probability),
+    but from a single prediction pass instead of one per scorer."""
+    from sklearn import metrics
+
+    if kind == "regression":
+        return {"r2": metrics.r2_score(actual, predicted), "mae": metrics.mean_absolute_error(actual, predicted),
+                "rmse": metrics.root_mean_squared_error(actual, predicted)}  # fmt: skip
+    binary = kind == "binary"
+    positive = proba[:, 1] if binary else proba  # scikit-learn's binary scorers see the positive column only
+    return {
+        "accuracy": metrics.accuracy_score(actual, predicted),
+        "balanced_accuracy": metrics.balanced_accuracy_score(actual, predicted),
+        "f1": (metrics.f1_score(actual, predicted, pos_label=pos_label) if binary
+               else metrics.f1_score(actual, predicted, average="macro")),
+        "roc_auc": (metrics.roc_auc_score(actual, positive if decision is None else decision) if binary
+                    else metrics.roc_auc_score(actual, proba, multi_class="ovr")),
+        "log_loss": metrics.log_loss(actual, positive),
+    }  # fmt: skip
 
 
 def leading_metric(task: Task) -> str:
@@ -187,12 +212,29 @@ class Leaderboard:
                               rows=None if self.X is None else len(self.X))
 
 
-def choose_features(con, table: str, task: Task, chosen: list[str] | None, group: str | None) -> Features:
-    """The suggested features, or the user's `chosen` columns encoded by their type."""
+def choose_features(con, table: str, task: Task, chosen: list[str] | None, group: str | None,
+                    text: list[str] = ()) -> Features:  # fmt: skip
+    """The suggested features, or the user's `chosen` columns encoded by their type; the `text` columns (free
+    text, left out by default) are added, each encoded by its words."""
     suggested = features.suggest_on(con, table, task, group=group, check_leaks=chosen is None)
-    if chosen is None:
-        return suggested
     types = column_types(con, table)
+    found = suggested if chosen is None else _chosen(types, table, task, chosen, group, suggested)
+    for c in text:
+        if c not in types:
+            raise WorkbenchError(f"{table!r} has no column {c!r}.")
+        if c in (task.target, group) or family(types[c]) != "text":
+            raise WorkbenchError(f"{c!r} cannot be encoded as free text: only a text column that is neither the "
+                                 "target nor the group can.")  # fmt: skip
+        for kept in (found.columns.numeric, found.columns.categorical, found.columns.high_cardinality):
+            if c in kept:
+                kept.remove(c)
+        found.excluded.pop(c, None)
+        found.columns.text.append(c)
+    return found
+
+
+def _chosen(types: dict[str, str], table: str, task: Task, chosen: list[str], group: str | None,
+            suggested: Features) -> Features:  # fmt: skip
     missing = [c for c in chosen if c not in types]
     if missing:
         raise WorkbenchError(f"{table!r} has no column {missing[0]!r}.")
@@ -221,6 +263,7 @@ def run(
     *,
     task: str | None = None,
     feature_columns: list[str] | None = None,
+    text_columns: list[str] | tuple[str, ...] = (),
     models: list[str] | tuple[str, ...] = DEFAULT_MODELS,
     folds: int = MODEL_LIMITS.folds,
     group: str | None = None,
@@ -247,7 +290,7 @@ def run(
             raise WorkbenchError("A leaderboard needs a target; use clustering.run to cluster.")
         if group is not None and group not in column_types(con, name):
             raise WorkbenchError(f"{name!r} has no column {group!r} to group the folds by.")
-        chosen = choose_features(con, name, found, feature_columns, group)
+        chosen = choose_features(con, name, found, feature_columns, group, list(text_columns))
         if not chosen.used:
             raise WorkbenchError("No usable feature is left: " + "; ".join(f"{c}: {r}" for c, r in
                                                                             chosen.excluded.items()))
@@ -271,7 +314,7 @@ def run(
     board = Leaderboard(name, found, chosen, rows, k, group, seed,
                         [ModelResult(m, MODELS[m].title) for m in models], notes, X=X, y=y, groups=groups,
                         splits=splits)  # fmt: skip
-    score = scoring(found)
+    score = partial(fold_scores, found.kind, positive_label(found))
     tasks = [("fold", board.pipeline(m), train, test, score) for m in models for train, test in splits]
     preds: dict[str, list] = {m: [] for m in models}
     done = [0]
@@ -283,17 +326,17 @@ def run(
         if status != "ok":
             result.status, result.error = "failed", value
         elif result.status != "failed":
-            signs = METRICS[found.kind]
-            result.folds.append({m: signs[m][1] * value["scores"][m] for m in signs} | {
-                "fit_time": value["fit_time"], "fold": fold})  # fmt: skip
+            result.folds.append({m: float(v) for m, v in value["scores"].items()} | {"fit_time": value["fit_time"],
+                                                                                     "fold": fold})  # fmt: skip
             preds[result.name].append((fold, value))
             if len(result.folds) == k:
                 result.status = "done"
+                result.folds.sort(key=lambda f: f["fold"])  # workers finish folds in any order
                 result.oof = _oof(found, splits, preds[result.name], y)
         report(done[0] / len(tasks), f"{result.title}: fold {fold + 1} of {k}")
 
     started = time.monotonic()
-    with Pool(X, y, groups, workers=MODEL_LIMITS.workers, threads=MODEL_LIMITS.threads) as pool:
+    with Pool(X, y) as pool:
         board.finished = pool.run(tasks, on_result, cancel=cancel, deadline=started + time_budget)
     for r in board.results:
         if r.status == "pending":
@@ -332,7 +375,7 @@ def fit(board: Leaderboard, name: str | None = None, *, cancel: threading.Event 
             raise WorkbenchError(f"Fitting {result.title} failed: {value}")
         fitted.append(value[0])
 
-    with Pool(board.X, board.y, None, workers=1, threads=MODEL_LIMITS.threads) as pool:
+    with Pool(board.X, board.y, workers=1, threads=MODEL_LIMITS.threads) as pool:
         if not pool.run([("fit", board.pipeline(name))], on_result, cancel=cancel,
                         deadline=time.monotonic() + time_budget):  # fmt: skip
             raise WorkbenchError(f"Fitting {result.title} took longer than the time budget ({time_budget:g} s).")

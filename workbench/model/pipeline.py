@@ -12,15 +12,22 @@ it inside each fold and never sees the validation rows.
                categories    one-hot up to `one_hot_max` distinct values (unknown ones ignored)
                many values   target encoding (cross-fitted by scikit-learn, with a fixed split)
                dates         year, month, day, weekday, hour; imputed
+               free text     only for the columns the user names: TF-IDF of a bounded vocabulary,
+                             reduced to a few dozen numbers by a truncated SVD (`TextEncoder`)
     model    the estimator
 
-Three small classes are ours (`ColumnTypes`, `DateParts`, and `RowCap`, which
-bounds k-NN's training rows on large tables); they import nothing from the
-workbench, so the generated code copies their source as is. On large tables a
-random forest's trees each see a bounded sample (`max_samples`): `row_bound`.
+Five small classes are ours (`ColumnTypes`, `DateParts`, `Median`,
+`TextEncoder`, and `RowCap`, which bounds k-NN's training rows on large
+tables); they import nothing from the workbench, so the generated code copies
+their source as is. On large tables a random forest's trees each see a bounded
+sample (`max_samples`): `row_bound`.
 skrub's encoders were considered: scikit-learn's OneHotEncoder and
 TargetEncoder cover the plain cases, skrub is not installed and its API still
-moves (pre-1.0), and dirty categories are Clean's job before the model.
+moves (pre-1.0), and dirty categories are Clean's job before the model. For
+free text, skrub's StringEncoder is the same TF-IDF and SVD (on character
+n-grams) and its TextEncoder needs a language model downloaded from a hub; the
+words of tasting notes are what carries their meaning, and scikit-learn's own
+pieces keep the generated code free of another dependency.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone, is_classifier
 from sklearn.compose import ColumnTransformer
+from sklearn.decomposition import TruncatedSVD
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
@@ -39,6 +47,7 @@ from sklearn.ensemble import (
     RandomForestClassifier,
     RandomForestRegressor,
 )
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -53,32 +62,39 @@ from workbench.settings import MODEL_LIMITS
 
 
 class ColumnTypes(TransformerMixin, BaseEstimator):
-    """Give each column the dtype its branch expects: numbers float64, categories object, dates datetime64."""
+    """Give each column the dtype its branch expects: numbers float64, categories object, dates datetime64, free
+    text str (empty where missing)."""
 
-    def __init__(self, numeric=(), categorical=(), dates=()):
+    def __init__(self, numeric=(), categorical=(), dates=(), text=()):
         self.numeric = numeric
         self.categorical = categorical
         self.dates = dates
+        self.text = text
 
     def fit(self, X, y=None):
         return self
 
     def transform(self, X):
-        out = pd.DataFrame(index=X.index)
+        out = {}  # one frame built at the end: inserting columns one by one is slow in pandas
         for c in self.numeric:
             col = X[c]
-            if col.dtype == bool or str(col.dtype) == "boolean":
-                col = col.astype("float64")
-            out[c] = pd.to_numeric(col, errors="coerce").astype("float64")
+            if col.dtype != "float64":  # already float: no conversion, which copies the column each time
+                if col.dtype == bool or str(col.dtype) == "boolean":
+                    col = col.astype("float64")
+                col = pd.to_numeric(col, errors="coerce").astype("float64")
+            out[c] = col
         for c in self.categorical:
             col = X[c]
             out[c] = col.astype(object).where(col.notna(), np.nan)
         for c in self.dates:
             out[c] = pd.to_datetime(X[c], errors="coerce")
-        return out
+        for c in self.text:
+            col = X[c]
+            out[c] = col.astype(object).where(col.notna(), "").astype(str)
+        return pd.DataFrame(out, index=X.index)
 
     def get_feature_names_out(self, input_features=None):
-        return np.asarray([*self.numeric, *self.categorical, *self.dates], dtype=object)
+        return np.asarray([*self.numeric, *self.categorical, *self.dates, *self.text], dtype=object)
 
 
 class DateParts(TransformerMixin, BaseEstimator):
@@ -101,6 +117,44 @@ class DateParts(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         return np.asarray([f"{c}_{p}" for c in self.columns_ for p in self.PARTS], dtype=object)
 
+
+class Median:
+    """SimpleImputer's `strategy`: each column's median, the value strategy="median" gives, from np.median of the
+    present values rather than a masked array's sort (0.1 s instead of 0.9 s for 160,000 rows x 20 columns)."""
+
+    def __call__(self, values):
+        return np.median(values)
+
+    def __repr__(self):
+        return "Median()"
+
+
+class TextEncoder(TransformerMixin, BaseEstimator):
+    """One free-text column as `components` numbers: the TF-IDF weights of its `vocabulary` most frequent words
+    (rare words weigh more, repeats less), reduced by a truncated SVD to the directions along which the texts
+    differ most (latent semantic analysis). With fewer distinct words than that, the weights themselves."""
+
+    def __init__(self, vocabulary, components, random_state=0):
+        self.vocabulary = vocabulary
+        self.components = components
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        self.column_ = X.columns[0]
+        self.tfidf_ = TfidfVectorizer(max_features=self.vocabulary, sublinear_tf=True, strip_accents="unicode")
+        weights = self.tfidf_.fit_transform(X.iloc[:, 0])
+        few = weights.shape[1] <= self.components
+        self.svd_ = None if few else TruncatedSVD(self.components, random_state=self.random_state).fit(weights)
+        return self
+
+    def transform(self, X):
+        weights = self.tfidf_.transform(X.iloc[:, 0])
+        return self.svd_.transform(weights) if self.svd_ is not None else weights.toarray()
+
+    def get_feature_names_out(self, input_features=None):
+        if self.svd_ is None:
+            return np.asarray([f"{self.column_}_{w}" for w in self.tfidf_.get_feature_names_out()], dtype=object)
+        return np.asarray([f"{self.column_}_topic{i}" for i in range(self.svd_.n_components)], dtype=object)
 
 
 class RowCap(MetaEstimatorMixin, BaseEstimator):
@@ -205,14 +259,15 @@ class Columns:
     categorical: list[str] = field(default_factory=list)  # one-hot
     high_cardinality: list[str] = field(default_factory=list)  # target-encoded
     dates: list[str] = field(default_factory=list)  # date parts
+    text: list[str] = field(default_factory=list)  # free text, TF-IDF and SVD (only when the user asks)
 
     @property
     def all(self) -> list[str]:
-        return [*self.numeric, *self.categorical, *self.high_cardinality, *self.dates]
+        return [*self.numeric, *self.categorical, *self.high_cardinality, *self.dates, *self.text]
 
     def as_dict(self) -> dict[str, list[str]]:
         return {"numeric": self.numeric, "categorical": self.categorical,
-                "high_cardinality": self.high_cardinality, "dates": self.dates}  # fmt: skip
+                "high_cardinality": self.high_cardinality, "dates": self.dates, "text": self.text}  # fmt: skip
 
 
 def splitter(task: str, folds: int, seed: int, grouped: bool = False) -> Any:
@@ -236,7 +291,7 @@ def preprocessor(columns: Columns, task: str | None, *, scale: bool, seed: int =
 
     parts = []
     if columns.numeric:
-        numeric = scaled([("impute", SimpleImputer(strategy="median", add_indicator=True))])
+        numeric = scaled([("impute", SimpleImputer(strategy=Median(), add_indicator=True))])
         parts.append(("numbers", Pipeline(numeric), columns.numeric))
     if columns.categorical:
         onehot = [("impute", SimpleImputer(strategy="constant", fill_value="(missing)")),
@@ -250,10 +305,13 @@ def preprocessor(columns: Columns, task: str | None, *, scale: bool, seed: int =
         steps = [("impute", SimpleImputer(strategy="constant", fill_value="(missing)")), ("target", encoder)]
         parts.append(("many_values", Pipeline(scaled(steps)), columns.high_cardinality))
     if columns.dates:
-        dates = scaled([("parts", DateParts()), ("impute", SimpleImputer(strategy="median"))])
+        dates = scaled([("parts", DateParts()), ("impute", SimpleImputer(strategy=Median()))])
         parts.append(("dates", Pipeline(dates), columns.dates))
+    for i, c in enumerate(columns.text):
+        encoder = TextEncoder(MODEL_LIMITS.text_vocabulary, MODEL_LIMITS.text_components, random_state=seed)
+        parts.append((f"text{i}", Pipeline(scaled([("words", encoder)])), [c]))
     types = ColumnTypes(numeric=list(columns.numeric), categorical=[*columns.categorical, *columns.high_cardinality],
-                        dates=list(columns.dates))  # fmt: skip
+                        dates=list(columns.dates), text=list(columns.text))  # fmt: skip
     return Pipeline([("types", types), ("prep", ColumnTransformer(parts, remainder="drop"))])
 
 

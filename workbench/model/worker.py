@@ -9,9 +9,10 @@ and the time budget between polls; stopping kills the workers outright.
 
 Workers start from a fork server that has scikit-learn already imported (a
 fork of a threaded process such as Streamlit's is unsafe; a plain spawn would
-import scikit-learn again for every leaderboard). Each worker caps its BLAS
-and OpenMP threads so the pages stay responsive. As with any multiprocessing,
-a script (not a notebook) calling the leaderboard needs the
+import scikit-learn again for every leaderboard). Several workers take the
+tasks side by side (MODEL_LIMITS.workers); each caps its BLAS and OpenMP
+threads and lowers its priority, so the pages stay responsive. As with any
+multiprocessing, a script (not a notebook) calling the leaderboard needs the
 `if __name__ == "__main__":` guard: a new worker imports the main script.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import threading
 import time
 import warnings
@@ -27,6 +29,7 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from workbench.errors import Cancelled, WorkbenchError
+from workbench.settings import MODEL_LIMITS
 
 POLL = 0.1  # seconds between checks of the cancel flag and the time budget
 _PRELOAD = ["workbench.model.worker", "workbench.model.pipeline", "sklearn.model_selection", "sklearn.ensemble"]
@@ -42,20 +45,26 @@ def context() -> Any:
     return _CONTEXT
 
 
-def warm_up() -> None:
-    """Start the fork server now (it imports scikit-learn once, a few seconds), so the first leaderboard need not."""
+def warm_up(wait: bool = False) -> None:
+    """Start the fork server now (it imports scikit-learn once, a few seconds), so the first leaderboard need not.
+    It imports in the background; `wait` returns only once it is ready to start workers."""
     from multiprocessing import forkserver
 
-    context()
+    ctx = context()
     forkserver.ensure_running()
+    if wait:  # the fork server answers its first request only after its imports
+        ready = ctx.Process(target=int, daemon=True)
+        ready.start()
+        ready.join()
 
 
 # -- inside the worker -------------------------------------------------------------------------
 
 
-def _serve(conn, X, y, groups, threads: int) -> None:
+def _serve(conn, X, y, threads: int) -> None:
     from threadpoolctl import threadpool_limits
 
+    os.nice(MODEL_LIMITS.worker_nice)
     threadpool_limits(threads)
     while True:
         try:
@@ -65,36 +74,32 @@ def _serve(conn, X, y, groups, threads: int) -> None:
         if task is None:
             return
         try:
-            reply = ("ok", run_task(task, X, y, groups))
+            reply = ("ok", run_task(task, X, y))
         except Exception as exc:  # a failed fit is a result to show, not a crash
             reply = ("error", f"{type(exc).__name__}: {exc}")
         conn.send(reply)
 
 
-def run_task(task: tuple, X, y, groups) -> Any:
-    """("fold", pipeline, train, test, scoring) -> scores and predictions; ("fit", pipeline) -> fitted pipeline;
-    ("importance", pipeline, train, test, scorer, repeats, seed) -> the drop in score when each feature is
-    shuffled on the test rows, after fitting on the train rows (features x repeats)."""
-    from sklearn.inspection import permutation_importance
-    from sklearn.model_selection import cross_validate
-
+def run_task(task: tuple, X, y) -> Any:
+    """("fold", pipeline, train, test, score) -> scores and predictions, `score(actual, predicted, proba,
+    decision)` giving the fold's metrics; ("fit", pipeline) -> fitted pipeline; ("importance", pipeline, train,
+    test, scorer, repeats, seed) -> the drop in score when each feature is shuffled on the test rows, after
+    fitting on the train rows (features x repeats)."""
     kind = task[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if kind == "fold":
-            _, pipe, train, test, scoring = task
-            cv = cross_validate(pipe, X, y, groups=groups, cv=[(train, test)], scoring=scoring,
-                                return_estimator=True, error_score="raise")  # fmt: skip
-            fitted = cv["estimator"][0]
-            held_out = X.iloc[test]
-            proba = fitted.predict_proba(held_out) if hasattr(fitted, "predict_proba") else None
+            _, pipe, train, test, score = task
+            started = time.perf_counter()
+            pipe.fit(X.iloc[train], y[train])
+            fit_time = time.perf_counter() - started
+            predicted, proba, decision = predictions(pipe, X.iloc[test])
             return {
-                "scores": {k[len("test_"):]: float(v[0]) for k, v in cv.items() if k.startswith("test_")},
-                "fit_time": float(cv["fit_time"][0]),
-                "score_time": float(cv["score_time"][0]),
-                "predicted": fitted.predict(held_out),
+                "scores": score(y[test], predicted, proba, decision),
+                "fit_time": fit_time,
+                "predicted": predicted,
                 "proba": proba,
-                "classes": getattr(fitted, "classes_", None),
+                "classes": getattr(pipe, "classes_", None),
             }
         if kind == "fit":
             _, pipe = task
@@ -102,6 +107,8 @@ def run_task(task: tuple, X, y, groups) -> Any:
             pipe.fit(X, y)
             return pipe, time.perf_counter() - started
         if kind == "importance":
+            from sklearn.inspection import permutation_importance
+
             _, pipe, train, test, scorer, repeats, seed = task
             pipe.fit(X.iloc[train], y[train])
             found = permutation_importance(pipe, X.iloc[test], y[test], scoring=scorer, n_repeats=repeats,
@@ -110,14 +117,36 @@ def run_task(task: tuple, X, y, groups) -> Any:
     raise ValueError(f"unknown task {kind!r}")
 
 
+def predictions(pipe, X) -> tuple[Any, Any, Any]:
+    """A fitted pipeline's labels, class probabilities and decision function (None where it has none) on `X`,
+    from one pass of its preprocessing and one call per kind of answer. The labels are derived as the models'
+    own `predict` derives them (the sign or argmax of the decision function, else the most probable class),
+    which spares a second pass that costs a forest or k-NN as much as the probabilities."""
+    from sklearn.base import is_classifier
+
+    final, features = pipe[-1], pipe[:-1].transform(X)
+    if not is_classifier(final):
+        return final.predict(features), None, None
+    proba = final.predict_proba(features) if hasattr(final, "predict_proba") else None
+    decision = final.decision_function(features) if hasattr(final, "decision_function") else None
+    if decision is not None:
+        predicted = final.classes_[(decision > 0).astype(int) if decision.ndim == 1 else decision.argmax(axis=1)]
+    elif proba is not None:
+        predicted = final.classes_[proba.argmax(axis=1)]
+    else:
+        predicted = final.predict(features)
+    return predicted, proba, decision
+
+
 # -- in the caller -----------------------------------------------------------------------------
 
 
 class Pool:
     """`workers` processes holding the same rows; `run` hands them tasks until done, cancelled or out of time."""
 
-    def __init__(self, X, y, groups=None, *, workers: int = 1, threads: int = 1):
-        self.args = (X, y, groups, threads)
+    def __init__(self, X, y, *, workers: int = MODEL_LIMITS.workers,
+                 threads: int = MODEL_LIMITS.worker_threads):  # fmt: skip
+        self.args = (X, y, threads)
         self.size = max(1, workers)
         self.procs: list[Any] = []
         self.conns: list[Any] = []
@@ -152,6 +181,7 @@ class Pool:
         Returns False when the deadline (a `time.monotonic()` value) stopped it first;
         raises Cancelled when `cancel` was set. Either way the workers are killed at once.
         """
+        self.size = min(self.size, max(1, len(tasks)))  # no idle worker holding a copy of the rows
         self._start()
         pending = list(enumerate(tasks))
         busy: dict[int, int] = {}  # worker -> task index
