@@ -36,8 +36,9 @@ def _uncut(fig: go.Figure, title: str, **layout) -> go.Figure:
     margin as tall as its lines (plotly's title automargin cuts off the first line of a wrapped title),
     the other margins grown by plotly to fit the tick labels and axis titles (automargin)."""
     text = wrap(title)
-    fig.update_layout(title_text=text, title_font_size=TITLE_FONT, margin={"l": 10, "r": 10, "b": 10, "t": 26 + TITLE_LINE_PX * (
-        text.count("<br>") + 1)}, **layout)  # fmt: skip
+    top = 26 + TITLE_LINE_PX * (text.count("<br>") + 1)
+    fig.update_layout(title_text=text, title_font_size=TITLE_FONT, margin={"l": 10, "r": 10, "b": 10, "t": top},
+                      **layout)  # fmt: skip
     fig.update_xaxes(automargin=True, title_text=wrap(fig.layout.xaxis.title.text or "") or None)
     fig.update_yaxes(automargin=True, title_text=wrap(fig.layout.yaxis.title.text or "") or None)
     return fig
