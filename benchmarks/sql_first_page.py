@@ -101,9 +101,12 @@ def _side(side: str, home: Path) -> dict:
         os.environ["WORKBENCH_HOME"] = str(home)
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=600).run()
         at.switch_page("pages/sql.py").run()
-        at.session_state["sql_editor_0"] = {"id": "warm", "type": "submit", "text": "SELECT 1"}
+        def editor() -> str:  # the editor's key: it is re-created (a new key) when the page sets its text
+            return f"sql_editor_{at.session_state['sql_editor_version']}"
+
+        at.session_state[editor()] = {"id": "warm", "type": "submit", "text": "SELECT 1"}
         at.run()  # the first query starts a worker, as any earlier query in a running app has
-        at.session_state["sql_editor_0"] = {"id": "bench", "type": "submit", "text": QUERY}
+        at.session_state[editor()] = {"id": "bench", "type": "submit", "text": QUERY}
         started = time.perf_counter()
         at.run()
         seconds = time.perf_counter() - started
