@@ -99,6 +99,18 @@ def test_replay_gaps_are_counted_on_each_steps_input_however_later_steps_change_
     ]  # 'zz' counted on step 1's input, before the filter dropped its rows; 'Pink' on step 3's, after it
 
 
+def test_replay_casts_a_column_the_new_table_already_holds_as_numbers(ws):
+    """A test.csv without 'NA' in a column reads as numbers: to_number then casts it; no value fails to convert."""
+    make_table(ws, "tr", "SELECT * FROM (VALUES (1, '1.5'), (2, 'NA'), (3, '2')) v(id, amount)")
+    make_table(ws, "te", "SELECT * FROM (VALUES (1, 4), (2, NULL)) v(id, amount)")
+    made = clean.apply(ws, "tr", clean.make("to_number", column="amount")).name
+    done = recipe.replay(ws, made, "te")
+    assert contents(ws.db_path, done.table.name) == [(1, 4.0), (2, None)]
+    assert done.gaps == ["step 1 (to_number): amount: 1 missing value (50.0%; 0.0% when fitted)"]
+    with ws.connect() as con:
+        assert column_types(con, done.table.name)["amount"] == "DOUBLE"  # the type the recipe made on train
+
+
 def test_replay_on_a_table_without_a_column_writes_nothing(chain):
     ws, final = chain
     make_table(ws, "other", "SELECT 1 AS id, 'x' AS colour")

@@ -199,6 +199,8 @@ def test_bad_parameters_and_unknown_operations_say_what_is_wrong(ws):
         applied(ws, "s", "trim", column="a")
     with pytest.raises(WorkbenchError, match="has no column 'z'"):
         applied(ws, "s", "trim", column="z")
+    with pytest.raises(WorkbenchError, match="'a' is already INTEGER: there is nothing to convert"):
+        applied(ws, "s", "to_number", column="a")
 
 
 def test_lineage_records_the_fitted_state_and_json_numbers_stay_exact(ws):

@@ -161,9 +161,31 @@ NUMBER_STYLES = {
 
 
 class Conversion(TextStep):
-    """Text to another type: the values that do not convert become NULL and are counted and listed."""
+    """Text to another type: the values that do not convert become NULL and are counted and listed.
+
+    A table it is replayed on may already hold the column in the target's kind: a competition's
+    test.csv without any 'NA' in it reads as numbers. The column is then cast, not refused.
+    """
 
     target: str
+
+    def converted_already(self, schema: dict[str, str]) -> bool:
+        return self.column in schema and family(schema[self.column]) == family(self.target)
+
+    def check_table(self, schema: dict[str, str]) -> None:
+        if not self.converted_already(schema):
+            super().check_table(schema)
+
+    def fit(self, con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, str]) -> Step:
+        if self.converted_already(schema):
+            raise WorkbenchError(f"{self.column!r} is already {schema[self.column]}: there is nothing to convert.")
+        return super().fit(con, table, schema)
+
+    def select(self, schema: dict[str, str]) -> Select:
+        if self.converted_already(schema):
+            cast = Fragment(f"CAST({column_ref(self.column)} AS {self.target})")
+            return Select(self.keep(schema, {self.column: cast}))
+        return super().select(schema)
 
     def converted(self, c: str) -> Fragment:
         raise NotImplementedError
@@ -203,6 +225,9 @@ class Conversion(TextStep):
         return {}
 
     def gaps(self, schema: dict[str, str]) -> list[Gap]:
+        if self.converted_already(schema):
+            return []
+
         def say(found: Found) -> str:
             return (f"{self.column}: {plural(found.count, 'value')} {'does' if found.count == 1 else 'do'} not "
                     f"convert to {self.target} and {'becomes' if found.count == 1 else 'become'} NULL "
