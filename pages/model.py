@@ -283,7 +283,9 @@ others = [t.name for t in ws.tables() if t.name != info.name]
 a, b, c = st.columns(3)
 on = a.selectbox("Predict on", others, index=None, key="predict_on", placeholder="a table with the same features")
 id_column = b.selectbox("Id column", columns, index=None, key="predict_id", help="Kept beside each prediction.")
-sample = c.selectbox("Sample submission", others, index=None, key="predict_sample",
+suggested = model.sample_submission_table(others)
+sample = c.selectbox("Sample submission", others, index=others.index(suggested) if suggested else None,
+                     key="predict_sample",
                      help="Kaggle's sample_submission table: the file's header must match it.")
 replay_first = bool(made.steps) and st.checkbox(f"Clean it first with the recipe of {info.name}", value=True,
                                                 key="predict_replay")  # fmt: skip
@@ -299,7 +301,8 @@ if st.button("Fit the best model on every row and predict", key="predict", disab
         predictions = model.predict(ws, fitted, source, id_column=id_column)
         st.success(f"Wrote {_ui.md(predictions.name)} ({predictions.rows:,} rows) with {_ui.md(name)}.")
         if id_column:
-            sub = model.submission(ws, predictions.name, source, id_column=id_column, sample_submission=sample)
+            # every id of the table chosen, even if a cleaning step dropped its row
+            sub = model.submission(ws, predictions.name, on, id_column=id_column, sample_submission=sample)
             for problem in sub.problems:
                 st.error(_ui.md(problem))
             if sub.ok:

@@ -70,28 +70,42 @@ def model_command(ws: Workspace, table: str, target: str | None, task: str | Non
 @click.option("--output", help="Name of the predictions table.")
 @click.option("--submission", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a Kaggle submission CSV here, after checking it.")  # fmt: skip
-@click.option("--sample", help="The sample_submission table whose header the file must match.")
+@click.option("--sample", help="The sample_submission table whose header the file must match (default: the "
+              "workspace's one table named like it).")  # fmt: skip
+@click.option("--recipe", "recipe_of", metavar="FROM_TABLE",
+              help="First clean TABLE with the recipe that made FROM_TABLE (the table the model was fitted on).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @pass_ws
 def predict_command(ws: Workspace, model_name: str, table: str, id_column: str | None, output: str | None,
-                    submission: Path | None, sample: str | None, as_json: bool) -> None:  # fmt: skip
+                    submission: Path | None, sample: str | None, recipe_of: str | None,
+                    as_json: bool) -> None:  # fmt: skip
     """Predict TABLE with the saved model MODEL_NAME (see `workbench model --save`), into a new table."""
     from workbench import model
+    from workbench.clean import recipe
 
-    made = model.predict(ws, model_name, table, name=output, id_column=id_column)
+    source, gaps = table, []
+    if recipe_of:
+        replayed = recipe.replay(ws, recipe_of, table)
+        source, gaps = replayed.table.name, replayed.gaps
+        for gap in gaps if not as_json else []:
+            click.echo(f"gap: {gap}", err=True)
+    made = model.predict(ws, model_name, source, name=output, id_column=id_column)
     problems: list[str] = []
     if submission:
         if not id_column:
             raise WorkbenchError("A submission needs the id column: pass --id.")
+        sample = sample or model.sample_submission_table([t.name for t in ws.tables()])
+        # every id of the table as given, even if a cleaning step dropped its row
         sub = model.submission(ws, made.name, table, id_column=id_column, sample_submission=sample)
         problems = sub.problems
         if sub.ok:
             sub.write(submission)
     if as_json:
-        emit_json({"table": made.as_dict(), "submission": str(submission) if submission and not problems else None,
+        emit_json({"table": made.as_dict(), "cleaned": source if recipe_of else None, "gaps": gaps,
+                   "submission": str(submission) if submission and not problems else None,
                    "problems": problems})  # fmt: skip
     else:
-        click.echo(f"{table} -> {made.name}: {made.rows:,} predictions")
+        click.echo(f"{table} -> {source + ' -> ' if recipe_of else ''}{made.name}: {made.rows:,} predictions")
         if submission and not problems:
             click.echo(f"wrote {submission}")
     if problems:

@@ -178,6 +178,13 @@ def _examples(values: Any, n: int = 3) -> str:
     return ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in list(values)[:n])
 
 
+def sample_submission_table(names: list[str]) -> str | None:
+    """The table a competition's sample submission was imported as (sample_submission, gender_submission...),
+    when exactly one table's name says so: its header is the one Kaggle expects."""
+    found = [n for n in names if "submission" in n.lower() and not n.lower().endswith("_predictions")]
+    return found[0] if len(found) == 1 else None
+
+
 def submission(ws: Workspace, predictions: str, test_table: str, *, id_column: str,
                target_columns: list[str] | None = None,
                sample_submission: str | None = None) -> Submission:  # fmt: skip
