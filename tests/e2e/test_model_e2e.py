@@ -1,13 +1,24 @@
-"""Model as a person uses it: choose a target, fit the leaderboard, read it, open the best model."""
+"""Model as a person uses it: choose a target, fit the leaderboard, read it, open the best model, predict
+another table and download the submission."""
 
 from __future__ import annotations
 
+import csv
+
 from tests.e2e.conftest import choose_table, open_app, open_page, wait_idle
+from workbench import Workspace
+from workbench.metadata import record_table
 
 
-def test_fit_a_leaderboard_and_open_a_model(app_server, page):
+def test_fit_a_leaderboard_open_a_model_and_download_a_submission(app_server, page):
+    open_app(page, app_server.url)  # the first visit seeds the samples
+    with Workspace(app_server.home).connect() as con:  # a competition's train and test, made of the cars
+        con.execute("CREATE TABLE cars_train AS SELECT row_number() OVER () AS car_id, * FROM cars")
+        con.execute("CREATE TABLE cars_test AS SELECT * EXCLUDE (Origin) FROM cars_train WHERE car_id % 10 = 0")
+        for table in ("cars_train", "cars_test"):
+            record_table(con, table, source_kind="file", operation="import")
     open_app(page, app_server.url)
-    choose_table(page, "cars")
+    choose_table(page, "cars_train")
     open_page(page, "Model")
     main = page.locator("[data-testid='stMain']")
     main.locator("input[aria-label='Target: the column to predict']").click()
@@ -24,3 +35,21 @@ def test_fit_a_leaderboard_and_open_a_model(app_server, page):
     page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg")
     main.locator(".gtitle", has_text="Confusion matrix").wait_for()
     main.locator(".gtitle", has_text="ROC curve on held-out folds").wait_for()
+    # predict the test table with the best model and download the checked submission
+    main.get_by_role("heading", name="Predict and submit").scroll_into_view_if_needed()
+    main.locator("input[aria-label='Predict on']").click()
+    page.get_by_role("option", name="cars_test", exact=True).click()
+    wait_idle(page)
+    main.locator("input[aria-label='Id column']").click()
+    page.get_by_role("option", name="car_id", exact=True).click()
+    wait_idle(page)
+    main.get_by_role("button", name="Fit the best model on every row and predict").click()
+    button = main.get_by_role("button", name="Download the submission CSV")
+    button.wait_for(timeout=120_000)
+    with page.expect_download() as download:
+        button.click()
+    with open(download.value.path(), newline="") as f:
+        header, *rows = list(csv.reader(f))
+    assert header == ["car_id", "Origin"]
+    assert sorted(int(r[0]) for r in rows) == list(range(10, 407, 10))  # every test id, once
+    assert {r[1] for r in rows} <= {"USA", "Europe", "Japan"}
