@@ -37,6 +37,9 @@ with st.expander("Import files", expanded=not infos, icon=":material/upload:"):
         with _ui.cancel_button("Cancel import", key="cancel_import", help=stops):
             for upload in uploads:
                 path = save_upload(ws, upload.name, upload.getvalue())
+                # a Streamlit call between storing and importing: a run stopped by Cancel while it stored
+                # the file (the next run starts at once) stops here, before it imports anything
+                bar.progress(0.0, text=f"Importing {_ui.md(upload.name)}…")
                 results += ingest.load(
                     ws, [path], table=table_name or None, source_kind="upload",
                     source_detail={"upload": upload.name},

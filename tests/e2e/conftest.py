@@ -148,6 +148,15 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     )
 
 
+def wait_until(condition, what: str, timeout: float = 60) -> None:
+    """Poll `condition` (a callable) until it holds; fail naming `what` when it never does."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
 def open_app(page, url: str) -> None:
     """Load the app at `url` and wait for its first run to finish."""
     page.goto(url)

@@ -7,7 +7,7 @@ import sys
 
 import duckdb
 
-from tests.e2e.conftest import choose_table, open_app, wait_idle
+from tests.e2e.conftest import choose_table, open_app, wait_idle, wait_until
 from workbench import Workspace
 
 
@@ -80,9 +80,12 @@ def test_cancel_stops_an_import_and_keeps_nothing_half_done(app_server, page, tm
     page.get_by_text("The last import was stopped before it finished").wait_for(timeout=60_000)
     wait_idle(page)
     assert page.get_by_role("heading", name="tables in the workspace").inner_text() == before
+    # the uploaded file itself is kept in the workspace, whole: nothing the user gave is lost. Streamlit
+    # starts the next run at once, so the stopped one may still be storing it (it stops at its next call)
+    uploads = app_server.home / "downloads" / "uploads"
+    wait_until(lambda: list(uploads.rglob("big.csv")) and not list(uploads.rglob("*.part")), "the upload's file")
+    assert next(uploads.rglob("big.csv")).stat().st_size == big.stat().st_size
     assert "big" not in [t.name for t in Workspace(app_server.home).tables()]
-    # the uploaded file itself is kept in the workspace: nothing the user gave is lost
-    assert list((app_server.home / "downloads" / "uploads").rglob("big.csv"))
 
 
 def test_a_link_to_a_page_opens_it_inside_the_app_on_a_fresh_server(start_app, page):
