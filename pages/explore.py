@@ -295,9 +295,13 @@ def show_scatter(con) -> None:
         st.info("A scatter needs two columns of numbers or dates.")
         _left_out(names)
         return
+    # opens on the most correlated pair of numeric columns (by |r|), else the first two columns
+    pair = relations.most_associated(relations.correlations(con, info.name, numeric, as_text).abs()) if len(
+        numeric) > 1 else None  # fmt: skip
+    first, second = (names.index(pair[0]), names.index(pair[1])) if pair else (0, 1)
     left, middle, right = st.columns(3)
-    x = left.selectbox("x", names, key="scatter_x")
-    y = middle.selectbox("y", names, index=1, key="scatter_y")
+    x = left.selectbox("x", names, index=first, key="scatter_x")
+    y = middle.selectbox("y", names, index=second, key="scatter_y")
     colour = right.selectbox("Colour by", [None, *relations.colours(profile.columns)], key="scatter_colour",
                              format_func=lambda c: "nothing" if c is None else c,
                              help="A category with at most "

@@ -85,7 +85,8 @@ def test_relationships_correlations_scatter_missing_and_correspondence(app):
     explained = at.radio(key="relation_view").proto.help  # every view's term explained where it is chosen
     assert all(term in explained for term in ("Pearson's r", "Cramér's V", "inertia"))
     at.radio(key="relation_view").set_value("Scatter").run()
-    assert chart_titles(at)[-1] == "Cylinders against Miles_per_Gallon (all 406 rows)"
+    # it opens on the most correlated pair (|r| 0.95), not on the first two columns
+    assert chart_titles(at)[-1] == "Displacement against Cylinders (all 406 rows)"
     at.radio(key="relation_view").set_value("Missing values").run()
     assert "Which columns are missing together (red = missing)" in chart_titles(at)
     assert caption(at, "Not in this chart: ") == ("Not in this chart: the other 7 columns, with no empty (NULL) cell "
@@ -241,6 +242,9 @@ def test_relationships_read_numbers_in_text_and_say_which_columns_they_leave_out
 
     at.radio(key="relation_view").set_value("Scatter").run()
     assert at.selectbox(key="scatter_x").options == names + ["Date Egg"]  # numbers and dates only
+    # the default pair: the most correlated (flipper and mass, r 0.87), numbers read from the text they are in
+    assert (at.selectbox(key="scatter_x").value, at.selectbox(key="scatter_y").value) == ("Flipper Length (mm)",
+                                                                                           "Body Mass (g)")
     assert at.selectbox(key="scatter_colour").options == ["nothing", "studyName", "Species", "Island",
                                                            "Clutch Completion", "Sex"]  # fmt: skip
     at.selectbox(key="scatter_x").set_value("Flipper Length (mm)")
