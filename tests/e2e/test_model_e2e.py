@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import choose_table, open_app, open_page, wait_idle
 from workbench import Workspace
 from workbench.metadata import record_table
@@ -37,12 +39,14 @@ def test_fit_a_leaderboard_open_a_model_and_download_a_submission(app_server, pa
     main.locator(".gtitle", has_text="ROC curve on held-out folds").wait_for()
     # predict the test table with the best model and download the checked submission
     main.get_by_role("heading", name="Predict and submit").scroll_into_view_if_needed()
-    main.locator("input[aria-label='Predict on']").click()
-    page.get_by_role("option", name="cars_test", exact=True).click()
-    wait_idle(page)
-    main.locator("input[aria-label='Id column']").click()
-    page.get_by_role("option", name="car_id", exact=True).click()
-    wait_idle(page)
+    for label, option in (("Predict on", "cars_test"), ("Id column", "car_id")):
+        # typed and taken with Enter: a click on the list's option can land while the list redraws
+        box = page.locator(f"input[aria-label='{label}']")
+        box.click()
+        box.press_sequentially(option)
+        page.keyboard.press("Enter")
+        wait_idle(page)
+        expect(box).to_have_value(option)
     main.get_by_role("button", name="Fit the best model on every row and predict").click()
     button = main.get_by_role("button", name="Download the submission CSV")
     button.wait_for(timeout=120_000)
