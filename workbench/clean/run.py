@@ -19,7 +19,7 @@ import pandas as pd
 from workbench import metadata
 from workbench.clean import portable
 from workbench.clean.learned import LearnedStep
-from workbench.clean.step import WORK_ROW, Fragment, Select, Step
+from workbench.clean.step import WORK_ROW, Fragment, Select, Step, commonest
 from workbench.errors import Cancelled
 from workbench.jobs import Progress, run_watched
 from workbench.metadata import TableInfo, column_types
@@ -208,7 +208,7 @@ def _compare(con: duckdb.DuckDBPyConnection, step: Step, schema: dict[str, str],
         result.notes.append(f"The model is {step.sample_note()}.")
     unparsed = step.state.get("unparsed")
     if unparsed:
-        shown = ", ".join(f"{v!r} ({n:,}×)" for v, n in step.state.get("unparsed_examples", []))
+        shown = commonest(step.state.get("unparsed_examples", []))
         result.notes.append(f"{unparsed:,} values do not convert and would become NULL: {shown}")
     return result
 

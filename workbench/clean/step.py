@@ -145,6 +145,11 @@ class Select:
         return Fragment(text, params)
 
 
+def commonest(examples: list[list]) -> str:
+    """Offending values with how often each occurs, commonest first: 'N/A' (3×), '?' (1×)."""
+    return ", ".join(f"{v!r} ({n:,}×)" for v, n in examples)
+
+
 @dataclass
 class Found:
     """What one gap check found on replayed data: how many rows it read, and the offending values."""
@@ -155,7 +160,7 @@ class Found:
     examples: list[list]  # [value, rows], commonest first
 
     def shown(self) -> str:
-        return ", ".join(f"{v!r} ({n:,}×)" for v, n in self.examples)
+        return commonest(self.examples)
 
 
 @dataclass

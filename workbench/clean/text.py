@@ -190,9 +190,13 @@ class Conversion(TextStep):
     def converted(self, c: str) -> Fragment:
         raise NotImplementedError
 
+    def tokens(self) -> list[str]:
+        """The fitted missing-value tokens, in lower case as the SQL compares them."""
+        return [t.lower() for t in self.state.get("missing_tokens", [])]
+
     def expression(self, c: str) -> Fragment:
         conv = self.converted(c)
-        tokens = [t.lower() for t in self.state.get("missing_tokens", [])]
+        tokens = self.tokens()
         if not tokens:
             return conv
         return Fragment(f"CASE WHEN {one_of(f'lower(trim({c}))')} THEN NULL ELSE {conv.sql} END",
@@ -201,9 +205,8 @@ class Conversion(TextStep):
     def failed(self, c: str) -> Fragment:
         """`c` where it holds a value that does not convert (not a missing-value token), else NULL."""
         conv = self.converted(c)
-        tokens = [t.lower() for t in self.state.get("missing_tokens", [])]
         return Fragment(f"CASE WHEN ({conv.sql}) IS NULL AND {c} IS NOT NULL "
-                        f"AND NOT {one_of(f'lower(trim({c}))')} THEN {c} END", [*conv.params, tokens])
+                        f"AND NOT {one_of(f'lower(trim({c}))')} THEN {c} END", [*conv.params, self.tokens()])
 
     def failures(self, con: duckdb.DuckDBPyConnection, source: Fragment) -> tuple[int, list[list]]:
         """Rows whose value is present but does not convert, and the commonest such values."""
