@@ -116,7 +116,8 @@ def _dedupe_code(source: str, table: str, step: DedupeMerge, schema: dict[str, s
             repr(params)),
         f"patterns = con.execute({f'SELECT DISTINCT pattern FROM {pairs}'!r}).fetchnumpy()['pattern']",
         f"fitted = {fitted!r}",
-        f"p, _ = rescored(patterns, fitted, {model['m']!r}, {model['u']!r}, {model['lambda']!r})",
+        f"p, _ = rescored(patterns, fitted, model_probability(patterns, {model['m']!r}, {model['u']!r}, "
+        f"{model['lambda']!r}))",
         run(f"CREATE OR REPLACE TEMP TABLE {scores} AS SELECT unnest(?::BIGINT[]) AS pattern, unnest(?::DOUBLE[]) AS p",
             "[patterns.tolist(), p.tolist()]"),
         f"edges = {run(cluster.EDGES_SQL.format(pairs=pairs, scores=scores), f'[{step.threshold!r}]')}.fetchnumpy()",

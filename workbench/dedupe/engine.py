@@ -315,7 +315,7 @@ def rescore(con: duckdb.DuckDBPyConnection, table: str, columns: list[Column], r
     _compare(con, run, rules, _Steps(None, 3), cancel)
     patterns = con.execute(f"SELECT pattern, count(*) AS n FROM {run.work('pairs')} GROUP BY pattern").df()
     patterns["fs"] = model.probability(fellegi_sunter.levels_matrix(patterns["pattern"], len(columns)))
-    patterns["p"], unseen = portable.rescored(patterns["pattern"], probabilities, model.m, model.u, model.lam)
+    patterns["p"], unseen = portable.rescored(patterns["pattern"], probabilities, patterns["fs"])
     run.scores = patterns
     _save_new_scores(con, run)
     return run, int(patterns.loc[unseen, "n"].sum())

@@ -44,13 +44,17 @@ def probability(levels, m, u, lam):
     return 1.0 / (1.0 + np.exp2(-log_odds))
 
 
-def rescored(patterns, fitted, m, u, lam):
+def model_probability(patterns, m, u, lam):
+    """Each packed pattern's match probability under the model (m, u per column and level, lambda)."""
+    return probability(levels_matrix(patterns, np.asarray(m).shape[0]), m, u, lam)
+
+
+def rescored(patterns, fitted, model):
     """Each pattern's match probability: the fitted run's (after labels) when it saw the pattern, else the
-    model's; and which patterns the run never saw."""
+    model's (`model`, one per pattern); and which patterns the run never saw."""
     patterns = np.asarray(patterns, dtype=np.int64)
-    model = probability(levels_matrix(patterns, np.asarray(m).shape[0]), m, u, lam)
-    known = np.array([int(p) in fitted for p in patterns], dtype=bool)
-    return np.array([fitted.get(int(p), f) for p, f in zip(patterns, model)], dtype=float), ~known
+    unseen = np.array([int(p) not in fitted for p in patterns], dtype=bool)
+    return np.array([fitted.get(int(p), f) for p, f in zip(patterns, model)], dtype=float), unseen
 
 
 def components(left, right, n):
