@@ -211,7 +211,8 @@ as_text = [c.name for c in profile.columns if c.numbers_in_text]
 categorical = relations.categories(profile.columns)
 with_nulls = [c.name for c in profile.columns if c.stats.get("nulls")]
 VIEWS = ["Correlations", "Cramér's V", "Scatter", "Missing values", "Correspondence analysis"]
-CRAMERS_KEY = "_explore_cramers_v"  # (identity of the table, its Cramér's V matrix): computed once per version
+# (identity of the table, its matrix): each computed once per version, read by several views
+CORRELATIONS_KEY, CRAMERS_KEY = "_explore_correlations", "_explore_cramers_v"
 
 
 def _cut(shown: list[str], total: list[str], what: str) -> None:
@@ -236,13 +237,23 @@ def _read_as_numbers(names: list[str]) -> None:
                    "are left out.")  # fmt: skip
 
 
-def _cramers(con) -> pd.DataFrame:
-    """Cramér's V of the first categorical columns, computed once per version of the table."""
-    kept = st.session_state.get(CRAMERS_KEY)
+def _per_version(key: str, compute) -> pd.DataFrame:
+    """`compute()` once per version of the table, kept in the session under `key`."""
+    kept = st.session_state.get(key)
     if kept is None or kept[0] != identity:
-        kept = identity, relations.cramers_v(con, info.name, categorical[:CRAMERS_V_COLUMNS])
-        st.session_state[CRAMERS_KEY] = kept
+        kept = identity, compute()
+        st.session_state[key] = kept
     return kept[1]
+
+
+def _correlations(con) -> pd.DataFrame:
+    """Pearson's r of the first numeric columns (text holding numbers read as its numbers)."""
+    return _per_version(CORRELATIONS_KEY, lambda: relations.correlations(con, info.name, numeric, as_text))
+
+
+def _cramers(con) -> pd.DataFrame:
+    """Cramér's V of the first categorical columns."""
+    return _per_version(CRAMERS_KEY, lambda: relations.cramers_v(con, info.name, categorical[:CRAMERS_V_COLUMNS]))
 
 
 def show_relationships() -> None:
@@ -253,7 +264,7 @@ def show_relationships() -> None:
             if len(numeric) < 2:
                 st.info("Correlations need at least two numeric columns.")
             else:
-                matrix = relations.correlations(con, info.name, numeric, as_text)
+                matrix = _correlations(con)
                 _cut(list(matrix.columns), numeric, "numeric columns")
                 st.plotly_chart(figures.heatmap(matrix, "Pearson correlation of numeric columns"), key="correlations")
                 _read_as_numbers(list(matrix.columns))
@@ -296,8 +307,7 @@ def show_scatter(con) -> None:
         _left_out(names)
         return
     # opens on the most correlated pair of numeric columns (by |r|), else the first two columns
-    pair = relations.most_associated(relations.correlations(con, info.name, numeric, as_text).abs()) if len(
-        numeric) > 1 else None  # fmt: skip
+    pair = relations.most_associated(_correlations(con).abs()) if len(numeric) > 1 else None
     first, second = (names.index(pair[0]), names.index(pair[1])) if pair else (0, 1)
     left, middle, right = st.columns(3)
     x = left.selectbox("x", names, index=first, key="scatter_x")

@@ -73,7 +73,8 @@ def colours(columns: list[ColumnProfile]) -> list[str]:
 
 
 def most_associated(matrix: pd.DataFrame) -> tuple[str, str] | None:
-    """The pair of columns with the highest value off the diagonal of a Cramér's V matrix (None: no pair)."""
+    """The pair of columns with the highest value off the diagonal of an association matrix (Cramér's V, or
+    the absolute value of Pearson's r), None when there is no pair."""
     values = matrix.where(~np.eye(len(matrix), dtype=bool)).stack().dropna()
     return tuple(values.idxmax()) if len(values) else None
 
