@@ -115,7 +115,7 @@ with st.expander(f"Features: {len(feats.used)} used, {len(feats.excluded)} left 
                  hide_index=True, key="excluded")  # fmt: skip
     chosen = st.multiselect("Features to use", [c for c in columns if c != target], default=feats.used,
                             key="model_features_chosen")  # fmt: skip
-    free_text = [c for c, why in feats.excluded.items() if why.startswith("free text")]
+    free_text = feats.free_text
     text_columns = st.multiselect(
         "Free-text columns to encode by their words", free_text, key="model_text_columns",
         help="Each chosen column becomes a few dozen numbers: the TF-IDF weights of its most frequent words (rare "

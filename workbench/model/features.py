@@ -37,6 +37,10 @@ ID_CAMEL = re.compile(r"[a-z](Id|ID)$")  # PassengerId, userID (but not 'acid')
 MIN_ROWS_FOR_ID = 20  # fewer rows: all-distinct values say little
 
 
+# the reason a free-text column is left out: the one reason the user can undo, by choosing it as text
+FREE_TEXT = "free text (long, mostly distinct values): choose it as a text column to encode it by its words"
+
+
 @dataclass
 class Features:
     """The suggested features by encoding, the columns left out with their reason, and leakage warnings."""
@@ -49,6 +53,11 @@ class Features:
     @property
     def used(self) -> list[str]:
         return self.columns.all
+
+    @property
+    def free_text(self) -> list[str]:
+        """The columns left out as free text, which the user may have encoded by their words."""
+        return [c for c, why in self.excluded.items() if why == FREE_TEXT]
 
     def as_dict(self) -> dict[str, Any]:
         return {"used": self.used, "encoding": self.columns.as_dict(), "excluded": self.excluded,
@@ -150,7 +159,7 @@ def _reason(col: str, type_: str, s: dict[str, Any], task: Task, group: str | No
         if present and s["dates"] >= 0.9 * present:
             return "a date stored as text: convert it to a date in Clean so its parts (year, month, ...) can be used"
         if (s["words"] or 0) >= 4 or ((s["length"] or 0) > 30 and distinct > 0.5 * present):
-            return "free text (long, mostly distinct values): choose it as a text column to encode it by its words"
+            return FREE_TEXT
     return None
 
 
