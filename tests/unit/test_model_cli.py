@@ -39,6 +39,9 @@ def test_leaderboard_save_predict_and_submission(sample_ws, tmp_path):
         rows = list(csv.reader(f))
     assert rows[0] == ["car_id", "Origin"] and len(rows) == 41
     assert {r[1] for r in rows[1:]} <= {"USA", "Europe", "Japan"}
+    out = run_cli(ws, "predict", "origin", "cars_test", "--recipe", "cars_train")  # a table no step made
+    assert out.returncode == 1 and out.stderr.strip() == (
+        "error: 'cars_train' was not made by cleaning steps: there is no recipe to replay.")
 
 
 def test_errors_are_one_line(sample_ws):
@@ -46,6 +49,10 @@ def test_errors_are_one_line(sample_ws):
     assert out.returncode == 1 and len(out.stderr.strip().splitlines()) == 1 and "nope" in out.stderr
     out = run_cli(sample_ws, "predict", "never_saved", "cars")
     assert out.returncode == 1 and len(out.stderr.strip().splitlines()) == 1
+    tables = {t.name for t in sample_ws.tables()}
+    out = run_cli(sample_ws, "predict", "never_saved", "cars", "--recipe", "cars")  # nothing replayed for nothing
+    assert out.returncode == 1 and len(out.stderr.strip().splitlines()) == 1 and "never_saved" in out.stderr
+    assert {t.name for t in sample_ws.tables()} == tables
 
 
 def test_clusters_without_a_target(sample_ws):

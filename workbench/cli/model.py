@@ -83,13 +83,15 @@ def predict_command(ws: Workspace, model_name: str, table: str, id_column: str |
     from workbench import model
     from workbench.clean import recipe
 
+    fitted = model.load(ws, model_name)  # before the recipe writes its table: a model that fails to load writes nothing
     source, gaps = table, []
     if recipe_of:
         replayed = recipe.replay(ws, recipe_of, table)
         source, gaps = replayed.table.name, replayed.gaps
-        for gap in gaps if not as_json else []:
-            click.echo(f"gap: {gap}", err=True)
-    made = model.predict(ws, model_name, source, name=output, id_column=id_column)
+        if not as_json:
+            for gap in gaps:
+                click.echo(f"gap: {gap}", err=True)
+    made = model.predict(ws, fitted, source, name=output, id_column=id_column)
     problems: list[str] = []
     if submission:
         if not id_column:
