@@ -194,3 +194,30 @@ def test_help_lines_match_the_commands_and_the_command_starts_without_duckdb_or_
     probe = "import sys, workbench.cli; print(sorted(m for m in ('duckdb', 'pandas', 'numpy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.7", "::", "my-laptop.example"])
+def test_ui_warns_when_it_would_listen_beyond_this_machine(tmp_path, monkeypatch, host):
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+
+    started = []  # the server is exec'd in place of the command: record it instead of replacing the test process
+    monkeypatch.setattr("os.execve", lambda path, args, env: started.append(args))
+    result = CliRunner().invoke(main, ["--home", str(tmp_path / "home"), "ui", "--host", host, "--port", "8765"])
+    assert result.exit_code == 0, result.output
+    assert f"warning: --host {host} lets anyone who can reach this machine on port 8765" in result.stderr
+    assert "no login" in result.stderr and "ssh -L 8765:127.0.0.1:8765" in result.stderr
+    assert started and started[0][started[0].index("--server.address") + 1] == host
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_ui_on_this_machine_only_says_nothing_more(tmp_path, monkeypatch, host):
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+
+    monkeypatch.setattr("os.execve", lambda path, args, env: None)
+    result = CliRunner().invoke(main, ["--home", str(tmp_path / "home"), "ui", "--host", host])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr

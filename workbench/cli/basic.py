@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -32,8 +33,26 @@ def ui(ws: Workspace, port: int, host: str) -> None:
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     click.echo(f"Workbench on http://{host}:{port} (workspace {ws.home})", err=True)
+    if warning := exposure_warning(host, port):
+        click.echo(warning, err=True)
     # exec, not a child process: Ctrl+C and kill reach the server itself
     os.execve(sys.executable, command, {**os.environ, "WORKBENCH_HOME": str(ws.home)})
+
+
+def exposure_warning(host: str, port: int) -> str | None:
+    """What to say when the app would listen beyond this machine: it has no login of its own."""
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:  # a host name
+        if host.lower() == "localhost":
+            return None
+    return (
+        f"warning: --host {host} lets anyone who can reach this machine on port {port} open the workbench, "
+        "read every table and run SQL: it has no login. Keep the default 127.0.0.1 and reach it from another "
+        f"computer through an SSH tunnel (ssh -L {port}:127.0.0.1:{port} this-machine), or put it behind a "
+        "reverse proxy that asks for a password."
+    )
 
 
 @click.command()
