@@ -121,7 +121,6 @@ def show_findings() -> None:
         if not box.open:  # evidence is queried only for the findings the user opens
             continue
         with box:
-            st.caption(f"Kind {_ui.code(f.kind)}: its identifier in `workbench profile --json`")
             st.markdown(_ui.md(f.message))
             for term in explain.FINDING_TERMS.get(f.kind, []):
                 st.caption(f"**{term}**: {TERMS[term]}")
