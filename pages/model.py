@@ -13,7 +13,7 @@ from workbench.model import explain
 
 _ui.require_navigation()
 
-BOARD_KEY = "_model_board"  # (table identity, Leaderboard)
+BOARD_KEY = "_model_board"  # (table identity, Leaderboard, the settings it was fitted with)
 CLUSTER_KEY = "_model_clusters"
 VERSIONS_KEY = "_model_versions"
 IMPORTANCE_KEY = "_model_importance"  # ((table identity, model), ranked features)
@@ -50,7 +50,7 @@ def _progress_run(label: str, work):
         with _ui.cancel_button(key=f"cancel_{label}", help="Stops within seconds; nothing is written."):
             return work(lambda done, message: bar.progress(min(done, 1.0), text=message))
     except Cancelled:
-        st.warning("Cancelled: nothing was written.")
+        st.warning("Cancelled, nothing saved.")
         return None
     except WorkbenchError as exc:
         st.error(_ui.md(exc))
@@ -125,16 +125,22 @@ with st.expander(f"Features: {len(feats.used)} used, {len(feats.excluded)} left 
 models = st.multiselect("Models", list(model.MODELS), default=list(model.MODELS), key="model_models",
                         format_func=lambda m: model.MODELS[m].title,
                         help="The dummy baseline is always worth keeping: a model must beat it to mean anything.")
+# a board belongs to its table, target and settings: change one and it goes
+settings = (target, kind, int(folds), tuple(models), tuple(chosen), tuple(text_columns))
 if st.button("Fit the leaderboard", key="run_board", type="primary"):
+    st.session_state.pop(BOARD_KEY, None)  # a Cancel leaves no board behind, not the previous one
     board = _progress_run("Cross-validating", lambda p: model.run(
         ws, info.name, target, task=None if kind == AUTO else kind, folds=folds, models=models,
         feature_columns=chosen if set(chosen) != set(feats.used) else None, text_columns=text_columns,
         on_progress=p))  # fmt: skip
     if board is not None:
-        st.session_state[BOARD_KEY] = (identity, board)
+        st.session_state[BOARD_KEY] = (identity, board, settings)
 
 kept = st.session_state.get(BOARD_KEY)
-if not kept or kept[0] != identity:
+if kept and (kept[0], kept[2]) != (identity, settings):
+    del st.session_state[BOARD_KEY]
+    kept = None
+if not kept:
     st.stop()
 board = kept[1]
 
@@ -146,9 +152,11 @@ for note in board.notes:
 shown = board.table()
 view = pd.DataFrame({"model": [model.MODELS[m].title for m in shown["model"]], "status": shown["status"]})
 for m in board.metrics:
-    view[m] = [f"{a:.3f} ± {s:.3f}" if a == a else "" for a, s in zip(shown[m], shown[f"{m}_std"])]
+    view[m] = [explain.score(a, s) for a, s in zip(shown[m], shown[f"{m}_std"])]
 view["fit time (s)"] = [f"{t:.2f}" if t == t else "" for t in shown["fit_time"]]
 view["beats the dummy"] = [{True: "yes", False: "no", None: ""}[board.beats_dummy(m)] for m in shown["model"]]
+if (shown["status"] != "done").any():
+    view["why it did not finish"] = [board.result(m).error or "" for m in shown["model"]]
 st.dataframe(view, hide_index=True, key="leaderboard",
              column_config={m: st.column_config.TextColumn(m, help=explain.METRIC_TEXT[m]) for m in board.metrics})
 st.caption(f"Mean ± standard deviation over {board.folds} folds, best first by {board.leading}. "
@@ -289,7 +297,18 @@ sample = c.selectbox("Sample submission", others, index=others.index(suggested) 
                      help="Kaggle's sample_submission table: the file's header must match it.")
 replay_first = bool(made.steps) and st.checkbox(f"Clean it first with the recipe of {info.name}", value=True,
                                                 key="predict_replay")  # fmt: skip
-if st.button("Fit the best model on every row and predict", key="predict", disabled=on is None):
+best = board.best().name
+candidates = [best, *(m for m in done if m != best)]
+chosen_model = st.selectbox("Model to predict with", candidates, key="predict_model",
+                            format_func=lambda m: model.MODELS[m].title + (" (the best)" if m == best else ""),
+                            help="The best model of the leaderboard unless you pick another.")  # fmt: skip
+said = f"{explain.METRIC_NAMES[board.leading]} {explain.number(board.result(chosen_model).mean(board.leading))}"
+if chosen_model == best:
+    label = f"Fit {model.MODELS[best].spoken} (the best, {said}) on every row and predict"
+else:
+    label = (f"Fit {model.MODELS[chosen_model].spoken} ({said}; the best is {model.MODELS[best].spoken}) on "
+             "every row and predict")
+if st.button(label, key="predict", disabled=on is None):
     try:
         source = on
         if replay_first:
@@ -297,9 +316,10 @@ if st.button("Fit the best model on every row and predict", key="predict", disab
             source = replayed.table.name
             for gap in replayed.gaps:
                 st.warning(_ui.md(gap))
-        fitted = model.fit(board, name)
+        fitted = model.fit(board, chosen_model)
         predictions = model.predict(ws, fitted, source, id_column=id_column)
-        st.success(f"Wrote {_ui.md(predictions.name)} ({predictions.rows:,} rows) with {_ui.md(name)}.")
+        st.success(f"Wrote {_ui.md(predictions.name)} ({predictions.rows:,} rows) with "
+                   f"{model.MODELS[chosen_model].spoken}.")
         if id_column:
             # every id of the table chosen, even if a cleaning step dropped its row
             sub = model.submission(ws, predictions.name, on, id_column=id_column, sample_submission=sample)

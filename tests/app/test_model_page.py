@@ -174,3 +174,61 @@ def test_a_free_text_column_chosen_on_the_page_is_encoded_and_helps(app):
     scores = {m: float(a.split(" ± ")[0]) for m, a in zip(board["model"], board["accuracy"])}
     assert scores["Linear (logistic / ridge)"] > 0.72 > 0.6 > scores["Dummy baseline"]
     assert any("TextEncoder(" in c.value for c in at.code)  # the generated code encodes the text the same way
+
+
+def _cars_train_and_test() -> None:
+    with workspace().connect() as con:
+        con.execute("CREATE TABLE cars_test AS SELECT row_number() OVER () AS car_id, * EXCLUDE (Origin) "
+                    "FROM cars USING SAMPLE 40 ROWS (reservoir, 3)")
+        record_table(con, "cars_test", source_kind="file", operation="import")
+        con.execute("CREATE TABLE cars_train AS SELECT row_number() OVER () AS car_id, * FROM cars")
+        record_table(con, "cars_train", source_kind="file", operation="import")
+
+
+def test_predict_uses_the_best_model_not_the_one_opened(app):
+    at = app.run()
+    _cars_train_and_test()
+    at = open_model(app, "cars_train")
+    at.selectbox(key="model_target").set_value("Origin").run()
+    at.multiselect(key="model_models").set_value(["dummy", "linear", "knn", "random_forest"]).run()
+    at.button(key="run_board").click().run()
+    board = at.session_state["_model_board"][1]
+    best = board.best()
+    worse = next(r for r in reversed(board.ranked()) if r.name not in ("dummy", best.name))
+    assert worse.mean("accuracy") < best.mean("accuracy")
+    at.selectbox(key="model_open").set_value(worse.name).run()  # looking at another model changes nothing
+    assert at.selectbox(key="predict_model").value == best.name
+    label = at.button(key="predict").proto.label
+    spoken = {"random_forest": "the random forest", "linear": "the linear model", "knn": "k-nearest neighbours"}
+    assert label == (f"Fit {spoken[best.name]} (the best, accuracy {best.mean('accuracy'):.3f}) on every row "
+                     "and predict")
+    at.selectbox(key="predict_on").set_value("cars_test").run()
+    at.button(key="predict").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    made = workspace().table("cars_test_predictions")
+    assert made.parameters["model"] == best.name
+    assert at.success[0].value.endswith(f"with {spoken[best.name]}.")
+    # another model when the user picks it, and the button says which and what the best is
+    at.selectbox(key="predict_model").set_value(worse.name).run()
+    assert at.button(key="predict").proto.label.startswith(f"Fit {spoken[worse.name]} (accuracy ")
+    assert f"the best is {spoken[best.name]})" in at.button(key="predict").proto.label
+
+
+def test_the_board_goes_when_the_target_or_a_setting_changes(app):
+    at = open_model(app, "cars")
+    at.selectbox(key="model_target").set_value("Origin").run()
+    at.multiselect(key="model_models").set_value(["dummy", "linear"]).run()
+    at.button(key="run_board").click().run()
+    assert [s.value for s in at.subheader][0] == "Leaderboard"
+    assert at.button(key="predict")  # a board, so Predict is on screen
+    at.number_input(key="model_folds").set_value(3).run()  # another setting: that board no longer answers it
+    assert "Leaderboard" not in [s.value for s in at.subheader]
+    assert "_model_board" not in at.session_state
+    assert not [b for b in at.button if b.key == "predict"]
+    at.number_input(key="model_folds").set_value(5).run()  # and it does not come back
+    assert "Leaderboard" not in [s.value for s in at.subheader]
+    at.button(key="run_board").click().run()
+    assert [s.value for s in at.subheader][0] == "Leaderboard"
+    at.selectbox(key="model_target").set_value("Cylinders").run()  # another target
+    assert "Leaderboard" not in [s.value for s in at.subheader]
+    assert not [b for b in at.button if b.key == "predict"]

@@ -59,3 +59,23 @@ def test_a_multiclass_boosting_model_saves_and_loads_with_the_trust_list(ws):
         model.save(ws, model.fit(board, name), name)
         assert model.load(ws, name).model == name
     assert [m["name"] for m in model.saved_models(ws)] == ["knn", "hist_gradient_boosting"]
+
+
+@pytest.mark.parametrize(("mean", "std", "shown"), [
+    (14643.323, 874.176, "14,643 ± 874"),  # money: whole units, thousands separated
+    (0.91234, 0.0123, "0.912 ± 0.012"),  # a score below 1: three decimals
+    (12.345, 1.2, "12.3 ± 1.2"),
+    (-2.345, 0.5, "-2.35 ± 0.50"),
+    (1234567.8, 12.3, "1,234,568 ± 12"),
+    (float("nan"), float("nan"), ""),  # a model that did not finish
+])  # fmt: skip
+def test_scores_are_shown_to_sensible_figures_with_separators(mean, std, shown):
+    from workbench.model import explain
+
+    assert explain.score(mean, std) == shown
+
+
+def test_every_model_has_a_name_for_sentences():
+    assert {m: k.spoken for m, k in model.MODELS.items()} == {
+        "dummy": "the dummy baseline", "linear": "the linear model", "knn": "k-nearest neighbours",
+        "random_forest": "the random forest", "hist_gradient_boosting": "gradient boosting"}  # fmt: skip

@@ -30,6 +30,7 @@ def model_command(ws: Workspace, table: str, target: str | None, task: str | Non
                   group: str | None, text: str | None, save_as: str | None, as_json: bool) -> None:  # fmt: skip
     """Fit baseline models on TABLE with cross-validation, beside a dummy; or find clusters (no --target)."""
     from workbench import model
+    from workbench.model import explain
 
     bar, update = progress_printer("Fitting")
     if target is None:
@@ -53,7 +54,7 @@ def model_command(ws: Workspace, table: str, target: str | None, task: str | Non
         emit_json({**board.as_dict(), "saved": saved})
         return
     shown = board.table()
-    rows = [[m, r["status"], *(f"{r[k]:.3f} ± {r[f'{k}_std']:.3f}" for k in board.metrics), f"{r['fit_time']:.2f}"]
+    rows = [[m, r["status"], *(explain.score(r[k], r[f"{k}_std"]) for k in board.metrics), f"{r['fit_time']:.2f}"]
             for m, (_, r) in zip(shown["model"], shown.iterrows())]  # fmt: skip
     click.echo(f"{board.task.kind} on {board.table_name}, {board.folds} folds, best first by {board.leading}")
     click.echo(text_table(["model", "status", *board.metrics, "fit s"], rows))

@@ -193,7 +193,8 @@ class RowCap(MetaEstimatorMixin, BaseEstimator):
 @dataclass(frozen=True)
 class ModelKind:
     name: str
-    title: str
+    title: str  # for a table or a list: "Histogram gradient boosting"
+    spoken: str  # inside a sentence: "gradient boosting"
     scale: bool  # needs scaled inputs (distances, penalised coefficients)
     classifier: Any
     regressor: Any
@@ -242,11 +243,11 @@ def _hgb_r(seed: int) -> Any:
 MODELS: dict[str, ModelKind] = {
     m.name: m
     for m in (
-        ModelKind("dummy", "Dummy baseline", False, _dummy_c, _dummy_r),
-        ModelKind("linear", "Linear (logistic / ridge)", True, _linear_c, _linear_r),
-        ModelKind("knn", "k-nearest neighbours", True, _knn_c, _knn_r),
-        ModelKind("random_forest", "Random forest", False, _rf_c, _rf_r),
-        ModelKind("hist_gradient_boosting", "Histogram gradient boosting", False, _hgb_c, _hgb_r),
+        ModelKind("dummy", "Dummy baseline", "the dummy baseline", False, _dummy_c, _dummy_r),
+        ModelKind("linear", "Linear (logistic / ridge)", "the linear model", True, _linear_c, _linear_r),
+        ModelKind("knn", "k-nearest neighbours", "k-nearest neighbours", True, _knn_c, _knn_r),
+        ModelKind("random_forest", "Random forest", "the random forest", False, _rf_c, _rf_r),
+        ModelKind("hist_gradient_boosting", "Histogram gradient boosting", "gradient boosting", False, _hgb_c, _hgb_r),
     )
 }
 
