@@ -9,6 +9,8 @@ format names columns alike.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import math
 import re
 import string
@@ -109,27 +111,135 @@ def _missing(value: object) -> bool:
 
 
 def literal(value: object) -> str:
-    """A SQL literal for `value`, for SQL that is *shown or exported*, never executed with data."""
+    """A SQL literal for `value` of the type DuckDB gives the value bound as a parameter.
+
+    For SQL that is *shown or exported* (lineage, recipe scripts), never executed with data: a float is
+    a DOUBLE (a bare ``2.5`` would be a DECIMAL, and NaN or infinity no literal at all), a date a DATE.
+    """
+    if hasattr(value, "item") and type(value).__module__ == "numpy":
+        value = value.item()  # a numpy scalar, as the Python value DuckDB binds it as
     if value is None:
         return "NULL"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
         return repr(value)
+    if isinstance(value, float):
+        return f"{_string(repr(value))}::DOUBLE" if not math.isfinite(value) else f"{value!r}::DOUBLE"
+    if isinstance(value, decimal.Decimal):
+        return str(value) if value.is_finite() else f"{_string(str(value))}::DOUBLE"
+    if isinstance(value, datetime.datetime):
+        kind = "TIMESTAMPTZ" if value.tzinfo else "TIMESTAMP"
+        return f"{kind} {_string(value.isoformat(sep=' '))}"
+    if isinstance(value, datetime.date):
+        return f"DATE {_string(value.isoformat())}"
+    if isinstance(value, datetime.time):
+        return f"TIME {_string(value.isoformat())}"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return _string("".join(f"\\x{b:02X}" for b in bytes(value))) + "::BLOB"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(literal(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{literal(str(k))}: {literal(v)}" for k, v in value.items()) + "}"
-    return "'" + str(value).replace("'", "''") + "'"
+        return "{" + ", ".join(f"{_string(str(k))}: {literal(v)}" for k, v in value.items()) + "}"
+    return _string(str(value))
+
+
+def _string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def render(sql: str, params: Iterable[object]) -> str:
-    """`sql` with its `?` placeholders replaced by literals: the runnable form kept in lineage."""
-    parts = sql.split("?")
+    """`sql` with its `?` placeholders replaced by literals: the runnable form kept in lineage and exports.
+
+    Only a `?` that DuckDB reads as a placeholder is replaced: not one inside a quoted name (a column
+    called ``Survived?``), a string (``note <> 'what?'``), a comment or a dollar-quoted string.
+    """
     values = list(params)
-    if len(parts) != len(values) + 1:
-        raise ValueError("placeholder count does not match the parameters")
-    out = [parts[0]]
-    for value, rest in zip(values, parts[1:]):
-        out += [literal(value), rest]
+    at = placeholders(sql)
+    if len(at) != len(values):
+        raise ValueError(f"the SQL has {len(at)} placeholders for {len(values)} parameters")
+    out, done = [], 0
+    for position, value in zip(at, values):
+        out += [sql[done:position], literal(value)]
+        done = position + 1
+    out.append(sql[done:])
     return "".join(out)
+
+
+# What DuckDB's parser (PostgreSQL's scanner) reads as one piece in which a `?` is text, not a placeholder.
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?\$")
+
+
+def _name_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_$" or ord(ch) >= 0x80
+
+
+def placeholders(sql: str) -> list[int]:
+    """The positions of the anonymous `?` placeholders in `sql`, as DuckDB's parser finds them.
+
+    Skipped: '...' strings ('' inside; backslash escapes too in E'...'), "..." identifiers ("" inside),
+    -- comments to the end of the line, /* */ comments (nested), and $tag$...$tag$ strings. A numbered
+    placeholder (``?1``, ``$1``) is refused: the workbench binds its values in order.
+    """
+    found: list[int] = []
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        prev = sql[i - 1] if i else ""
+        if ch == "'":
+            escapes = prev in "eE" and not (i >= 2 and _name_char(sql[i - 2]))
+            i = _end_of_quoted(sql, i, "'", escapes)
+        elif ch == '"':
+            i = _end_of_quoted(sql, i, '"', False)
+        elif sql.startswith("--", i):
+            newline = re.compile(r"[\n\r]").search(sql, i)
+            i = newline.end() if newline else n
+        elif sql.startswith("/*", i):
+            i = _end_of_comment(sql, i)
+        elif ch == "$" and not (prev and _name_char(prev)) and (tag := _DOLLAR_TAG.match(sql, i)):
+            end = sql.find(tag.group(), tag.end())
+            i = n if end < 0 else end + len(tag.group())
+        elif ch == "$" and not (prev and _name_char(prev)) and sql[i + 1 : i + 2].isdigit():
+            raise ValueError("numbered placeholders ($1) are not rendered: bind values with ? in order")
+        elif ch == "?":
+            if sql[i + 1 : i + 2].isdigit():
+                raise ValueError("numbered placeholders (?1) are not rendered: bind values with ? in order")
+            found.append(i)
+            i += 1
+        elif _name_char(ch):
+            while i < n and _name_char(sql[i]):  # a name or number: a `$` inside it starts nothing
+                i += 1
+        else:
+            i += 1
+    return found
+
+
+def _end_of_quoted(sql: str, start: int, quote_char: str, escapes: bool) -> int:
+    """The position after the quote that closes the string or name opened at `start` (the end if none)."""
+    i, n = start + 1, len(sql)
+    while i < n:
+        ch = sql[i]
+        if escapes and ch == "\\":
+            i += 2
+        elif ch == quote_char:
+            if sql[i + 1 : i + 2] != quote_char:
+                return i + 1
+            i += 2
+        else:
+            i += 1
+    return n
+
+
+def _end_of_comment(sql: str, start: int) -> int:
+    """The position after the */ that closes the comment opened at `start`; comments nest."""
+    depth, i, n = 0, start, len(sql)
+    while i < n:
+        if sql.startswith("/*", i):
+            depth, i = depth + 1, i + 2
+        elif sql.startswith("*/", i):
+            depth, i = depth - 1, i + 2
+            if depth == 0:
+                return i
+        else:
+            i += 1
+    return n

@@ -12,6 +12,7 @@ for a dedupe merge. They carry the workbench's own code for those steps (the
 from __future__ import annotations
 
 import inspect
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,6 +42,12 @@ def _sources(made: Recipe) -> list[tuple[str, str, Step]]:
     return out
 
 
+def one_line(text: str) -> str:
+    """`text` safe in a -- or # comment: a column name's line breaks and control characters (a NUL, which
+    Python source may not hold) written as escapes, so the rest of the name cannot become code."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+
+
 def _header(made: Recipe, final: str) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"Recipe: {made.root} -> {final}, {len(made.steps)} steps (exported by Workbench, {when})"
@@ -51,7 +58,7 @@ def to_sql(made: Recipe, schemas: list[dict[str, str]]) -> str:
     lines = [f"-- {_header(made, final)}",
              f"-- Run it in DuckDB on a database holding {made.root}: duckdb my.duckdb < recipe.sql", ""]  # fmt: skip
     for i, ((source, table, step), schema) in enumerate(zip(_sources(made), schemas), start=1):
-        lines.append(f"-- Step {i}: {step.describe()}")
+        lines.append(f"-- Step {i}: {one_line(step.describe())}")
         if step.python:
             lines += [f"-- Step {i} ({step.operation}) needs Python (scikit-learn): the SQL script stops here.",
                       "-- Export the recipe as Python or as a notebook to run every step."]  # fmt: skip
@@ -154,7 +161,7 @@ def to_python(made: Recipe, schemas: list[dict[str, str]], home: Path) -> str:
            f'Run: python recipe.py [DATABASE] [WORKSPACE FOLDER]\n"""')  # fmt: skip
     body = [doc, _setup_code(made, home), ""]
     for i, ((source, table, step), schema) in enumerate(zip(_sources(made), schemas), start=1):
-        body += [f"# Step {i}: {step.describe()}", _step_code(source, table, step, schema), ""]
+        body += [f"# Step {i}: {one_line(step.describe())}", _step_code(source, table, step, schema), ""]
     body += ["con.close()", f"print('made {final}')"]
     return "\n".join(body) + "\n"
 

@@ -10,6 +10,7 @@ or reach a connection that can write with anything but a row predicate.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
@@ -36,16 +37,18 @@ def check_condition(con: duckdb.DuckDBPyConnection, condition: str) -> str:
             or any(node.get(k) not in (None, [], {}) for k in _EMPTY)):  # fmt: skip
         raise WorkbenchError("The condition must be a single expression over the table's columns "
                              "(no second statement, clause or query).")
-    if _has_subquery(node["select_list"][0]):
+    if _has(node["select_list"][0], lambda n: n.get("class") == "SUBQUERY" or "subquery" in n):
         raise WorkbenchError("The condition may not contain a query (SELECT ...): use the table's columns only.")
+    if _has(node["select_list"][0], lambda n: n.get("class") == "PARAMETER"):
+        raise WorkbenchError("The condition may not contain a parameter (?, $1 or $name): write the value itself, "
+                             "e.g. note <> 'what?'.")
     return text
 
 
-def _has_subquery(tree: Any) -> bool:
+def _has(tree: Any, found: Callable[[dict], bool]) -> bool:
+    """Whether a node of the parsed tree satisfies `found`."""
     if isinstance(tree, dict):
-        if tree.get("class") == "SUBQUERY" or "subquery" in tree:
-            return True
-        return any(_has_subquery(v) for v in tree.values())
+        return found(tree) or any(_has(v, found) for v in tree.values())
     if isinstance(tree, list):
-        return any(_has_subquery(v) for v in tree)
+        return any(_has(v, found) for v in tree)
     return False
