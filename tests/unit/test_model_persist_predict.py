@@ -114,3 +114,44 @@ def test_a_failing_submission_refuses_to_write(trained, tmp_path):
     with pytest.raises(WorkbenchError, match="would be rejected"):
         sub.write(tmp_path / "s.csv")
     assert not (tmp_path / "s.csv").exists()
+
+
+@pytest.mark.parametrize(("sql_type", "labels", "written"), [
+    ("VARCHAR", ("No", "Yes"), {"No", "Yes"}),  # text labels stay the file's text
+    ("VARCHAR", ("0", "1"), {"0", "1"}),  # digits held as text stay text
+    ("INTEGER", (0, 1), {"0", "1"}),  # integer labels stay integers: never 0.0 / 1.0
+    ("BIGINT", (3, 7), {"3", "7"}),
+    ("BOOLEAN", (False, True), {"false", "true"}),  # as DuckDB read them from the file (true/false)
+])  # fmt: skip
+def test_a_submission_writes_the_labels_as_the_training_column_holds_them(tmp_path, sql_type, labels, written):
+    from workbench import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=200)
+    y = np.where(x + rng.normal(scale=0.5, size=200) > 0, labels[1], labels[0])
+    frame = pd.DataFrame({"id": np.arange(200), "x": x, "y": y})
+    put(ws, "raw_train", frame.iloc[:150])
+    put(ws, "raw_test", frame.iloc[150:].drop(columns="y"))
+    with ws.connect() as con:  # the training column as the import typed it
+        con.execute(f"CREATE TABLE train AS SELECT id, x, CAST(y AS {sql_type}) AS y FROM raw_train")
+        con.execute("CREATE TABLE test AS SELECT * FROM raw_test")
+        con.execute(f"CREATE TABLE sample AS SELECT id, CAST({labels[0]!r} AS {sql_type}) AS y FROM raw_test")
+        for name in ("train", "test", "sample"):
+            model_tables_record(con, name)
+    board = model.run(ws, "train", "y", models=["linear"], feature_columns=["x"])
+    made = model.predict(ws, model.fit(board, "linear"), "test", id_column="id")
+    with ws.connect() as con:
+        types = dict(con.execute(f"SELECT column_name, data_type FROM information_schema.columns "
+                                 f"WHERE table_name = '{made.name}'").fetchall())  # fmt: skip
+    assert types["y"] == sql_type  # the prediction has the training column's type
+    sub = model.submission(ws, made.name, "test", id_column="id", sample_submission="sample")
+    lines = sub.csv().decode().splitlines()
+    assert lines[0] == "id,y"
+    assert {line.split(",")[1] for line in lines[1:]} == written
+
+
+def model_tables_record(con, name: str) -> None:
+    from workbench.metadata import record_table
+
+    record_table(con, name, source_kind="file", operation="import")

@@ -203,8 +203,11 @@ def submission(ws: Workspace, predictions: str, test_table: str, *, id_column: s
             header = list(column_types(con, ws.table(sample_submission, con).name))
         if id_column not in column_types(con, test):
             raise WorkbenchError(f"The test table {test!r} has no id column {id_column!r}.")
-        wanted = [c for c in [id_column, *target_columns] if c in pred_cols]
-        frame = con.execute(f"SELECT {', '.join(quote(c) for c in wanted)} FROM {quote(pred)}").df()
+        # the labels as the workspace holds them (a BOOLEAN target writes true/false, an INTEGER one 0/1), not as
+        # pandas would print its own types (True, 0.0)
+        wanted = [quote(id_column) if c == id_column else f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}"
+                  for c in [id_column, *target_columns] if c in pred_cols]  # fmt: skip
+        frame = con.execute(f"SELECT {', '.join(wanted)} FROM {quote(pred)}").df()
         test_ids = con.execute(f"SELECT {quote(id_column)} FROM {quote(test)}").df()[id_column]
     problems = check_submission(frame, id_column=id_column, target_columns=target_columns, test_ids=test_ids,
                                 sample_header=header)  # fmt: skip
