@@ -37,6 +37,13 @@ class Recipe:
     steps: list[Step]
     tables: list[str] = field(default_factory=list)  # the table each step made, in order
 
+    def to_sklearn(self):
+        """The recipe's steps as a scikit-learn transformer, unfitted: its `fit` refits them on the rows it is
+        given (inside each fold of a cross-validation), `transform` applies what they learned."""
+        from workbench.clean.transformer import RecipeTransformer
+
+        return RecipeTransformer([{"operation": s.operation, "params": dict(s.params)} for s in self.steps])
+
     def as_dict(self) -> dict[str, Any]:
         return {"root": self.root, "steps": [
             {"table": t, "operation": s.operation, "description": s.describe(), "params": s.params}
@@ -121,7 +128,7 @@ def _new_missing(step: Step, schema: dict[str, str]) -> list[Gap]:
     return [check(c) for c in fitted if c in schema]
 
 
-class _Chain:
+class Chain:
     """The replayed data so far: a table, or a query over one that stacks the SQL steps.
 
     Consecutive SQL steps become one nested query, written once at the end (a chain of four
@@ -180,9 +187,11 @@ class _Chain:
             if said:
                 self.gaps.append(f"{label}: {said}")
 
-    def add(self, step: Step, schema: dict[str, str], label: str, progress: Progress | None) -> None:
-        """Check the step's input for gaps, then apply the fitted step."""
-        self.check(label, step.gaps(schema) + _new_missing(step, schema))
+    def add(self, step: Step, schema: dict[str, str], label: str, progress: Progress | None,
+            check: bool = True) -> None:  # fmt: skip
+        """Check the step's input for gaps (unless it was just fitted on it), then apply the fitted step."""
+        if check:
+            self.check(label, step.gaps(schema) + _new_missing(step, schema))
         select = None if step.python else step.select(schema)
         if select is not None and not select.needs_row_numbers:
             made = select.sql(self.source)
@@ -214,7 +223,7 @@ def replay(ws: Workspace, table: str, on: str, *, output: str | None = None,
                 step.load_estimator(ws.home)
         with ws.transaction(con):
             name = ws.free_name(output or f"{target.name}_clean", con)
-            chain = _Chain(con, target.name, cancel)
+            chain = Chain(con, target.name, cancel)
             count = len(made.steps) + 1
             for i, step in enumerate(made.steps, start=1):
                 schema = chain.schema()
