@@ -48,13 +48,15 @@ def test_profile_of_a_sample_table_with_findings_and_charts(app):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rows"] == "344" and metrics["Columns"] == "17" and metrics["Duplicate rows"] == "0"
-    assert metrics["Findings"] == "17"
+    assert metrics["Findings"] == "18"
     assert "cancel_profile" not in {b.key for b in at.button}  # profiling finished: no Cancel left on screen
     labels = [e.label for e in at.expander]
     # titled in plain words, severities coloured (the expected labels changed with plain-language titles)
     assert "**Missing values written as text** in `Sex`: 11 rows · :orange[medium]" in labels
     assert "**A single value throughout** in `Region`: 344 rows · :orange[medium]" in labels
     assert "**Numbers stored as text** in `Culmen Length (mm)`: 342 rows · :orange[medium]" in labels
+    # Yes/No stays text at import (as the file wrote it): turning it into true/false is a Fix the user sees
+    assert any(label.startswith("**Yes/no values stored as text** in `Clutch Completion`") for label in labels)
     assert not any("_" in label for label in labels)  # no identifier shown as a title
     legend = caption(at, "Severity: ")
     assert legend.startswith("Severity: :red[high]: ") and ":orange[medium]" in legend and ":blue[low]" in legend

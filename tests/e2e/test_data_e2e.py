@@ -94,7 +94,7 @@ def test_a_link_to_a_page_opens_it_inside_the_app_on_a_fresh_server(start_app, p
     wait_idle(page)
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.get_by_role("link", name="Dedupe").wait_for()  # the app's own navigation, not pages/ listed
-    page.locator("[data-testid='stMain']").get_by_text("Findings (17)").wait_for()
+    page.locator("[data-testid='stMain']").get_by_text("Findings (18)").wait_for()
     wait_idle(page)
     assert sidebar.get_by_role("link", name="ui").count() == 0
     assert sidebar.get_by_text("Current table").count() == 1  # the shared sidebar is there

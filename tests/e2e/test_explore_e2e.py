@@ -21,7 +21,7 @@ def test_explore_a_sample_table_shows_findings_and_charts(app_server, page):
     choose_table(page, "penguins_raw")
     open_page(page, "Explore")
     main = page.locator("[data-testid='stMain']")
-    main.get_by_text("Findings (17)").wait_for()
+    main.get_by_text("Findings (18)").wait_for()
     assert "344" in main.locator("[data-testid='stMetricValue']").first.inner_text()
     # the worst finding comes first; opening it queries and shows the message, the fix and the evidence rows
     first = main.locator("[data-testid='stExpander']").first

@@ -43,7 +43,7 @@ def test_a_newcomer_walks_the_journey_and_nothing_leaves_the_machine(start_app, 
     main.get_by_role("button", name="Open penguins_raw in Explore").click()  # the suggested first move
     wait_idle(page)
     main.get_by_role("heading", name="Explore").wait_for()
-    main.get_by_text("Findings (17)").wait_for()
+    main.get_by_text("Findings (18)").wait_for()
     first = main.locator("[data-testid='stExpander']").first
     assert "Missing values written as text in Comments: 290 rows · high" in first.inner_text()
     main.get_by_text("Severity: high: fix it before any analysis or model").wait_for()
@@ -58,9 +58,9 @@ def test_a_newcomer_walks_the_journey_and_nothing_leaves_the_machine(start_app, 
     page.frame_locator("[data-testid='stMain'] iframe").first.locator(".ace_content").wait_for()
     open_page(page, "Data")
     _next(page, "Explore")
-    main.get_by_text("Findings (17)").wait_for()  # the current table followed, and its profile was kept
+    main.get_by_text("Findings (18)").wait_for()  # the current table followed, and its profile was kept
     open_page(page, "Start")
-    main.get_by_text("17 findings").wait_for()  # the journey now knows what Explore found
+    main.get_by_text("18 findings").wait_for()  # the journey now knows what Explore found
 
     assert hosts == {"127.0.0.1"}, f"requests left the machine: {sorted(hosts)}"
 

@@ -34,6 +34,12 @@ _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
                   "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}  # fmt: skip
 _NOT_WHOLE = "workbench: not a whole number in column "
 _EXACT_DOUBLE = 2**53  # integers above lose digits as DOUBLE
+# The sniffer reads Yes/No, Y... as BOOLEAN (shown true/false) and 01/02/2020 as a DATE under a guessed
+# day/month order: both rewrite what the file says. Only a type whose values render as the file wrote
+# them is kept; the rest stays text, for a Clean step (to_boolean, to_date) the user sees.
+_BOOLEAN_LITERALS = ("true", "false")  # the only spellings a BOOLEAN renders back to
+_ISO_DATE = "%Y-%m-%d"
+_ISO_TIMESTAMP = "%Y-%m-%d %H:%M:%S"
 # DuckDB infers JSON columns from the first 20,480 records and silently drops a key
 # first seen later (or fails on a later type change): infer from every record.
 _JSON_OPTIONS = "sample_size = -1"
@@ -193,7 +199,9 @@ def _read_sniffed(job: Job, src: _CsvSource) -> ReadOutcome:
     pass, and a failure (rolled back by the caller) retries with `job.salvage`,
     which checks every kept row first. A value that fails another type's cast
     (a "n/a" in a number column) makes its column text. Only rows that are kept
-    decide types: a malformed line's values never do.
+    decide types: a malformed line's values never do. A column the sniffer
+    took for BOOLEAN is read as text, and made BOOLEAN after the read only when
+    every value is written `true` or `false` (`_booleans_as_written`).
     """
     forced: dict[str, str] = {}  # column -> the type it is read as instead of the sniffed one
     notes: dict[str, str] = {}  # column -> why
@@ -208,6 +216,7 @@ def _read_sniffed(job: Job, src: _CsvSource) -> ReadOutcome:
         for column, reason in widened.items():
             forced[column], notes[column] = "VARCHAR", reason
         job.drop()
+    sql += _booleans_as_written(job, [c for c in src.boolean_columns() if c not in forced])
     # A line over DuckDB's 2 MB default past the sniffed rows is set aside, not raised: read again with
     # Limits.csv_max_line_bytes, as `_long_lines_retried` does when the sniffer meets one.
     too_long = f"SELECT count(*) FROM {_REJECTS} WHERE error_type = 'LINE SIZE OVER MAXIMUM'"
@@ -243,6 +252,7 @@ class _CsvSource:
     quote: str = ""
     header: bool = True
     columns: dict[str, str] = field(default_factory=dict)  # name -> sniffed type
+    date_formats: tuple[str | None, str | None] = (None, None)  # the sniffed DateFormat, TimestampFormat
 
     @classmethod
     def sniffed(cls, job: Job, path: Path, encoding: str, text_sample: str) -> _CsvSource:
@@ -256,16 +266,23 @@ class _CsvSource:
         src = cls(path, encoding, {**base, **({"delim": first[4], "skip": 1} if excel else {})}).sniff(job)
         if not excel and len(src.columns) == 1 and (guess := _guess_delimiter(first)):
             src = cls(path, encoding, {**base, "delim": guess}).sniff(job)
+        if not all(f is None or f.startswith(_ISO_DATE) for f in src.date_formats):
+            # Dates written day/month or month/day first: only year-first ones read as dates, the rest stay text.
+            src = cls(path, encoding, {**src.dialect, "dateformat": _ISO_DATE,
+                                       "timestampformat": _ISO_TIMESTAMP}).sniff(job)  # fmt: skip
         return src
 
     def sniff(self, job: Job) -> _CsvSource:
         args, params = self.args("ignore_errors = true")  # sniffs as the read with store_rejects does
         with _long_lines_retried(job, self.path):
             row = job.con.execute(
-                f"SELECT Delimiter, Quote, HasHeader, Columns FROM sniff_csv({', '.join(args)})", params
+                f"SELECT Delimiter, Quote, HasHeader, Columns, DateFormat, TimestampFormat "
+                f"FROM sniff_csv({', '.join(args)})",
+                params,
             ).fetchone()
         self.delimiter, self.quote, self.header = row[:3]
         self.columns = {c["name"]: c["type"] for c in row[3]}
+        self.date_formats = (row[4], row[5])
         return self
 
     def args(self, *options: str) -> tuple[list[str], list]:
@@ -278,6 +295,9 @@ class _CsvSource:
 
     def integer_columns(self) -> list[str]:
         return [c for c, t in self.columns.items() if t in _INTEGER_TYPES]
+
+    def boolean_columns(self) -> list[str]:
+        return [c for c, t in self.columns.items() if t == "BOOLEAN"]
 
 
 @contextmanager
@@ -299,8 +319,9 @@ def _long_lines_retried(job: Job, path: Path) -> Iterator[None]:
 def _create_guarded(job: Job, src: _CsvSource, forced: dict[str, str]) -> str:
     """CREATE the table; integer columns are read as text and cast only when every value is a whole number."""
     guarded = [c for c in src.integer_columns() if c not in forced]
+    as_text = [c for c in guarded + src.boolean_columns() if c not in forced]
     args, params = src.args("store_rejects = true", f"rejects_table = '{_REJECTS}'", f"rejects_scan = '{_SCANS}'")
-    if types := {**forced, **{c: "VARCHAR" for c in guarded}}:
+    if types := {**forced, **{c: "VARCHAR" for c in as_text}}:
         args.append("types = ?")
         params.append(types)
     replace = []
@@ -319,6 +340,26 @@ def _create_guarded(job: Job, src: _CsvSource, forced: dict[str, str]) -> str:
         if _NOT_WHOLE in str(exc) and not job.salvage:
             raise NeedsSalvage() from exc
         raise
+
+
+def _booleans_as_written(job: Job, columns: list[str]) -> str:
+    """Make BOOLEAN the text columns whose every value is `true` or `false`; return the SQL that did it.
+
+    Yes/No, Y/N, T/F, True/FALSE stay text as the file wrote them: a submission
+    writes a target's labels back exactly so.
+    """
+    if not columns:
+        return ""
+    literals = ", ".join(f"'{v}'" for v in _BOOLEAN_LITERALS)
+    checks = ", ".join(f"bool_and({quote(c)} IN ({literals}))" for c in columns)
+    row = job.con.execute(f"SELECT {checks} FROM {quote(job.table)}").fetchone()
+    sql = ""
+    for c, literal in zip(columns, row):
+        if literal:  # NULL when the column holds no value at all: it stays text
+            statement = f"ALTER TABLE {quote(job.table)} ALTER COLUMN {quote(c)} TYPE BOOLEAN"
+            job.con.execute(statement)
+            sql += f";\n{statement}"
+    return sql
 
 
 def _widen_integer_columns(job: Job, src: _CsvSource, forced: dict[str, str], notes: dict[str, str]) -> None:
