@@ -11,20 +11,29 @@ Workers start from a fork server that has scikit-learn already imported (a
 fork of a threaded process such as Streamlit's is unsafe; a plain spawn would
 import scikit-learn again for every leaderboard). Several workers take the
 tasks side by side (MODEL_LIMITS.workers); each caps its BLAS and OpenMP
-threads and lowers its priority, so the pages stay responsive. As with any
-multiprocessing, a script (not a notebook) calling the leaderboard needs the
-`if __name__ == "__main__":` guard: a new worker imports the main script.
+threads and lowers its priority, so the pages stay responsive.
+
+A worker starts from library modules alone: multiprocessing would re-import
+the caller's main module in every child, and under Streamlit that module is
+the app script (Streamlit installs it as `__main__`), so each worker would draw
+the sidebar and open the workspace. `_LibraryPopen` sends the child everything
+but the main module; the workers never open the workspace (they are sent their
+rows), and a worker that dies reaches the caller as a plain sentence
+(WorkbenchError), never a BrokenPipeError.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import multiprocessing
 import os
 import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from multiprocessing import context as mp_context
+from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 from multiprocessing.connection import wait
 from typing import Any
 
@@ -32,6 +41,7 @@ from workbench.errors import Cancelled, WorkbenchError
 from workbench.settings import MODEL_LIMITS
 
 POLL = 0.1  # seconds between checks of the cancel flag and the time budget
+DIED = "its worker process stopped before answering (out of memory, or killed)"
 _PRELOAD = ["workbench.model.worker", "workbench.model.pipeline", "sklearn.model_selection", "sklearn.ensemble"]
 _CONTEXT: Any = None
 
@@ -45,15 +55,50 @@ def context() -> Any:
     return _CONTEXT
 
 
+_MAIN_KEYS = ("init_main_from_name", "init_main_from_path")  # what makes a child re-import the caller's main
+
+
+class _LibraryPopen(popen_forkserver.Popen):
+    """The fork server's launch (CPython's `popen_forkserver.Popen._launch`, unchanged from 3.11 to 3.14) without
+    the caller's main module in the preparation data, so the child imports only what the pickled target needs."""
+
+    def _launch(self, process_obj):
+        prep_data = {k: v for k, v in spawn.get_preparation_data(process_obj._name).items() if k not in _MAIN_KEYS}
+        buf = io.BytesIO()
+        mp_context.set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            mp_context.set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        _parent_w = os.dup(w)  # the parent's end of the data pipe, a sentinel the child watches
+        self.finalizer = util.Finalize(self, util.close_fds, (_parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _Process(mp_context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj):
+        return _LibraryPopen(process_obj)
+
+
+def _process(target, args=()) -> Any:
+    context()  # the fork server's preload is set before its first start
+    return _Process(target=target, args=args, daemon=True, name="workbench-model")
+
+
 def warm_up(wait: bool = False) -> None:
     """Start the fork server now (it imports scikit-learn once, a few seconds), so the first leaderboard need not.
     It imports in the background; `wait` returns only once it is ready to start workers."""
     from multiprocessing import forkserver
 
-    ctx = context()
+    context()
     forkserver.ensure_running()
     if wait:  # the fork server answers its first request only after its imports
-        ready = ctx.Process(target=int, daemon=True)
+        ready = _process(int)
         ready.start()
         ready.join()
 
@@ -76,7 +121,7 @@ def _serve(conn, X, y, threads: int) -> None:
         try:
             reply = ("ok", run_task(task, X, y))
         except Exception as exc:  # a failed fit is a result to show, not a crash
-            reply = ("error", f"{type(exc).__name__}: {exc}")
+            reply = ("error", str(exc).strip() or f"{type(exc).__name__} (scikit-learn gave no reason)")
         conn.send(reply)
 
 
@@ -158,13 +203,20 @@ class Pool:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _start(self) -> None:
-        ctx = context()
-        while len(self.procs) < self.size:
-            parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_serve, args=(child, *self.args), daemon=True, name="workbench-model")
+    def _spawn(self) -> tuple[Any, Any]:
+        parent, child = multiprocessing.Pipe()
+        proc = _process(_serve, (child, *self.args))
+        try:
             proc.start()
+        except (OSError, EOFError) as exc:
+            raise WorkbenchError(f"Could not start a process to fit the models in ({exc}).") from None
+        finally:
             child.close()
+        return proc, parent
+
+    def _start(self) -> None:
+        while len(self.procs) < self.size:
+            proc, parent = self._spawn()
             self.procs.append(proc)
             self.conns.append(parent)
 
@@ -190,7 +242,12 @@ class Pool:
                 for w in range(self.size):
                     if w not in busy and pending:
                         index, task = pending.pop(0)
-                        self.conns[w].send(task)
+                        try:
+                            self.conns[w].send(task)
+                        except OSError:  # the worker died before its task (BrokenPipeError)
+                            self._died(w)
+                            on_result(index, "error", DIED)
+                            continue
                         busy[w] = index
                 ready = wait([self.conns[w] for w in busy], timeout=POLL)
                 for conn in ready:
@@ -199,14 +256,8 @@ class Pool:
                     try:
                         status, value = conn.recv()
                     except (EOFError, OSError):
-                        self.deaths += 1
-                        if self.deaths >= 2:
-                            raise WorkbenchError(
-                                "The model worker process keeps dying. Out of memory? Fit on fewer rows. From a "
-                                "script, call the workbench under `if __name__ == '__main__':` (worker processes "
-                                "import the main script).") from None
-                        status, value = "error", "the worker process died (out of memory?)"
-                        self._replace(w)
+                        self._died(w)
+                        status, value = "error", DIED
                     on_result(index, status, value)
                 if cancel is not None and cancel.is_set():
                     raise Cancelled()
@@ -218,15 +269,16 @@ class Pool:
             self.kill()
             raise
 
-    def _replace(self, w: int) -> None:
+    def _died(self, w: int) -> None:
+        """Worker `w` is gone: a second death in one run stops it with a plain sentence, else `w` is replaced."""
+        self.deaths += 1
+        if self.deaths >= 2:
+            raise WorkbenchError("The processes fitting the models keep stopping before they answer: out of "
+                                 "memory, or killed. Fit on fewer rows or fewer models.")  # fmt: skip
         self.procs[w].kill()
         self.procs[w].join()
-        ctx = context()
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_serve, args=(child, *self.args), daemon=True, name="workbench-model")
-        proc.start()
-        child.close()
-        self.procs[w], self.conns[w] = proc, parent
+        self.conns[w].close()
+        self.procs[w], self.conns[w] = self._spawn()
 
     def kill(self) -> None:
         for proc in self.procs:
