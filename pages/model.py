@@ -109,6 +109,9 @@ st.markdown(f"**Task: {task.kind}**{classes} · {task.rows:,} rows with a target
             + (f" · {task.missing_target:,} rows without one are left out" if task.missing_target else ""))
 for w in task.warnings + feats.warnings:
     st.warning(_ui.md(w.message))
+if task.refusal:  # said before any fit, with the numbers, instead of a board of failures
+    st.error(_ui.md(task.refusal))
+    st.stop()
 with st.expander(f"Features: {len(feats.used)} used, {len(feats.excluded)} left out", key="model_features"):
     st.caption("Every column but the target is a candidate; these are left out, each with its reason.")
     st.dataframe(pd.DataFrame({"column": list(feats.excluded), "why it is left out": list(feats.excluded.values())}),

@@ -232,3 +232,38 @@ def test_the_board_goes_when_the_target_or_a_setting_changes(app):
     at.selectbox(key="model_target").set_value("Cylinders").run()  # another target
     assert "Leaderboard" not in [s.value for s in at.subheader]
     assert not [b for b in at.button if b.key == "predict"]
+
+
+def test_too_few_rows_per_class_is_said_before_any_fit(app):
+    import pandas as pd
+
+    from tests.unit.model_tables import put
+
+    at = app.run()
+    put(workspace(), "pools", pd.DataFrame({"area": np.arange(7.0), "quality": ["Ex", "Ex", "Gd", "Gd", "Fa", "Fa",
+                                                                                  "TA"]}))  # fmt: skip
+    at = open_model(app, "pools")
+    at.selectbox(key="model_target").set_value("quality").run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Too few rows per class to cross-validate: 1 of the 4 classes has a single "
+                                        "row ('TA')")  # fmt: skip
+    assert not [b for b in at.button if b.key == "run_board"]  # refused, not fitted into a board of failures
+
+
+def test_a_failed_model_shows_why_on_the_board(app):
+    import pandas as pd
+
+    from tests.unit.model_tables import put
+
+    at = app.run()
+    put(workspace(), "pools", pd.DataFrame({"area": np.arange(8.0), "quality": ["Ex", "Ex", "Gd", "Gd", "Fa", "Fa",
+                                                                                  "TA", "TA"]}))  # fmt: skip
+    at = open_model(app, "pools")
+    at.selectbox(key="model_target").set_value("quality").run()
+    at.multiselect(key="model_models").set_value(["dummy", "knn"]).run()
+    at.button(key="run_board").click().run()
+    board = next(d.value for d in at.dataframe if "beats the dummy" in d.value.columns)
+    why = dict(zip(board["model"], board["why it did not finish"]))
+    assert why["Dummy baseline"] == ""
+    assert why["k-nearest neighbours"].endswith("it compares each row with its 15 nearest training rows, and this "
+                                                "fold has only 4 to learn from")  # fmt: skip

@@ -288,6 +288,8 @@ def run(
         found = detect_on(con, name, target, task=task, folds=folds)
         if found.kind == "clustering":
             raise WorkbenchError("A leaderboard needs a target; use clustering.run to cluster.")
+        if found.refusal:
+            raise WorkbenchError(found.refusal)
         if group is not None and group not in column_types(con, name):
             raise WorkbenchError(f"{name!r} has no column {group!r} to group the folds by.")
         chosen = choose_features(con, name, found, feature_columns, group, list(text_columns))
@@ -324,7 +326,8 @@ def run(
         fold = index % k
         done[0] += 1
         if status != "ok":
-            result.status, result.error = "failed", value
+            if result.status != "failed":  # the first fold's reason; the others' are alike
+                result.status, result.error = "failed", f"fold {fold + 1} of {k}: {value}"
         elif result.status != "failed":
             result.folds.append({m: float(v) for m, v in value["scores"].items()} | {"fit_time": value["fit_time"],
                                                                                      "fold": fold})  # fmt: skip
@@ -341,6 +344,7 @@ def run(
     for r in board.results:
         if r.status == "pending":
             r.status = "unfinished"
+            r.error = f"stopped by the time budget ({time_budget:g} s) before its last fold"
             r.folds, r.oof = [], None
     if not board.finished:
         board.notes.append(f"stopped by the time budget ({time_budget:g} s): unfinished models are marked so")

@@ -48,6 +48,7 @@ class Task:
     classes: dict[Any, int] = field(default_factory=dict)  # label -> rows, most frequent first
     folds: int = MODEL_LIMITS.folds
     warnings: list[Warning] = field(default_factory=list)
+    refusal: str | None = None  # why no model can be cross-validated on this target, said before any fit
 
     @property
     def is_classification(self) -> bool:
@@ -67,6 +68,7 @@ class Task:
             "classes": {str(k): v for k, v in self.classes.items()},
             "folds": self.folds,
             "warnings": [w.as_dict() for w in self.warnings],
+            "refusal": self.refusal,
         }
 
 
@@ -116,7 +118,18 @@ def detect_on(con: duckdb.DuckDBPyConnection, table: str, target: str | None = N
         ).fetchall()
         found.classes = {k: int(n) for k, n in counts}
         _class_warnings(found)
+    elif rows < 2:
+        found.refusal = (f"Too few rows to cross-validate: {_rows(rows)} with a target, and a regression needs at "
+                         "least 2, to learn from one and test on the other.")  # fmt: skip
+    elif rows < folds:
+        found.folds = rows
+        found.warnings.append(Warning("few_folds", target, f"Only {_rows(rows)} with a target: cross-validation "
+                                                           f"uses {rows} folds instead of {folds}."))  # fmt: skip
     return found
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
 
 
 def _detect(type_: str, distinct: int, rows: int) -> str:
@@ -136,14 +149,24 @@ def _class_warnings(task: Task) -> None:
     counts = list(task.classes.values())
     smallest, largest = min(counts), max(counts)
     small = min(task.classes, key=task.classes.get)
+    if smallest < 2:
+        rare = [k for k, n in task.classes.items() if n < 2]
+        shown = ", ".join(f"{k!r}: {_rows(n)}" for k, n in list(task.classes.items())[:12])
+        more = f" and {len(task.classes) - 12:,} more" if len(task.classes) > 12 else ""
+        task.refusal = (
+            f"Too few rows per class to cross-validate: {len(rare):,} of the {len(task.classes):,} classes "
+            f"{'has' if len(rare) == 1 else 'have'} a single row ({', '.join(map(repr, rare[:5]))}), and every "
+            f"class needs at least 2 rows, one to learn from and one to test on (at least {task.folds} for "
+            f"{task.folds} folds). The classes of {task.target!r} in {task.rows:,} rows: {shown}{more}. Merge the "
+            "rare classes or filter their rows out (Clean), or choose another target.")  # fmt: skip
+        return
     if smallest < task.folds:
         task.warnings.append(Warning(
             "small_class", task.target,
-            f"The class {small!r} has {smallest} rows, fewer than the {task.folds} folds: "
-            f"cross-validation uses {max(2, smallest)} folds instead" + (
-                "." if smallest >= 2 else ", and a class with one row cannot be validated: merge or drop it."),
+            f"The class {small!r} has {_rows(smallest)}, fewer than the {task.folds} folds: cross-validation uses "
+            f"{smallest} folds instead.",
         ))  # fmt: skip
-        task.folds = max(2, smallest)
+        task.folds = smallest
     if smallest < MODEL_LIMITS.imbalance * largest:
         task.warnings.append(Warning(
             "imbalance", task.target,

@@ -28,6 +28,7 @@ import contextlib
 import io
 import multiprocessing
 import os
+import re
 import threading
 import time
 import warnings
@@ -121,8 +122,29 @@ def _serve(conn, X, y, threads: int) -> None:
         try:
             reply = ("ok", run_task(task, X, y))
         except Exception as exc:  # a failed fit is a result to show, not a crash
-            reply = ("error", str(exc).strip() or f"{type(exc).__name__} (scikit-learn gave no reason)")
+            reply = ("error", plain(exc))
         conn.send(reply)
+
+
+# scikit-learn's wording of the failures small tables cause -> the same in the user's words
+_PLAIN = [
+    (re.compile(r"n_neighbors = (\d+), n_samples_fit = (\d+)"),
+     "it compares each row with its {0} nearest training rows, and this fold has only {1} to learn from"),
+    (re.compile(r"Number of classes in y_true not equal to the number of columns in 'y_score'"),
+     "this fold's training rows lack a class, so its probabilities cannot be scored: too few rows per class"),
+    (re.compile(r"Only one class (?:is )?present in y_true"),
+     "this fold's test rows hold a single class, so ROC AUC cannot be measured: too few rows per class"),
+]  # fmt: skip
+
+
+def plain(exc: BaseException) -> str:
+    """Why a fit failed, in words: the known failures of small tables rephrased, else scikit-learn's message."""
+    text = str(exc).strip()
+    for pattern, words in _PLAIN:
+        found = pattern.search(text)
+        if found:
+            return words.format(*found.groups())
+    return text or f"{type(exc).__name__} (scikit-learn gave no reason)"
 
 
 def run_task(task: tuple, X, y) -> Any:
