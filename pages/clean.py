@@ -138,21 +138,26 @@ def _chart(before: pd.DataFrame, after: pd.DataFrame, column: str) -> go.Figure:
 
 
 def _clusters(preview) -> dict | None:
-    """Spelling clusters, each accepted or not with an editable canonical value; the mapping to apply."""
+    """Spelling variants, each accepted or not (strong evidence ticked) with an editable canonical value; the
+    mapping to apply."""
     clusters = preview.step.state.get("clusters", [])
     if not clusters:
         return None
-    frame = pd.DataFrame([{"accept": True, "canonical": c["canonical"],
-                           "spellings": ", ".join(f"{v} ({n:,})" for v, n in c["members"]),
-                           "rows changed": c["count"]} for c in clusters])  # fmt: skip
-    st.caption("Each row is one cluster of spellings with their counts; the most frequent spelling is proposed. "
-               "Untick a cluster to leave it alone, or edit its canonical value.")  # fmt: skip
-    edited = st.data_editor(frame, hide_index=True, disabled=["spellings", "rows changed"], key="clean_clusters")
-    mapping = {}
-    for cluster, (_, row) in zip(clusters, edited.iterrows()):
-        if row["accept"]:
-            mapping.update({v: str(row["canonical"]) for v, _ in cluster["members"] if v != row["canonical"]})
-    return mapping
+    rows = []
+    for c in clusters:
+        evidence = c.get("evidence", {})
+        for v, n in c["members"][1:]:
+            said = evidence.get(v, {"confidence": "strong", "why": "your mapping"})
+            rows.append({"accept": said["confidence"] == "strong", "spelling": v, "rows": n,
+                         "canonical": c["canonical"], "how sure": said["confidence"], "why": said["why"]})  # fmt: skip
+    st.caption("Each row is one spelling, to be rewritten as its canonical value (the most frequent spelling is "
+               "proposed). Ticked: strong evidence (case, spaces, accents, punctuation, or one typing edit of a far "
+               "more frequent value). *possible* rows are left unticked: look at them before "
+               "ticking. Edit a canonical value to choose another spelling.")  # fmt: skip
+    edited = st.data_editor(pd.DataFrame(rows), hide_index=True, key="clean_clusters",
+                            disabled=["spelling", "rows", "how sure", "why"])  # fmt: skip
+    return {row["spelling"]: str(row["canonical"]) for _, row in edited.iterrows()
+            if row["accept"] and str(row["canonical"]) != row["spelling"]}
 
 
 if shown is not None:

@@ -122,6 +122,8 @@ def show_findings() -> None:
             continue
         with box:
             st.markdown(_ui.md(f.message))
+            if f.detail.get("rule"):
+                st.caption(f"**Rule**: {_ui.md(f.detail['rule'])}")
             for term in explain.FINDING_TERMS.get(f.kind, []):
                 st.caption(f"**{term}**: {TERMS[term]}")
             st.markdown(f"**Fix:** {_ui.md(f.suggestion)}")

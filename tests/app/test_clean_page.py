@@ -28,9 +28,9 @@ def add_paint(at) -> None:
     """A table with planted spellings, next to the samples the app seeded."""
     with workspace().connect() as con:
         con.execute("CREATE TABLE paint AS SELECT * FROM (VALUES ('Red', 1), ('Red', 2), ('red', 3), (' Red', 4), "
-                    "('Green', 5), ('Green', 6), ('Green', 7), ('Grren', 8), ('Blue', 9)) v(colour, n)")
+                    "('Yellow', 5), ('Yellow', 6), ('Yellow', 7), ('Yelow', 8), ('Blue', 9)) v(colour, n)")
         for i in range(10, 40):
-            con.execute("INSERT INTO paint VALUES (?, ?)", ["Red" if i % 2 else "Green", i])
+            con.execute("INSERT INTO paint VALUES (?, ?)", ["Red" if i % 2 else "Yellow", i])
         record_table(con, "paint", source_kind="file", operation="import")
         con.execute("CREATE TABLE paint_test AS SELECT * FROM (VALUES ('RED', 1), ('Purple', 2)) v(colour, n)")
         record_table(con, "paint_test", source_kind="file", operation="import")
@@ -91,30 +91,38 @@ def test_invalid_parameter_says_what_is_wrong_and_writes_nothing(app):
     assert {t.name for t in workspace().tables()} == before
 
 
-def test_spelling_clusters_are_edited_before_apply_and_the_recipe_replays(app):
+def test_spelling_clusters_are_ticked_only_when_strong_and_the_recipe_replays(app):
     at = app.run()
     add_paint(at)
     at = open_clean(app, "paint", {"operation": "cluster_spellings", "params": {"column": "colour"}})
     at = click(at, "clean_preview_button")
     state = at.session_state["_clean_preview"][1].step.state
     assert {c["canonical"]: [v for v, _ in c["members"]] for c in state["clusters"]} == {
-        "Red": ["Red", " Red", "red"], "Green": ["Green", "Grren"]}
+        "Red": ["Red", " Red", "red"], "Yellow": ["Yellow", "Yelow"]}
+    # case and spaces are strong: ticked; one typo of a value only 18 times as frequent is possible: unticked
+    proposed = at.dataframe(key="clean_clusters").value
+    assert proposed[["accept", "spelling", "canonical", "how sure"]].values.tolist() == [
+        [True, " Red", "Red", "strong"], [True, "red", "Red", "strong"], [False, "Yelow", "Yellow", "possible"]]
+    assert proposed["why"].tolist() == ["spaces", "case", "a doubled letter, 18× rarer"]
     at = follow(click(at, "clean_apply"))
     made = at.session_state["table"]
     assert made == "paint_v2"
     with workspace().connect() as con:
         assert con.execute(f"SELECT colour, count(*) FROM {made} GROUP BY 1 ORDER BY 1").fetchall() == [
-            ("Blue", 1), ("Green", 19), ("Red", 19)]
+            ("Blue", 1), ("Red", 19), ("Yellow", 18), ("Yelow", 1)]
     at.selectbox(key="replay_on").set_value("paint_test").run()
     at = click(at, "replay")
-    assert "'RED' (1×)" in at.warning[0].value and "'Purple' (1×)" in at.warning[0].value
+    assert "'Purple' (1×)" in at.warning[0].value  # new: reported
+    assert "written as the known value" in at.warning[0].value and "'RED' (1×)" in at.warning[0].value
+    with workspace().connect() as con:
+        assert con.execute("SELECT colour FROM paint_test_clean ORDER BY n").fetchall() == [("Red",), ("Purple",)]
     assert [b.label for b in at.get("download_button")] == [
         "Export as DuckDB SQL", "Export as Python script", "Export as Jupyter notebook"]
 
 
 MIX = """SELECT i AS id, CASE WHEN i % 10 = 0 THEN 'N/A' ELSE (i * 1.5)::VARCHAR END AS amount,
     strftime(DATE '2024-01-01' + i::INTEGER, '%d/%m/%Y') AS day, CASE WHEN i % 2 = 0 THEN 'yes' ELSE 'no' END AS flag,
-    CASE WHEN i = 3 THEN 'Grren' WHEN i % 3 = 0 THEN 'Green' ELSE ' Red' END AS colour,
+    CASE WHEN i = 3 THEN 'green' WHEN i % 3 = 0 THEN 'Green' ELSE ' Red' END AS colour,
     CASE WHEN i % 7 = 0 THEN NULL WHEN i = 50 THEN 10000.0 ELSE i::DOUBLE END AS x, (i % 5)::DOUBLE AS y
     FROM range(60) r(i)"""
 
@@ -126,8 +134,8 @@ EVERY_OPERATION = [
     ("to_date", {"column": "day"}, 60, "SELECT max(day)::VARCHAR", "2024-02-29"),
     ("to_boolean", {"column": "flag"}, 60, "SELECT count(*) FILTER (flag)", 30),
     ("trim", {"column": "colour"}, 60, "SELECT count(*) FILTER (colour = 'Red')", 40),
-    ("change_case", {"column": "colour", "case": "upper"}, 60, "SELECT count(*) FILTER (colour = 'GREEN')", 19),
-    ("replace_values", {"column": "colour", "mapping": {"Grren": "Green"}}, 60,
+    ("change_case", {"column": "colour", "case": "upper"}, 60, "SELECT count(*) FILTER (colour = 'GREEN')", 20),
+    ("replace_values", {"column": "colour", "mapping": {"green": "Green"}}, 60,
      "SELECT count(*) FILTER (colour = 'Green')", 20),
     ("fill_missing", {"columns": ["x"], "strategy": "median"}, 60, "SELECT count(*) FILTER (x IS NULL)", 0),
     ("drop_missing", {"columns": ["x"]}, 51, "SELECT count(*) FILTER (x IS NULL)", 0),

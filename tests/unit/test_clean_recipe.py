@@ -33,8 +33,8 @@ def contents(db: Path | str, table: str) -> list[tuple]:
 
 TRAIN = """SELECT * FROM (VALUES
   (1, 'Red', ' 1,234.5', 10.0), (2, 'red', '12', 11.0), (3, ' Red', 'N/A', NULL), (4, 'Red', '7', 12.0),
-  (5, 'Green', 'x', 9.0), (6, 'Green', '3', 10.5), (7, 'Grren', '4', 1000.0), (8, 'Green', NULL, 10.0),
-  (9, 'Red', '5', -999), (10, 'Green', '5', 10.0), (11, 'Red', '6', 10.2), (12, 'Green', '5', 9.8)
+  (5, 'Yellow', 'x', 9.0), (6, 'Yellow', '3', 10.5), (7, 'Yelow', '4', 1000.0), (8, 'Yellow', NULL, 10.0),
+  (9, 'Red', '5', -999), (10, 'Yellow', '5', 10.0), (11, 'Red', '6', 10.2), (12, 'Yellow', '5', 9.8)
 ) v(id, colour, amount, size)"""
 
 
@@ -60,7 +60,7 @@ def test_the_recipe_is_read_back_from_lineage_with_each_steps_table(chain):
     assert made.tables == ["train_v2", "train_v3", "train_v4", "train_v5", "train_v6"]
     assert [s.operation for s in made.steps] == ["cluster_spellings", "to_number", "null_values", "knn_impute",
                                                   "outliers"]  # fmt: skip
-    assert made.steps[0].state["mapping"] == {"red": "Red", " Red": "Red", "Grren": "Green"}
+    assert made.steps[0].state["mapping"] == {"red": "Red", " Red": "Red", "Yelow": "Yellow"}
 
 
 def test_replay_applies_the_fitted_steps_and_reports_gaps(chain):

@@ -1,163 +1,41 @@
 """Category spellings: cluster the distinct values of a column and map each cluster to one spelling.
 
-Two ways of finding spellings of the same thing, both over the distinct values
-(a million rows rarely hold more than a few thousand), as OpenRefine does:
+The clusters come from the rule shared with Explore (`workbench.profile.spelling`), over the distinct
+values (a million rows rarely hold more than a few thousand): values equal on the comparison key (case,
+spaces, accents, punctuation that carries no meaning) and rare misspellings of a far more frequent value
+(typing edits, never in short words or codes), each variant rated strong or possible. By default the
+strong variants are merged; the mapping you accept replaces them.
 
-* key collision: values with the same key are the same. The fingerprint key
-  ignores case, accents, punctuation and word order; the n-gram key also
-  ignores spaces and doubled letters; the phonetic key (Soundex per word, off
-  by default: it also joins different names) ignores most spelling.
-* nearest neighbours: a rare spelling within a few edits (Levenshtein, with
-  RapidFuzz) of a value at least `ratio` times as frequent is a misspelling of
-  it. Candidates are compared only within blocks sharing the first or the last
-  three letters, so the work grows with the block sizes, not with the square
-  of the number of values. Values with digits are left alone ("Model 3").
-
-The most frequent spelling of a cluster is proposed as its canonical value;
-the mapping (variant -> canonical) is the fitted state.
+The fitted state is the mapping (variant -> canonical) and the key: on new data, a value never seen whose
+key is the key of the values of one canonical value (`TIMBER` for `Timber`) is mapped to it too, in the
+workbench and in the exports (the key is SQL); only values whose key is new are reported as gaps.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from typing import Any
 
 import duckdb
 
-from workbench.clean.step import Gap, Param
-from workbench.clean.text import COLUMN, TextStep, lookup, seen_values, unseen
+from workbench.clean.step import Found, Fragment, Gap, Param, column_ref
+from workbench.clean.text import COLUMN, TextStep, lookup, seen_values
+from workbench.errors import WorkbenchError
 from workbench.names import quote
+from workbench.profile.spelling import DEFAULT_METHODS, METHODS, cluster_values, key_sql, mapping_of
+from workbench.words import plural
 
-METHODS = ("fingerprint", "ngram", "phonetic", "neighbours")
-DEFAULT_METHODS = ["fingerprint", "ngram", "neighbours"]
-MIN_EDIT_LENGTH = 4  # shorter values are never matched by edits (Red / Bed)
-BLOCK = 3  # letters of the prefix and suffix blocks
-
-
-def fingerprint(value: str) -> str:
-    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
-    return " ".join(sorted(set(re.findall(r"[a-z0-9]+", text))))
-
-
-def ngram_key(value: str, n: int = 2) -> str:
-    text = "".join(fingerprint(value).split())
-    text = re.sub(r"(.)\1+", r"\1", text)
-    return "".join(sorted({text[i : i + n] for i in range(max(len(text) - n + 1, 1))}))
-
-
-_SOUNDEX = {c: d for d, letters in {"1": "bfpv", "2": "cgjkqsxz", "3": "dt", "4": "l", "5": "mn", "6": "r"}.items()
-            for c in letters}  # fmt: skip
-
-
-def phonetic_key(value: str) -> str:
-    """American Soundex of each word of the fingerprint."""
-    codes = []
-    for word in fingerprint(value).split():
-        digits, last = [], _SOUNDEX.get(word[0])
-        for ch in word[1:]:
-            code = _SOUNDEX.get(ch)
-            if code and code != last:
-                digits.append(code)
-            if ch not in "hw":
-                last = code
-        codes.append((word[0] + "".join(digits) + "000")[:4])
-    return " ".join(codes)
-
-
-KEYS = {"fingerprint": fingerprint, "ngram": ngram_key, "phonetic": phonetic_key}
-
-
-class _Groups:
-    """Union-find over value indices."""
-
-    def __init__(self, n: int):
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def join(self, a: int, b: int) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-
-def cluster_values(counts: list[tuple[str, int]], methods: list[str], max_edits: int = 2,
-                   ratio: float = 10.0) -> list[dict[str, Any]]:  # fmt: skip
-    """Clusters of two or more spellings, each {canonical, members: [[value, count], ...], count}."""
-    groups = _Groups(len(counts))
-    for method in methods:
-        if method in KEYS:
-            first: dict[str, int] = {}
-            for i, (value, _) in enumerate(counts):
-                key = KEYS[method](value)
-                if key:
-                    groups.join(i, first.setdefault(key, i))
-    if "neighbours" in methods:
-        _join_neighbours(counts, groups, max_edits, ratio)
-    members: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(counts)):
-        members[groups.find(i)].append(i)
-    out = []
-    for idx in members.values():
-        if len(idx) < 2:
-            continue
-        spellings = sorted((counts[i] for i in idx), key=lambda p: (-p[1], p[0]))
-        out.append({"canonical": spellings[0][0], "members": [list(p) for p in spellings],
-                    "count": sum(n for _, n in spellings[1:])})  # fmt: skip
-    return sorted(out, key=lambda c: (-c["count"], c["canonical"]))
-
-
-def _join_neighbours(counts: list[tuple[str, int]], groups: _Groups, max_edits: int, ratio: float) -> None:
-    from rapidfuzz import process
-    from rapidfuzz.distance import Levenshtein
-
-    # compare fingerprint-level groups (summed counts) so 'red'/'Red ' count together
-    totals: dict[str, int] = defaultdict(int)
-    index: dict[str, int] = {}
-    for i, (value, n) in enumerate(counts):
-        key = fingerprint(value)
-        if len(key) >= MIN_EDIT_LENGTH and not re.search(r"\d", key):
-            totals[key] += n
-            index.setdefault(key, i)
-    keys = list(totals)
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for j, key in enumerate(keys):
-        blocks["^" + key[:BLOCK]].append(j)
-        blocks["$" + key[-BLOCK:]].append(j)
-    best: dict[int, int] = {}  # rare key -> most frequent close key
-    for block in blocks.values():
-        if len(block) < 2:
-            continue
-        texts = [keys[j] for j in block]
-        dist = process.cdist(texts, texts, scorer=Levenshtein.distance, score_cutoff=max_edits, workers=1)
-        for a, b in zip(*(dist <= max_edits).nonzero()):
-            rare, common = block[a], block[b]
-            if rare == common or totals[keys[common]] < ratio * totals[keys[rare]]:
-                continue
-            if dist[a, b] > _edits_allowed(keys[rare], max_edits):
-                continue
-            if rare not in best or totals[keys[common]] > totals[keys[best[rare]]]:
-                best[rare] = common
-    for rare, common in best.items():
-        groups.join(index[keys[rare]], index[keys[common]])
-
-
-def _edits_allowed(text: str, max_edits: int) -> int:
-    """One edit up to 9 letters, then one more per 5 letters, up to max_edits."""
-    return max(1, min(max_edits, len(text) // 5))
+__all__ = ["DEFAULT_METHODS", "METHODS", "ClusterSpellings", "cluster_values"]
 
 
 class ClusterSpellings(TextStep):
     operation = "cluster_spellings"
     title = "Merge spellings of a category"
-    explain = ("Finds values that are spellings of the same category (case, spaces, accents, punctuation, "
-               "word order, small typos) and rewrites each to one canonical value, by default the most "
-               "frequent spelling. The mapping is learned here and reused on new data; spellings it never "
-               "saw are reported.")
+    explain = ("Finds values that are spellings of the same category (case, spaces, accents, punctuation; "
+               "rare typos of a far more frequent value, never in short words or codes) and rewrites each to one "
+               "canonical value, by default the most frequent spelling; only strong evidence is merged unless "
+               "you tick more. On new data, a value never seen that differs from a known one only in case, "
+               "spaces, accents or punctuation is written as it too (and listed); other new values are reported.")
     PARAMS = (COLUMN,
               Param("methods", "list", "fingerprint, ngram, phonetic and/or neighbours", DEFAULT_METHODS),
               Param("max_edits", "integer", "neighbours: most typing edits between a variant and its value", 2),
@@ -168,32 +46,82 @@ class ClusterSpellings(TextStep):
     def validate(self) -> None:
         unknown = [m for m in self.methods if m not in METHODS]
         if unknown:
-            from workbench.errors import WorkbenchError
-
             raise WorkbenchError(f"Unknown clustering method {unknown[0]!r}: choose from {', '.join(METHODS)}.")
+        if self.ratio < 1:
+            raise WorkbenchError("cluster_spellings: ratio must be 1 or more (the right spelling is the more "
+                                 "frequent one).")
 
     def learn(self, con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, str]) -> dict[str, Any]:
         c = quote(self.column)
-        counts = [(v, int(n)) for v, n in con.execute(
-            f"SELECT {c}, count(*) FROM {quote(table)} WHERE {c} IS NOT NULL GROUP BY {c} ORDER BY 2 DESC, 1"
-        ).fetchall()]  # fmt: skip
+        rows = con.execute(f"SELECT {c}, count(*), {key_sql(c)} FROM {quote(table)} WHERE {c} IS NOT NULL "
+                           "GROUP BY ALL ORDER BY 2 DESC, 1").fetchall()  # fmt: skip
+        counts = [(v, int(n)) for v, n, _ in rows]
         if self.mapping is not None:
             mapping = {k: str(v) for k, v in self.mapping.items() if str(v) != k}
             clusters = _clusters_of(mapping, dict(counts))
         else:
-            clusters = cluster_values(counts, self.methods, self.max_edits, self.ratio)
-            mapping = {v: cl["canonical"] for cl in clusters for v, _ in cl["members"][1:]}
-        return {"mapping": mapping, "clusters": clusters, "seen": seen_values(con, table, self.column)}
+            clusters = cluster_values(counts, self.methods, self.max_edits, self.ratio, keys=[k for _, _, k in rows])
+            mapping = mapping_of(clusters)
+        seen = seen_values(con, table, self.column)
+        return {"mapping": mapping, "clusters": clusters, "seen": seen,
+                "keys": None if seen is None else known_keys(rows, mapping)}  # fmt: skip
 
-    def expression(self, c: str):
-        return lookup(c, self.state["mapping"])
+    def _keyed(self, c: str) -> Fragment | None:
+        """SQL: the canonical value of `c`'s key, NULL when the key is not one of the fit's (None: no keys kept)."""
+        keys = self.state.get("keys")
+        if not keys:
+            return None
+        return Fragment(f"map_extract_value(MAP(?::VARCHAR[], ?::VARCHAR[]), {key_sql(c)})",
+                        [list(keys), list(keys.values())])  # fmt: skip
+
+    def expression(self, c: str) -> Fragment:
+        mapping, keyed = self.state["mapping"], self._keyed(c)
+        if keyed is None:
+            return lookup(c, mapping)
+        parts, params = [], []
+        if mapping:
+            parts.append(f"map_extract_value(MAP(?::VARCHAR[], ?::VARCHAR[]), {c})")
+            params += [list(mapping), list(mapping.values())]
+        return Fragment(f"coalesce({', '.join([*parts, keyed.sql, c])})", params + keyed.params)
 
     def gaps(self, schema: dict[str, str]) -> list[Gap]:
-        return unseen(self.column, self.state.get("seen"))
+        seen, keyed = self.state.get("seen"), self._keyed(column_ref(self.column))
+        if seen is None:
+            return []
+        c = column_ref(self.column)
+        new = f"{c} IS NOT NULL AND NOT list_contains(?::VARCHAR[], {c}::VARCHAR)"
+
+        def unknown(found: Found) -> str:
+            return (f"{self.column}: {plural(found.distinct, 'value')} never seen when the step was fitted, in "
+                    f"{plural(found.count, 'row')}: {found.shown()}")
+
+        if keyed is None:
+            return [Gap(Fragment(f"CASE WHEN {new} THEN {c}::VARCHAR END", [seen]), unknown)]
+
+        def mapped(found: Found) -> str:
+            return (f"{self.column}: {plural(found.distinct, 'value')} never seen when the step was fitted "
+                    f"({plural(found.count, 'row')}) {'was' if found.distinct == 1 else 'were'} written as the known "
+                    f"value with the same spelling once case, spaces, accents and punctuation are set aside: "
+                    f"{found.shown()}")
+
+        return [Gap(Fragment(f"CASE WHEN {new} AND ({keyed.sql}) IS NULL THEN {c}::VARCHAR END", [seen, *keyed.params]),
+                    unknown),
+                Gap(Fragment(f"CASE WHEN {new} AND ({keyed.sql}) IS NOT NULL THEN {c}::VARCHAR END",
+                             [seen, *keyed.params]), mapped)]  # fmt: skip
 
     def describe(self) -> str:
         m = self.state["mapping"]
-        return f"Merge {len(m):,} spellings in {self.column} into {len(set(m.values())):,} canonical values"
+        return (f"Merge {plural(len(m), 'spelling')} in {self.column} into "
+                f"{plural(len(set(m.values())), 'canonical value')}")
+
+
+def known_keys(rows: list[tuple[str, int, str | None]], mapping: dict[str, str]) -> dict[str, str]:
+    """key -> canonical value, for the keys whose values all end as one value (`rows`: value, count, key)."""
+    ends: dict[str, set[str]] = defaultdict(set)
+    for value, _, key in rows:
+        if key is not None:
+            ends[key].add(mapping.get(value, value))
+    return {key: next(iter(values)) for key, values in ends.items() if len(values) == 1}
 
 
 def _clusters_of(mapping: dict[str, str], counts: dict[str, int]) -> list[dict[str, Any]]:

@@ -15,9 +15,10 @@ import duckdb
 
 from workbench import settings
 from workbench.names import quote
-from workbench.profile import checks, semantic, values
+from workbench.profile import checks, semantic, spelling, values
 from workbench.profile.checks import Predicate
 from workbench.profile.result import SEVERITIES, ColumnProfile, Finding
+from workbench.words import plural
 
 # every kind of finding (its stable identifier, kept in JSON) and its title in plain words, for people
 TITLES = {
@@ -312,19 +313,39 @@ def categories(d: Detector, col: ColumnProfile) -> list[Finding]:
         return found
     groups = values.clusters(d.con, d.text_index[col.name])
     if groups:
-        variants = [v for g in groups for v, _ in g["variants"]]
-        count = sum(g["count"] for g in groups)
-        shown = "; ".join(
-            f"{', '.join(repr(v) for v, _ in g['variants'][:3])} -> {g['canonical']!r}" for g in groups[:3]
-        )
         st["clusters"] = groups
-        found.append(d.finding("inconsistent_category", col, count, _level(count / d.rows, 0.01, 0.0),
-                               f"{len(variants)} spellings of {len(groups)} categories: {shown}",
-                               "Map each variant to its canonical value (lower/trim, then a replacement table).",
-                               Predicate("{c} IN " + _marks(variants), tuple(variants)),
-                               examples=[[v, g["canonical"], n] for g in groups for v, n in g["variants"]][:10],
-                               detail={"clusters": groups[:20]}))  # fmt: skip
+        found.append(_spellings(d, col, groups))
     return found
+
+
+def _spellings(d: Detector, col: ColumnProfile, groups: list[dict]) -> Finding:
+    """One finding for a column's clusters of spellings: the strong variants said plainly, the others as possible."""
+    by_confidence: dict[str, list[tuple[dict, str, int]]] = {spelling.STRONG: [], spelling.POSSIBLE: []}
+    for g in groups:
+        for v, n in g["variants"]:
+            by_confidence[g["evidence"][v]["confidence"]].append((g, v, n))
+    parts = []
+    for confidence, items in by_confidence.items():
+        if not items:
+            continue
+        categories = list({id(g): g for g, _, _ in items}.values())
+        shown = "; ".join(", ".join([f"{v!r} ({g['evidence'][v]['why']})" for h, v, _ in items if h is g][:3])
+                          + f" -> {g['canonical']!r}" for g in categories[:3])  # fmt: skip
+        if confidence == spelling.STRONG:
+            parts.append(f"{plural(len(items), 'spelling')} of {plural(len(categories), 'category', 'categories')}: "
+                         f"{shown}")
+        else:
+            parts.append(f"possibly {plural(len(items), 'misspelling')} (check them): {shown}")
+    variants = [v for g in groups for v, _ in g["variants"]]
+    strong_rows = sum(n for _, _, n in by_confidence[spelling.STRONG])
+    severity = _level(strong_rows / d.rows, 0.01, 0.0) if strong_rows else "low"
+    confidence = spelling.POSSIBLE if by_confidence[spelling.POSSIBLE] else spelling.STRONG
+    return d.finding("inconsistent_category", col, sum(g["count"] for g in groups), severity, "; ".join(parts),
+                     "Map each variant to its canonical value (Fix ticks the strong ones; check the possible ones "
+                     "against the rows before ticking them).",
+                     Predicate("{c} IN " + _marks(variants), tuple(variants)),
+                     examples=[[v, g["canonical"], n] for g in groups for v, n in g["variants"]][:10],
+                     detail={"clusters": groups[:20], "confidence": confidence, "rule": spelling.RULE})  # fmt: skip
 
 
 # -- whole table -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import duckdb
 
 from workbench import settings
 from workbench.names import quote
-from workbench.profile import checks
+from workbench.profile import checks, spelling
 from workbench.profile.result import ColumnProfile
 from workbench.profile.stats import sample_clause
 
@@ -109,36 +109,12 @@ def _length_chart(pairs: list[tuple[int, int]]) -> dict[str, Any]:
     return {"kind": "lengths", "start": low, "width": width, "starts": list(bins), "counts": list(bins.values())}
 
 
-# Near-identical categories: same fingerprint (case, spacing, punctuation), or a
-# rare spelling one edit away from a value at least ten times as frequent.
-_CLUSTERS = f"""
-WITH f AS (
-    SELECT v, n, trim(regexp_replace(lower(v), '[^[:alnum:]]+', ' ', 'g')) AS fp FROM {VALUES}
-    WHERE i = ? AND NOT {{missing}}
-), g AS (
-    SELECT fp, sum(n) AS n FROM f GROUP BY fp
-), typo AS (
-    SELECT b.fp, a.fp AS target FROM g a JOIN g b
-      ON a.fp <> b.fp AND b.n * 10 <= a.n AND length(b.fp) >= 4 AND abs(length(a.fp) - length(b.fp)) <= 1
-     AND NOT regexp_matches(b.fp || a.fp, '[0-9]') AND damerau_levenshtein(a.fp, b.fp) = 1
-    QUALIFY row_number() OVER (PARTITION BY b.fp ORDER BY a.n DESC, a.fp) = 1
-)
-SELECT coalesce(typo.target, f.fp) AS cluster, f.v, f.n FROM f LEFT JOIN typo USING (fp) WHERE f.fp <> ''
-QUALIFY count(*) OVER (PARTITION BY cluster) > 1
-ORDER BY cluster, f.n DESC, f.v
-"""
-
-
 def clusters(con: duckdb.DuckDBPyConnection, index: int) -> list[dict[str, Any]]:
-    """Groups of spellings of one category: the most frequent spelling is taken as the right one."""
-    groups: dict[str, list[tuple[str, int]]] = {}
+    """Groups of spellings of one category, by the rule Clean's cluster_spellings uses (profile/spelling.py):
+    each {canonical, variants: [[value, rows], ...], count, evidence: {variant: {confidence, why}}, confidence}."""
     missing, params = checks.MISSING_TOKEN.on("v")
-    for key, v, n in con.execute(_CLUSTERS.format(missing=missing), [index, *params]).fetchall():
-        groups.setdefault(key, []).append((v, int(n)))
-    out = []
-    for members in groups.values():
-        canonical, _ = members[0]
-        variants = members[1:]
-        out.append({"canonical": canonical, "variants": [[v, n] for v, n in variants],
-                    "count": sum(n for _, n in variants)})  # fmt: skip
-    return sorted(out, key=lambda c: -c["count"])
+    rows = con.execute(f"SELECT v, n, {spelling.key_sql('v')} FROM {VALUES} WHERE i = ? AND NOT {missing} "
+                       "ORDER BY n DESC, v", [index, *params]).fetchall()  # fmt: skip
+    found = spelling.cluster_values([(v, int(n)) for v, n, _ in rows], keys=[k for _, _, k in rows])
+    return [{"canonical": c["canonical"], "variants": c["members"][1:], "count": c["count"],
+             "evidence": c["evidence"], "confidence": c["confidence"]} for c in found]  # fmt: skip
