@@ -17,8 +17,20 @@ from workbench.errors import WorkbenchError
 if TYPE_CHECKING:
     from workbench.workspace import Workspace
 
-__all__ = ["Workspace", "WorkbenchError"]
+__all__ = ["Workspace", "WorkbenchError", "open", "show"]
 __version__ = "0.1.0"
+
+
+def open(home=None):  # noqa: A001 - `workbench.open()` is the notebook's way in
+    """The workspace in `home` (default: WORKBENCH_HOME, else the project's data/) from Python: see `workbench.api`."""
+    from workbench import api
+
+    return api.open(home)
+
+
+def show(frame, name: str = "scratch", home=None) -> str:
+    """Store a DataFrame as table `name` and print the address of its Explore page in the app (see `workbench.api`)."""
+    return open(home).show(frame, name)
 
 
 def __getattr__(name: str):

@@ -78,7 +78,7 @@ class TableInfo:
         if self.source_kind in MADE_BY:
             operation = "SQL query" if self.source_kind == "sql" else self.operation
             return f"{operation} of {', '.join(self.parents)}" if self.parents else str(operation)
-        where = d.get("ref") or d.get("upload") or d.get("archive") or d.get("path") or ""
+        where = d.get("ref") or d.get("upload") or d.get("archive") or d.get("path") or d.get("caller") or ""
         if self.source_kind == "sample":
             where = PurePath(where).name
         inner = d.get("member") or ""
@@ -100,6 +100,8 @@ class TableInfo:
             version = f" version {d['version']}" if d.get("version") else ""
             licence = f", licence {d['licence']}" if d.get("licence") else ""
             origin = f"Downloaded from Kaggle: `{d.get('ref')}`{version}{licence}, file `{d.get('file')}`{part}."
+        elif self.source_kind == "python":
+            origin = "Added from Python" + (f" by `{d['caller']}`." if d.get("caller") else ".")
         elif self.source_kind in IMPORTED_FROM:
             where = d.get("upload") or d.get("archive") or d.get("path")
             where = PurePath(where).name if self.source_kind == "sample" else where

@@ -15,6 +15,8 @@ DB_FILENAME = "workbench.duckdb"
 class Limits:
     # Seconds to keep retrying when another process holds the database file.
     lock_timeout: float = 20.0
+    # Seconds `workbench.show()` waits for an app it started to answer.
+    app_start_timeout: float = 60.0
     # Zip extraction: total uncompressed bytes and per-member compression ratio.
     zip_max_total_bytes: int = 20 * 1024**3
     zip_max_ratio: float = 200.0

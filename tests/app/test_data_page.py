@@ -161,3 +161,21 @@ def test_provenance_reads_as_sentences_and_a_small_table(app):
     assert story.startswith("Imported from the sample file `cars.json`. Created ")
     facts = next(df.value for df in at.dataframe if list(df.value.columns) == ["detail", "value"])
     assert dict(zip(facts["detail"], facts["value"]))["format"] == "json"
+
+
+def test_a_table_added_from_python_appears_at_the_next_rerun_with_its_story(app):
+    import pandas as pd
+
+    import workbench
+
+    at = app.run()
+    assert "from_notebook" not in at.selectbox(key="table").options
+    notebook = workbench.open()  # WORKBENCH_HOME: the app's workspace, as a notebook beside the app opens it
+    notebook.add(pd.DataFrame({"wine": ["Merlot", "Syrah"], "score": [88, 91]}), "from notebook")
+    at = rerun(at)
+    assert "from_notebook" in at.selectbox(key="table").options
+    at.session_state["table"] = "from_notebook"
+    at = rerun(at, DATA)
+    assert not at.exception
+    story = next(m.value for m in at.markdown if m.value.startswith("Added from Python"))
+    assert story.startswith(f"Added from Python by `{__file__}`. Created ") and "2 rows × 2 columns." in story

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from workbench import running
 from workbench.cli.output import emit_json, progress_printer, text_table
 from workbench.errors import WorkbenchError
 from workbench.settings import PROJECT_ROOT
@@ -35,6 +36,7 @@ def ui(ws: Workspace, port: int, host: str) -> None:
     click.echo(f"Workbench on http://{host}:{port} (workspace {ws.home})", err=True)
     if warning := exposure_warning(host, port):
         click.echo(warning, err=True)
+    running.record(ws.home, host, port)  # this process becomes the server: workbench.show() finds it
     # exec, not a child process: Ctrl+C and kill reach the server itself
     os.execve(sys.executable, command, {**os.environ, "WORKBENCH_HOME": str(ws.home)})
 
