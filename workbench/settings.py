@@ -23,6 +23,13 @@ class Limits:
     zip_max_members: int = 10_000
     # How many rejected lines are kept per table with their text (all are counted).
     reject_examples: int = 100
+    # A text file (CSV, NDJSON) is refused, not imported, when more than this share of its lines are
+    # rejected (it does not read as a table), or when more than this share of its first bytes are
+    # control bytes no text holds (random bytes are 12.5% control bytes; text with a terminal colour
+    # code or a stray NUL has a few), judged on files of at least text_check_min_bytes.
+    max_rejected_share: float = 0.5
+    max_control_share: float = 0.05
+    text_check_min_bytes: int = 512
     # Longest line a CSV may have (DuckDB's default is 2 MB; longer lines are retried up to this).
     csv_max_line_bytes: int = 256 * 1024**2
     # Bytes read to detect a text file's encoding.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import random
 import zipfile
 
 import duckdb
@@ -141,3 +142,62 @@ def test_a_text_header_that_starts_like_a_signature_still_imports(ws, tmp_path):
     path.write_text("PAR1,GIF8\n1,2\n", encoding="utf-8")
     (result,) = load(ws, [path])
     assert (result.rows, result.columns) == (1, 2)
+
+
+RANDOM_BYTES = random.Random(18).randbytes(20_000)  # fixed: the same bytes every run
+
+
+@pytest.mark.parametrize("name", ["noise.csv", "noise.json", "noise.csv.gz"])
+def test_random_bytes_named_as_text_are_refused_as_not_text(ws, tmp_path, name):
+    """They used to import as a 14-row table with 152 rejected lines."""
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(RANDOM_BYTES) if name.endswith(".gz") else RANDOM_BYTES)
+    assert only_error(ws, path) == (
+        f"Could not import {name}: {name} is not text: 11% of its first 20,000 bytes are control bytes that no text "
+        "file holds. Is it binary data under a text name? Load the file the data was exported to."
+    )
+
+
+def test_a_few_stray_control_bytes_do_not_make_a_file_binary(ws, tmp_path):
+    path = tmp_path / "stray.csv"
+    path.write_bytes(b"id,name\n" + b"".join(b"%d,row %d\n" % (i, i) for i in range(200)) + b"200,bell\x07\n")
+    (result,) = load(ws, [path])
+    assert (result.rows, result.rejected, result.error) == (201, 0, None)
+
+
+def prose(path, bad_lines, good_lines):
+    """A three-column header, then lines of one field (no comma) and lines of three fields."""
+    lines = ["a,b,c"] + [f"{i},{i},{i}" for i in range(good_lines)] + [f"word {i}" for i in range(bad_lines)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_text_file_whose_lines_mostly_do_not_fit_is_refused(ws, tmp_path):
+    path = prose(tmp_path / "notes.csv", bad_lines=60, good_lines=40)
+    assert only_error(ws, path) == (
+        "Could not import notes.csv: notes.csv does not read as a table: 60 of its 100 lines do not fit the 3 "
+        "columns of its first lines (line 42: 'word 0'). Open it in a text editor: is it the file you meant?"
+    )
+
+
+def test_up_to_half_the_lines_rejected_still_imports_and_says_so(ws, tmp_path):
+    (result,) = load(ws, [prose(tmp_path / "half.csv", bad_lines=50, good_lines=50)])
+    assert (result.rows, result.rejected) == (50, 50)
+
+
+def test_ndjson_whose_lines_are_mostly_not_json_is_refused(ws, tmp_path):
+    path = tmp_path / "log.ndjson"
+    path.write_text('{"a": 1}\n{"a": 2}\n' + "".join(f"GET /page/{i} 200\n" for i in range(3)), encoding="utf-8")
+    assert only_error(ws, path) == (
+        "Could not import log.ndjson: log.ndjson does not read as a table: 3 of its 5 lines are not JSON records "
+        "(line 3: 'GET /page/0 200'). Open it in a text editor: is it the file you meant?"
+    )
+
+
+def test_utf16_without_a_bom_is_named_as_such(ws, tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_bytes("a,b\n1,2\n3,4\n".encode("utf-16-le"))
+    assert only_error(ws, path) == (
+        "Could not import wide.csv: wide.csv looks like UTF-16 text without a byte-order mark: save it as UTF-8 "
+        "(or UTF-16 with a BOM) and load it again."
+    )

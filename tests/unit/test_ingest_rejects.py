@@ -35,13 +35,17 @@ def stored_rejects(ws, table):
 
 def test_too_many_and_too_few_columns(ws, tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text("id,name,score\n1,ann,3.5\n2,bob,4.0,extra\n3,cid\n4,dan,5.0\n5,eve,1.5,x,y\n", encoding="utf-8")
+    good = "6,fay,2.0\n7,gus,2.5\n"  # more good lines than bad: a file mostly rejected is refused
+    path.write_text("id,name,score\n1,ann,3.5\n2,bob,4.0,extra\n3,cid\n4,dan,5.0\n5,eve,1.5,x,y\n" + good,
+                    encoding="utf-8")  # fmt: skip
     result = import_one(ws, path)
-    assert (result.rows, result.rejected) == (2, 3)
+    assert (result.rows, result.rejected) == (4, 3)
     with ws.connect() as con:
         assert con.execute(f'SELECT id, name, score FROM "{result.table}" ORDER BY id').fetchall() == [
             (1, "ann", 3.5),
             (4, "dan", 5.0),
+            (6, "fay", 2.0),
+            (7, "gus", 2.5),
         ]
     assert [(e["line"], e["error"], e["raw"]) for e in result.reject_examples] == [
         (3, "TOO MANY COLUMNS", "2,bob,4.0,extra"),

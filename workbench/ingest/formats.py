@@ -94,7 +94,22 @@ def _sniff(path: Path) -> str | None:
     return CSV if head else None
 
 
+# Bytes that text holds in any 8-bit code page or UTF-8: all but NUL, DEL and the controls other than
+# tab, line feed, form feed and carriage return.
+_TEXT_BYTES = bytes(b for b in range(256) if b >= 0x20 and b != 0x7F or b in (0x09, 0x0A, 0x0C, 0x0D))
+
+
+def control_share(sample: bytes) -> float:
+    """The share of `sample` made of bytes no text holds (NUL, DEL, other control bytes)."""
+    return len(sample.translate(None, _TEXT_BYTES)) / len(sample) if sample else 0.0
+
+
+def utf16_without_bom(sample: bytes) -> bool:
+    """Nearly every other byte is NUL, all on the same side: ASCII text written as UTF-16 with no BOM."""
+    half = len(sample) // 2
+    return half > 0 and max(sample[0::2].count(0), sample[1::2].count(0)) > 0.9 * half
+
+
 def _looks_binary(head: bytes) -> bool:
     """A NUL byte, or control bytes more than text ever has (any code page; UTF-16 is checked first)."""
-    controls = sum(b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D) for b in head) + head.count(0x7F)
-    return b"\x00" in head or controls > len(head) // 100
+    return b"\x00" in head or control_share(head) > 0.01

@@ -23,7 +23,7 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.ingest import encoding as enc
-from workbench.ingest.formats import open_text_sample
+from workbench.ingest.formats import control_share, open_text_sample, utf16_without_bom
 from workbench.jobs import Progress, run_watched
 from workbench.names import disambiguate_columns, quote, render
 from workbench.settings import Limits
@@ -121,6 +121,8 @@ def _alive(pid: int) -> bool:
 def read_csv(job: Job, path: Path) -> ReadOutcome:
     sample = open_text_sample(path, job.limits.encoding_sample_bytes)
     codec = enc.detect_encoding(sample)
+    if codec not in (enc.UTF16, enc.UTF16_BE):
+        _refuse_binary(path, sample, job.limits)
     native = enc.duckdb_encoding(codec)
     text_sample = sample.decode(enc.UTF8 if codec == enc.MIXED else codec, errors="replace")
     mixed_endings = enc.mixed_line_endings(sample)
@@ -139,7 +141,39 @@ def read_csv(job: Job, path: Path) -> ReadOutcome:
     else:
         outcome = _read_csv_as(job, path, native, text_sample)
     outcome.detail["encoding"] = codec
+    _refuse_mostly_rejected(job, path, outcome, f"do not fit the {job.column_count():,} columns of its first lines")
     return outcome
+
+
+def _refuse_binary(path: Path, sample: bytes, limits: Limits) -> None:
+    """Bytes that are not text (random data, a binary format under a .csv name) are refused, not read as rows."""
+    if utf16_without_bom(sample):
+        raise WorkbenchError(f"{path.name} looks like UTF-16 text without a byte-order mark: save it as UTF-8 "
+                             "(or UTF-16 with a BOM) and load it again.")  # fmt: skip
+    share = control_share(sample)
+    if len(sample) >= limits.text_check_min_bytes and share > limits.max_control_share:
+        raise WorkbenchError(
+            f"{path.name} is not text: {share:.0%} of its first {len(sample):,} bytes are control bytes that "
+            "no text file holds. Is it binary data under a text name? Load the file the data was exported to."
+        )
+
+
+def _refuse_mostly_rejected(job: Job, path: Path, outcome: ReadOutcome, why: str) -> None:
+    """More than `Limits.max_rejected_share` of the lines rejected: the file does not read as a table."""
+    if not outcome.rejected:
+        return
+    (rows,) = job.con.execute(f"SELECT count(*) FROM {quote(job.table)}").fetchone()
+    lines = rows + outcome.rejected
+    if outcome.rejected > job.limits.max_rejected_share * lines:
+        raise WorkbenchError(
+            f"{path.name} does not read as a table: {outcome.rejected:,} of its {lines:,} lines {why} "
+            f"({_first_reject(outcome)}). Open it in a text editor: is it the file you meant?"
+        )
+
+
+def _first_reject(outcome: ReadOutcome) -> str:
+    line, *_, raw = min(outcome.reject_examples, key=lambda r: r[0])
+    return f"line {line}: {raw if len(raw) <= 60 else raw[:60] + '…'!r}"
 
 
 def _read_csv_as(job: Job, path: Path, encoding: str, text_sample: str) -> ReadOutcome:
@@ -428,6 +462,9 @@ def read_json(job: Job, path: Path) -> ReadOutcome:
     transaction, so the caller retries with `job.salvage` set, which filters
     the lines in Python first.
     """
+    sample = open_text_sample(path, job.limits.encoding_sample_bytes)
+    if enc.detect_encoding(sample[:4]) not in (enc.UTF16, enc.UTF16_BE):
+        _refuse_binary(path, sample, job.limits)
     if not job.salvage:
         try:
             return ReadOutcome(sql=job.create(f"SELECT * FROM read_json(?, {_JSON_OPTIONS}, format = ?)",
@@ -461,7 +498,9 @@ def read_json(job: Job, path: Path) -> ReadOutcome:
         "POSITIONAL JOIN read_ndjson_objects(?, ignore_errors = true) AS o WHERE o.json IS NOT NULL",
         [str(path), str(path)],
     )
-    return ReadOutcome(sql=sql, rejected=rejected, reject_examples=rejects)
+    outcome = ReadOutcome(sql=sql, rejected=rejected, reject_examples=rejects)
+    _refuse_mostly_rejected(job, path, outcome, "are not JSON records")
+    return outcome
 
 
 def _json_format(path: Path) -> str:
