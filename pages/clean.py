@@ -163,12 +163,11 @@ def _clusters(preview) -> dict | None:
 if shown is not None:
     with st.container(border=True):
         st.markdown(f"**{_ui.md(shown.step.describe())}**")
-        a, b, c = st.columns(3)
-        a.metric("Rows before", f"{shown.rows_before:,}")
-        b.metric("Rows after", f"{shown.rows_after:,}", delta=f"{shown.rows_after - shown.rows_before:,}" or None,
-                 help="Rows the step removes (a filter, duplicates, outliers).")  # fmt: skip
-        c.metric("Values changed", f"{sum(ch.changed for ch in shown.changes):,}",
-                 help="Cells whose value changes. A new type alone ('12' -> 12.0) is not counted as a change.")
+        for box, (label, value, meaning) in zip(st.columns(4), shown.headline()):
+            delta = shown.rows_after - shown.rows_before if label == "Rows after" else None
+            box.metric(label, f"{value:,}", delta=f"{delta:,}" if delta else None, help=meaning)
+        if shown.set_to_null:
+            st.warning(f"{plural(shown.set_to_null, 'value')} would be set to missing (NULL): see the notes below.")
         for line in shown.in_words():
             st.markdown(_ui.md(line))
         for note in shown.notes:

@@ -55,8 +55,9 @@ def test_fix_from_explore_preview_apply_and_undo(app):
     assert at.selectbox(key="clean_param_to_number_column").value == "Culmen Length (mm)"
     at = click(at, "clean_preview_button")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"Rows before": "344", "Rows after": "344", "Values changed": "0"}
-    assert any("VARCHAR → DOUBLE: 0 values changed, 2 became missing" in m.value for m in at.markdown)
+    # the two 'NA' texts become NULL: counted in the headline, not only in a note
+    assert metrics == {"Rows before": "344", "Rows after": "344", "Values changed": "0", "Values set to missing": "2"}
+    assert any("VARCHAR → DOUBLE: 0 values changed, 2 values set to missing" in m.value for m in at.markdown)
     assert len(at.get("plotly_chart")) == 1  # the column before and after
     at = click(at, "clean_apply")
     assert "Wrote penguins\\_raw\\_v2 (344 rows)" in at.success[0].value
@@ -118,6 +119,20 @@ def test_spelling_clusters_are_ticked_only_when_strong_and_the_recipe_replays(ap
         assert con.execute("SELECT colour FROM paint_test_clean ORDER BY n").fetchall() == [("Red",), ("Purple",)]
     assert [b.label for b in at.get("download_button")] == [
         "Export as DuckDB SQL", "Export as Python script", "Export as Jupyter notebook"]
+
+
+def test_the_headline_counts_the_values_a_conversion_would_set_to_null(app):
+    at = app.run()
+    with workspace().connect() as con:
+        con.execute("CREATE TABLE houses AS SELECT i AS id, CASE WHEN i < 42 THEN 'P' WHEN i % 5 = 0 THEN 'N' "
+                    "ELSE 'Y' END AS paved FROM range(500) t(i)")
+        record_table(con, "houses", source_kind="file", operation="import")
+    at = click(open_clean(app, "houses", {"operation": "to_boolean", "params": {"column": "paved"}}),
+               "clean_preview_button")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Rows before": "500", "Rows after": "500", "Values changed": "0", "Values set to missing": "42"}
+    assert at.warning[0].value == "42 values would be set to missing (NULL): see the notes below."
+    assert at.info[0].value == "42 values do not convert and would become NULL: 'P' (42×)"
 
 
 MIX = """SELECT i AS id, CASE WHEN i % 10 = 0 THEN 'N/A' ELSE (i * 1.5)::VARCHAR END AS amount,

@@ -251,3 +251,22 @@ def test_the_tree_search_gives_what_knn_imputer_gives_with_complete_donors():
     rows[0] = np.nan  # nothing to compare on: the donors' means
     imputer = KNNImputer(n_neighbors=5).fit(donors)
     assert np.allclose(knn_fill(imputer, rows), imputer.transform(rows))
+
+
+def test_yes_no_text_with_a_third_value_is_a_category_and_converting_it_counts_the_lost_values(ws):
+    from workbench.profile import profile_table
+
+    make_table(ws, "houses", "SELECT i AS id, CASE WHEN i < 42 THEN 'P' WHEN i % 5 = 0 THEN 'N' ELSE 'Y' END AS paved, "
+               "CASE WHEN i % 50 = 0 THEN 'NA' WHEN i % 2 = 0 THEN 'yes' ELSE 'no' END AS central_air "
+               "FROM range(500) t(i)")
+    found = profile_table(ws, "houses")
+    assert found.column("paved").semantic == "categorical"  # P (partial) is outside the yes/no vocabulary
+    assert [(f.kind, f.column) for f in found.findings if f.kind == "booleans_as_text"] == [
+        ("booleans_as_text", "central_air")]  # every value yes/no, 'NA' aside
+    shown = clean.preview(ws, "houses", clean.make("to_boolean", column="paved"))
+    assert shown.set_to_null == 42
+    assert ("Values set to missing", 42) in [(label, value) for label, value, _ in shown.headline()]
+    assert shown.in_words() == ["paved, VARCHAR → BOOLEAN: 0 values changed, 42 values set to missing, "
+                                "0 missing values filled"]
+    assert shown.as_dict()["values_set_to_null"] == 42
+    assert shown.notes == ["42 values do not convert and would become NULL: 'P' (42×)"]

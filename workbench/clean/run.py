@@ -26,6 +26,7 @@ from workbench.metadata import TableInfo, column_types
 from workbench.names import quote, render
 from workbench.profile.stats import family
 from workbench.settings import LIMITS
+from workbench.words import plural
 from workbench.workspace import Workspace
 
 SAMPLE_ROWS = 20  # changed rows shown in a preview
@@ -110,14 +111,32 @@ class Preview:
     notes: list[str] = field(default_factory=list)
     sampled: int | None = None  # rows previewed when not all of them
 
+    @property
+    def set_to_null(self) -> int:
+        """Cells that hold a value now and would be empty (NULL) after the step."""
+        return sum(ch.became_null for ch in self.changes)
+
+    def headline(self) -> list[tuple[str, int, str]]:
+        """The figures a preview leads with, each (label, value, what it means): the page's metrics, the command's
+        first lines. Values set to NULL are counted apart: a new type alone is no change, a lost value is."""
+        return [("Rows before", self.rows_before, "Rows of the table now."),
+                ("Rows after", self.rows_after, "Rows the new table would have: a filter, duplicates or outliers "
+                                                "remove some."),
+                ("Values changed", sum(ch.changed for ch in self.changes),
+                 "Cells whose value changes. A new type alone ('12' -> 12.0) is not counted as a change."),
+                ("Values set to missing", self.set_to_null,
+                 "Cells that hold a value now and would be empty (NULL) after the step: values that do not convert, "
+                 "codes set to NULL. They are lost from the new table (the current one keeps them).")]  # fmt: skip
+
     def in_words(self) -> list[str]:
         """One sentence per changed, added or dropped column: what the page and the command show."""
         lines = []
         for ch in self.changes:
-            if ch.changed or ch.before_type != ch.after_type:
+            if ch.changed or ch.became_null or ch.before_type != ch.after_type:
                 typed = f", {ch.before_type} → {ch.after_type}" if ch.before_type != ch.after_type else ""
-                lines.append(f"{ch.column}{typed}: {ch.changed:,} values changed, {ch.became_null:,} became "
-                             f"missing, {ch.filled:,} missing values filled")  # fmt: skip
+                lines.append(f"{ch.column}{typed}: {plural(ch.changed, 'value')} changed, "
+                             f"{plural(ch.became_null, 'value')} set to missing, "
+                             f"{plural(ch.filled, 'missing value')} filled")  # fmt: skip
         return lines + [f"New column {c}" for c in self.added] + [f"Dropped column {c}" for c in self.removed]
 
     def as_dict(self) -> dict[str, Any]:
@@ -126,7 +145,9 @@ class Preview:
             "description": self.step.describe(),
             "rows_before": self.rows_before,
             "rows_after": self.rows_after,
-            "columns_changed": [c.as_dict() for c in self.changes if c.changed],
+            "columns_changed": [c.as_dict() for c in self.changes if c.changed or c.became_null],
+            "values_changed": sum(c.changed for c in self.changes),
+            "values_set_to_null": self.set_to_null,
             "columns_added": self.added,
             "columns_removed": self.removed,
             "notes": self.notes,
@@ -209,7 +230,8 @@ def _compare(con: duckdb.DuckDBPyConnection, step: Step, schema: dict[str, str],
     unparsed = step.state.get("unparsed")
     if unparsed:
         shown = commonest(step.state.get("unparsed_examples", []))
-        result.notes.append(f"{unparsed:,} values do not convert and would become NULL: {shown}")
+        result.notes.append(f"{plural(unparsed, 'value')} {'does' if unparsed == 1 else 'do'} not convert and would "
+                            f"become NULL: {shown}")
     return result
 
 

@@ -93,7 +93,7 @@ def apply(ws: Workspace, table: str, operation: str, column: str | None, pairs: 
 
 def _print_preview(shown: clean.Preview) -> None:
     click.echo(f"{shown.step.describe()}")
-    click.echo(f"rows: {shown.rows_before:,} -> {shown.rows_after:,}")
+    click.echo(", ".join(f"{label.lower()}: {value:,}" for label, value, _ in shown.headline()))
     for line in shown.in_words():
         click.echo(line)
     for note in shown.notes:

@@ -11,7 +11,9 @@ from workbench.profile.result import ColumnProfile
 from workbench.profile.stats import is_integer
 
 TYPE_SHARE = 0.9  # share of present values that must parse for a text column to count as that type
-BOOLEAN_SHARE = 0.95
+# yes/no text: every present value (missing-value tokens aside) must be in the vocabulary. A third value
+# (Y/N/P, a paved / not paved / partial drive) makes a category, and a conversion would turn it into NULL.
+BOOLEAN_SHARE = 1.0
 MIN_IDENTIFIER_ROWS = 20
 
 
