@@ -298,8 +298,13 @@ suggested = model.sample_submission_table(others)
 sample = c.selectbox("Sample submission", others, index=others.index(suggested) if suggested else None,
                      key="predict_sample",
                      help="Kaggle's sample_submission table: the file's header must match it.")
-replay_first = bool(made.steps) and st.checkbox(f"Clean it first with the recipe of {info.name}", value=True,
-                                                key="predict_replay")  # fmt: skip
+# a raw table with the columns the recipe started from is cleaned first unless the user says otherwise
+advice = model.recipe_advice(ws, info.name, on, target) if on and made.steps else None
+replay_first = bool(made.steps) and on is not None and st.checkbox(
+    f"Clean it first with the recipe of {info.name}", value=advice is not None, key=f"predict_replay:{on}",
+    help="Replays the fitted cleaning steps (never refits them) on the table, as they cleaned the training rows.")
+if advice:
+    (st.caption if replay_first else st.warning)(_ui.md(advice))
 best = board.best().name
 candidates = [best, *(m for m in done if m != best)]
 chosen_model = st.selectbox("Model to predict with", candidates, key="predict_model",

@@ -267,3 +267,34 @@ def test_a_failed_model_shows_why_on_the_board(app):
     assert why["Dummy baseline"] == ""
     assert why["k-nearest neighbours"].endswith("it compares each row with its 15 nearest training rows, and this "
                                                 "fold has only 4 to learn from")  # fmt: skip
+
+
+def test_a_raw_table_to_predict_is_cleaned_first_by_default_and_says_why(app):
+    from tests.unit.test_model_persist_predict import _sentinel_tables
+
+    at = app.run()
+    cleaned = _sentinel_tables(workspace())
+    at = open_model(app, cleaned)
+    at.selectbox(key="model_target").set_value("price").run()
+    at.multiselect(key="model_models").set_value(["dummy", "linear"]).run()
+    at.button(key="run_board").click().run()
+    at.selectbox(key="predict_on").set_value("houses_test").run()
+    box = at.checkbox(key="predict_replay:houses_test")
+    assert box.value is True  # proposed by default
+    assert any(c.value.startswith("'houses\\_test' looks raw") for c in at.caption)
+    box.uncheck().run()
+    assert at.warning[-1].value.startswith("'houses\\_test' looks raw")  # unticked: what happens without it
+    assert "those predictions can be wrong" in at.warning[-1].value
+    at.checkbox(key="predict_replay:houses_test").check().run()
+    at.selectbox(key="predict_id").set_value("id").run()
+    at.button(key="predict").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    wrote = re.match(r"Wrote (\S+) \(60 rows\)", at.success[0].value.replace("\\_", "_"))
+    made = workspace().table(wrote.group(1))
+    assert made.parents != ["houses_test"]  # predicted on the cleaned copy
+    with workspace().connect() as con:
+        assert con.execute(f"SELECT count(*) FROM {made.name} WHERE price < 0").fetchone() == (0,)
+    # a table that is already a cleaned version: nothing proposed
+    at.run()
+    at.selectbox(key="predict_on").set_value(made.parents[0]).run()
+    assert at.checkbox(key=f"predict_replay:{made.parents[0]}").value is False

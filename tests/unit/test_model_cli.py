@@ -60,3 +60,19 @@ def test_clusters_without_a_target(sample_ws):
     assert out.returncode == 0, out.stderr
     found = json.loads(out.stdout)
     assert found["task"] == "clustering" and sum(found["sizes"].values()) == 406
+
+
+def test_predicting_a_raw_table_without_the_recipe_says_so(ws):
+    from tests.unit.test_model_persist_predict import _sentinel_tables
+
+    cleaned = _sentinel_tables(ws)
+    out = run_cli(ws, "model", cleaned, "--target", "price", "--models", "linear", "--save", "prices")
+    assert out.returncode == 0, out.stderr
+    out = run_cli(ws, "predict", "prices", "houses_test", "--json")
+    assert out.returncode == 0, out.stderr
+    warning = [line for line in out.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and "'houses_test' looks raw" in warning[0]
+    assert warning[0].endswith(f"Pass --recipe {cleaned} to clean it first.")
+    assert json.loads(out.stdout)["advice"].startswith("'houses_test' looks raw")
+    out = run_cli(ws, "predict", "prices", "houses_test", "--recipe", cleaned)  # with it, no warning
+    assert out.returncode == 0 and "warning:" not in out.stderr

@@ -155,3 +155,45 @@ def model_tables_record(con, name: str) -> None:
     from workbench.metadata import record_table
 
     record_table(con, name, source_kind="file", operation="import")
+
+
+def _sentinel_tables(ws) -> str:
+    """A raw train with -999 standing for unknown sizes, a cleaned version (the codes set to NULL), and a raw
+    test with the same columns; returns the cleaned table's name."""
+    from workbench import clean
+
+    rng = np.random.default_rng(2)
+    size = rng.uniform(50, 250, 260).round()
+    price = size * 1000 + rng.normal(scale=2000, size=260)
+    size[rng.choice(260, 40, replace=False)] = -999
+    frame = pd.DataFrame({"id": np.arange(260), "size": size, "price": price})
+    put(ws, "houses_raw", frame.iloc[:200])
+    put(ws, "houses_test", frame.iloc[200:].drop(columns="price"))
+    return clean.apply(ws, "houses_raw", clean.make("null_values", column="size", values=[-999])).name
+
+
+def test_a_raw_table_to_predict_gets_the_recipe_proposed_with_why(tmp_path):
+    from workbench import Workspace
+    from workbench.clean import recipe
+
+    ws = Workspace(tmp_path / "ws")
+    cleaned = _sentinel_tables(ws)
+    advice = model.recipe_advice(ws, cleaned, "houses_test", "price")
+    assert advice == (
+        f"'houses_test' looks raw: it has the columns of 'houses_raw', and the model learnt from {cleaned!r}, which 1 "
+        "cleaning step made from 'houses_raw'. Without the recipe the model predicts from values those steps would "
+        "have changed (values it never saw in training), and those predictions can be wrong; with it, 'houses_test' "
+        "is cleaned the same way first.")  # fmt: skip
+    replayed = recipe.replay(ws, cleaned, "houses_test").table.name
+    assert model.recipe_advice(ws, cleaned, replayed, "price") is None  # already cleaned
+    assert model.recipe_advice(ws, "houses_raw", "houses_test", "price") is None  # no recipe to replay
+    put(ws, "other", pd.DataFrame({"id": [1], "rooms": [3]}))
+    assert model.recipe_advice(ws, cleaned, "other", "price") is None  # not the recipe's columns
+    # what it prevents: the raw sentinels reach the model as sizes of -999
+    board = model.run(ws, cleaned, "price", models=["linear"], feature_columns=["size"])
+    fitted = model.fit(board, "linear")
+    raw = ws.preview(model.predict(ws, fitted, "houses_test", id_column="id").name, 100)
+    clean_ = ws.preview(model.predict(ws, fitted, replayed, id_column="id").name, 100)
+    off = (raw["price"] - clean_["price"]).abs() > 0.01 * clean_["price"].abs()
+    test = ws.preview("houses_test", 100)
+    assert off.sum() == (test["size"] == -999).sum() > 0

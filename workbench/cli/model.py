@@ -86,6 +86,9 @@ def predict_command(ws: Workspace, model_name: str, table: str, id_column: str |
 
     fitted = model.load(ws, model_name)  # before the recipe writes its table: a model that fails to load writes nothing
     source, gaps = table, []
+    advice = None if recipe_of else model.recipe_advice(ws, fitted.trained_on, table, fitted.target)
+    if advice:
+        click.echo(f"warning: {advice} Pass --recipe {fitted.trained_on} to clean it first.", err=True)
     if recipe_of:
         replayed = recipe.replay(ws, recipe_of, table)
         source, gaps = replayed.table.name, replayed.gaps
@@ -104,7 +107,7 @@ def predict_command(ws: Workspace, model_name: str, table: str, id_column: str |
         if sub.ok:
             sub.write(submission)
     if as_json:
-        emit_json({"table": made.as_dict(), "cleaned": source if recipe_of else None, "gaps": gaps,
+        emit_json({"table": made.as_dict(), "cleaned": source if recipe_of else None, "gaps": gaps, "advice": advice,
                    "submission": str(submission) if submission and not problems else None,
                    "problems": problems})  # fmt: skip
     else:

@@ -33,11 +33,18 @@ from workbench.model.features import Features, suggest
 from workbench.model.leaderboard import Leaderboard, ModelResult, fit, run
 from workbench.model.persist import TRUSTED_TYPES, FittedModel, load, save, saved_models
 from workbench.model.pipeline import MODELS, build
-from workbench.model.predict import Submission, check_submission, predict, sample_submission_table, submission
+from workbench.model.predict import (
+                                     Submission,
+                                     check_submission,
+                                     predict,
+                                     recipe_advice,
+                                     sample_submission_table,
+                                     submission,
+)
 from workbench.model.task import TASKS, Task, detect
 from workbench.model.worker import warm_up
 
 __all__ = ["CHART_TEXT", "METRIC_TEXT", "MODELS", "MODEL_TEXT", "TASKS", "TRUSTED_TYPES", "Clustering", "Features",
            "FittedModel", "Leaderboard", "ModelResult", "Submission", "Task", "build", "check_submission", "cluster",
-           "code", "detect", "diagnostics", "fit", "load", "predict", "run", "sample_submission_table", "save",
-           "saved_models", "submission", "suggest", "warm_up", "write_labels"]  # fmt: skip
+           "code", "detect", "diagnostics", "fit", "load", "predict", "recipe_advice", "run", "sample_submission_table",
+           "save", "saved_models", "submission", "suggest", "warm_up", "write_labels"]  # fmt: skip

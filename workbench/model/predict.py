@@ -29,6 +29,7 @@ from workbench.model import persist
 from workbench.model.persist import FittedModel
 from workbench.names import quote
 from workbench.settings import MODEL_LIMITS
+from workbench.words import plural
 from workbench.workspace import Workspace
 
 
@@ -97,6 +98,30 @@ def predict(
                 sql=f"-- predictions of the {fitted.model} model ({fitted.target}) on {source}",
             )  # fmt: skip
         return info
+
+
+def recipe_advice(ws: Workspace, trained_on: str | None, table: str, target: str | None) -> str | None:
+    """Why `table` should be cleaned with the recipe of `trained_on` before predicting, when it should: the model
+    learnt from a cleaned version and `table` is raw (no step made it) with the columns of the recipe's first
+    table (the target aside). None otherwise: no recipe, or `table` is itself a cleaned version."""
+    from workbench.clean import recipe
+
+    if not trained_on:
+        return None
+    try:
+        with ws.connect(read_only=True) as con:
+            made = recipe.read(con, trained_on)
+            if not made.steps or ws.table(table, con).source_kind == "step":
+                return None
+            needed = set(column_types(con, made.root)) - set(column_types(con, table)) - {target}
+    except WorkbenchError:  # a table gone since: nothing to advise
+        return None
+    if needed:
+        return None
+    return (f"{table!r} looks raw: it has the columns of {made.root!r}, and the model learnt from {trained_on!r}, "
+            f"which {plural(len(made.steps), 'cleaning step')} made from {made.root!r}. Without the recipe the "
+            "model predicts from values those steps would have changed (values it never saw in training), and "
+            f"those predictions can be wrong; with it, {table!r} is cleaned the same way first.")
 
 
 def _predict_frame(fitted: FittedModel, frame: pd.DataFrame) -> pd.DataFrame:
