@@ -9,7 +9,7 @@ from pages import _ui
 from workbench import WorkbenchError, model
 from workbench.clean import recipe
 from workbench.errors import Cancelled
-from workbench.model import explain
+from workbench.model import explain, versions
 
 _ui.require_navigation()
 
@@ -269,23 +269,20 @@ if made.steps:
     st.subheader("Did cleaning help?")
     st.caption(f"The same leaderboard on each version from {made.root} to {info.name}: the best score per version "
                "shows which step helped the model and which did not.")  # fmt: skip
-    if st.button("Compare the versions", key="compare_versions"):
-        versions = [made.root, *dict.fromkeys(made.tables)]
-        rows = []
-        for i, version in enumerate(versions):
-            try:
-                other = model.run(ws, version, target, task=board.task.kind, folds=board.folds, models=models,
-                                  text_columns=board.features.columns.text)  # fmt: skip
-                best = other.best()
-                rows.append({"version": version, "step": "raw" if i == 0 else made.steps[i - 1].describe(),
-                             "best model": model.MODELS[best.name].title,
-                             board.leading: f"{best.mean(board.leading):.3f} ± {best.std(board.leading):.3f}"})
-            except WorkbenchError as exc:
-                rows.append({"version": version, "step": "", "best model": "", board.leading: f"not fitted: {exc}"})
-        st.session_state[VERSIONS_KEY] = (identity, pd.DataFrame(rows))
+    if st.button("Compare the versions", key="compare_versions",
+                 help="Scores the best model of the board (beside the dummy) on each version; stops on Cancel."):
+        found = _progress_run("Comparing the versions", lambda p: versions.compare(ws, board, on_progress=p))
+        if found is not None:
+            shown = pd.DataFrame({"version": found.frame["version"], "step": found.frame["step"],
+                                  "model": found.frame["model"],
+                                  board.leading: [explain.score(a, s) or f"not fitted: {e}" for a, s, e in
+                                                  zip(found.frame["mean"], found.frame["std"], found.frame["error"])]})
+            st.session_state[VERSIONS_KEY] = ((identity, settings), shown, found.notes)
     compared = st.session_state.get(VERSIONS_KEY)
-    if compared and compared[0] == identity:
+    if compared and compared[0] == (identity, settings):
         st.dataframe(compared[1], hide_index=True, key="versions")
+        for note in compared[2]:
+            st.caption(_ui.md(note))
 
 # -- predict and submit ---------------------------------------------------------------------------
 

@@ -298,3 +298,22 @@ def test_a_raw_table_to_predict_is_cleaned_first_by_default_and_says_why(app):
     at.run()
     at.selectbox(key="predict_on").set_value(made.parents[0]).run()
     assert at.checkbox(key=f"predict_replay:{made.parents[0]}").value is False
+
+
+def test_compare_the_versions_runs_bounded_with_its_note(app):
+    from tests.unit.test_model_persist_predict import _sentinel_tables
+
+    at = app.run()
+    cleaned = _sentinel_tables(workspace())
+    at = open_model(app, cleaned)
+    at.selectbox(key="model_target").set_value("price").run()
+    at.multiselect(key="model_models").set_value(["dummy", "linear"]).run()
+    at.button(key="run_board").click().run()
+    at.button(key="compare_versions").click().run()
+    assert not at.exception and not at.error
+    shown = next(d.value for d in at.dataframe if "version" in d.value.columns)
+    assert list(shown["version"]) == ["houses_raw", cleaned]
+    assert list(shown["model"]) == ["Linear (logistic / ridge)"] * 2
+    raw, clean_ = (float(v.split(" ± ")[0]) for v in shown["r2"])
+    assert raw < clean_
+    assert any(c.value.startswith("each version is scored with the linear model only") for c in at.caption)

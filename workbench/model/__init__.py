@@ -21,7 +21,7 @@
 
 Modules: task (detection), features (suggestion, leaks), pipeline (the Pipeline),
 leaderboard (cross-validation in worker processes), clustering, persist (skops),
-predict (predictions, submission), explain (words and code), diagnostics (an
+predict (predictions, submission), versions (did cleaning help?), explain (words and code), diagnostics (an
 opened model's curves and permutation importance). No Streamlit here.
 """
 
