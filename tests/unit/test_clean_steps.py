@@ -270,3 +270,51 @@ def test_yes_no_text_with_a_third_value_is_a_category_and_converting_it_counts_t
                                 "0 missing values filled"]
     assert shown.as_dict()["values_set_to_null"] == 42
     assert shown.notes == ["42 values do not convert and would become NULL: 'P' (42×)"]
+
+
+def test_iterative_imputation_stays_in_the_observed_range_and_whole_columns_get_whole_numbers(ws):
+    # baths follows x; rows with an extreme x ask the regression for values far outside 0..3
+    make_table(ws, "houses", "SELECT i + 0.5 AS x, (i // 25)::BIGINT AS baths, (i % 4)::DOUBLE AS cars "
+               "FROM range(100) t(i) UNION ALL SELECT * FROM (VALUES (-400.0, NULL, 1.0), (900.0, NULL, NULL), "
+               "(50.0, NULL, 2.0)) v(x, baths, cars)")  # fmt: skip
+    step = clean.make("iterative_impute", columns=["x", "baths", "cars"])
+    shown = clean.preview(ws, "houses", step)
+    assert step.state["range"] == {"x": [-400.0, 900.0], "baths": [0.0, 3.0], "cars": [0.0, 3.0]}
+    assert step.state["whole"] == ["baths", "cars"] and step.state["integer"] == ["baths"]
+    assert ("baths: 2 filled values of 3 fell outside the range the column held when fitted, 0 to 3 (1 below, "
+            "1 above), and were set to the nearest end of it.") in shown.notes  # fmt: skip
+    assert "baths holds whole numbers only: its filled values are rounded to whole numbers." in shown.notes
+    made = clean.apply(ws, "houses", step, fitted=True).name
+    assert types(ws, made)["baths"] == "BIGINT" and types(ws, made)["cars"] == "DOUBLE"
+    filled = rows(ws, made, "baths, cars")[100:]
+    assert filled[0][0] == 0 and filled[1][0] == 3 and filled[2][0] == 2  # clipped low, clipped high, inside
+    assert filled[1][1] in (0.0, 1.0, 2.0, 3.0)  # a whole number of cars within the range
+
+
+def test_knn_imputation_scales_the_columns_so_one_large_column_does_not_choose_the_neighbours(ws):
+    import numpy as np
+    from sklearn.impute import KNNImputer
+
+    rng = np.random.default_rng(3)
+    area = rng.uniform(5_000, 20_000, 200).round()
+    rooms = rng.integers(1, 11, 200).astype(float)
+    quality = rooms * 10 + rng.integers(0, 3, 200)
+    missing = [5, 50, 120, 199]
+    frame = [(a, r, None if i in missing else q) for i, (a, r, q) in enumerate(zip(area, rooms, quality))]
+    union = " UNION ALL ".join(f"SELECT {i} AS id, {a} AS area, {r} AS rooms, {'NULL' if q is None else q} AS quality"
+                               for i, (a, r, q) in enumerate(frame))  # fmt: skip
+    make_table(ws, "homes", f"SELECT id, area::DOUBLE AS area, rooms::DOUBLE AS rooms, quality::DOUBLE AS quality "
+               f"FROM ({union}) ORDER BY id")  # fmt: skip
+    made = applied(ws, "homes", "knn_impute", columns=["area", "rooms", "quality"], n_neighbors=3)
+    got = [q for (q,) in rows(ws, made, "quality")]
+    complete = np.array([(a, r, q) for a, r, q in frame if q is not None])
+    center, scale = complete.mean(axis=0), complete.std(axis=0)
+    scaled = KNNImputer(n_neighbors=3).fit((complete - center) / scale)
+    raw = KNNImputer(n_neighbors=3).fit(complete)
+    for i in missing:
+        row = np.array([[area[i], rooms[i], np.nan]])
+        expected = (scaled.transform((row - center) / scale) * scale + center)[0, 2]
+        assert got[i] == round(expected)  # quality holds whole numbers: rounded
+    unscaled = [round(raw.transform(np.array([[area[i], rooms[i], np.nan]]))[0, 2]) for i in missing]
+    assert [got[i] for i in missing] != unscaled  # lot area alone would have chosen other neighbours
+    assert "scaled to unit standard deviation" in recipe.recipe(ws, made).steps[0].describe()

@@ -114,8 +114,15 @@ class LearnedStep(Step):
         if frame.empty:
             raise WorkbenchError(f"{self.operation}: no rows to fit on in {table!r}.")
         with threadpool_limits(LIMITS.clean_threads):
-            self.estimator = self.make_estimator().fit(as_matrix(frame))
+            self.estimator = self.fit_estimator(as_matrix(frame))
         return {"fitted_rows": len(frame), "table_rows": total}
+
+    def fit_estimator(self, matrix: np.ndarray) -> Any:
+        return self.make_estimator().fit(matrix)
+
+    def notes(self, con: duckdb.DuckDBPyConnection, source: str, work: str) -> list[str]:
+        """What a preview says of the computed work columns, beyond what changed (none by default)."""
+        return []
 
     def persist(self, home: Path) -> None:
         """Save the fitted estimator and record it in the state (done when the step is applied)."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from workbench.clean.learned import SAMPLE, LearnedStep, sample
-from workbench.clean.step import Fragment, Param, Select, Step, column_ref, free_column
+from workbench.clean.step import WORK_ROW, Fragment, Param, Select, Step, column_ref, free_column
 from workbench.errors import WorkbenchError
 from workbench.names import quote
-from workbench.profile.stats import family
+from workbench.profile.stats import INTEGER_TYPES, family
+from workbench.words import plural
 
 COLUMNS = Param("columns", "columns", "the columns to fill", required=True)
 INDICATOR = Param("indicator", "bool", "add a column <name>_was_missing saying which rows were filled", False)
@@ -81,7 +84,12 @@ class DropMissing(Step):
 
 
 class Imputer(LearnedStep):
-    """KNN or iterative imputation of numeric columns; the filled columns become DOUBLE."""
+    """KNN or iterative imputation of numeric columns.
+
+    A model can answer values no row holds (-0.2 bathrooms, 1.81 cars): each filled value is set within the
+    range the column held when fitted (learned over the whole table, part of the fitted state), and rounded
+    when every value it held was a whole number. An integer column keeps its type; the others become DOUBLE.
+    Both are SQL over the work table, so a replay and the exports do the same."""
 
     PARAMS_COMMON = (Param("columns", "columns", "the numeric columns to impute (and to learn from)",
                            required=True), INDICATOR, SAMPLE)  # fmt: skip
@@ -91,20 +99,68 @@ class Imputer(LearnedStep):
     def work_columns(self) -> list[tuple[str, str]]:
         return [(c, "DOUBLE") for c in self.columns]
 
+    def learn(self, con, table, schema) -> dict[str, Any]:
+        state = super().learn(con, table, schema)
+        exprs = ", ".join(f"min({quote(c)}::DOUBLE), max({quote(c)}::DOUBLE), "
+                          f"coalesce(bool_and({quote(c)}::DOUBLE = round({quote(c)}::DOUBLE)), false)"
+                          for c in self.columns)  # fmt: skip
+        row = con.execute(f"SELECT {exprs} FROM {quote(table)}").fetchone()
+        ranges = {c: [row[3 * i], row[3 * i + 1]] for i, c in enumerate(self.columns)}
+        whole = [c for i, c in enumerate(self.columns) if row[3 * i + 2]]
+        integer = [c for c in self.columns if _is_integer(schema[c])]
+        return {**state, "range": ranges, "whole": whole, "integer": integer}
+
+    def _filled(self, c: str) -> str:
+        """SQL: the model's value for `c`, within the fitted range, rounded when the column holds whole numbers."""
+        low, high = self.state.get("range", {}).get(c, [None, None])
+        value = f"w.{quote(c)}"
+        if low is not None:
+            value = f"least(greatest({value}, {float(low)!r}), {float(high)!r})"
+        return f"round({value})" if c in self.state.get("whole", []) else value
+
     def select(self, schema: dict[str, str]) -> Select:
-        replace = {c: Fragment(f"coalesce({column_ref(c)}::DOUBLE, w.{quote(c)})") for c in self.columns}
+        replace = {}
+        for c in self.columns:
+            kept = c in self.state.get("integer", []) and _is_integer(schema[c])
+            cast = schema[c] if kept else "DOUBLE"
+            replace[c] = Fragment(f"coalesce({column_ref(c)}::{cast}, CAST({self._filled(c)} AS {cast}))")
         return Select(self.keep(schema, replace, indicators(self, schema)))
 
+    def notes(self, con, source: str, work: str) -> list[str]:
+        """What the preview says of the filled values: how many the model put outside the fitted range."""
+        out = []
+        for c in self.columns:
+            low, high = self.state.get("range", {}).get(c, [None, None])
+            if low is None:
+                continue
+            below, above, filled = con.execute(
+                f"SELECT count(*) FILTER (w.{quote(c)} < ?), count(*) FILTER (w.{quote(c)} > ?), count(*) "
+                f"FROM {source} AS t JOIN {work} AS w ON w.{WORK_ROW} = t.rowid WHERE t.{quote(c)} IS NULL",
+                [low, high]).fetchone()  # fmt: skip
+            if below or above:
+                out.append(f"{c}: {plural(below + above, 'filled value')} of {filled:,} fell outside the range the "
+                           f"column held when fitted, {low:g} to {high:g} ({below:,} below, {above:,} above), and "
+                           f"{'was' if below + above == 1 else 'were'} set to the nearest end of it.")  # fmt: skip
+            if c in self.state.get("whole", []) and filled:
+                out.append(f"{c} holds whole numbers only: its filled values are rounded to whole numbers.")
+        return out
+
     def describe(self) -> str:
-        return f"{self.title} of {', '.join(self.columns)} ({self.sample_note()})"
+        return (f"{self.title} of {', '.join(self.columns)} ({self.sample_note()}); filled values kept within "
+                "each column's range and rounded where it holds whole numbers")
+
+
+def _is_integer(type_: str) -> bool:
+    return type_.upper() in INTEGER_TYPES
 
 
 class KnnImpute(Imputer):
     operation = "knn_impute"
     title = "Impute with nearest neighbours"
     explain = ("Fills each missing number with the mean of the k most similar complete rows (scikit-learn's "
-               "KNNImputer): similar on the columns the row has. Learns from a sample of this table's complete "
-               "rows; on new data it uses the same learned rows.")
+               "KNNImputer): similar on the columns the row has, each column scaled first (minus its mean, divided "
+               "by its standard deviation, learned here) so that a column of large numbers does not decide alone. "
+               "Learns from a sample of this table's complete rows; on new data it uses the same learned rows.")
     PARAMS = (*Imputer.PARAMS_COMMON, Param("n_neighbors", "integer", "how many similar rows to average", 5))
 
     def fit_frame(self, con, table):
@@ -120,6 +176,18 @@ class KnnImpute(Imputer):
         from sklearn.impute import KNNImputer
 
         return KNNImputer(n_neighbors=self.n_neighbors)
+
+    def fit_estimator(self, matrix):
+        """KNNImputer on standardised columns; the centre and scale ride on the estimator (portable.knn_fill)."""
+        center = np.nanmean(matrix, axis=0)
+        scale = np.nanstd(matrix, axis=0)
+        scale[~(scale > 0)] = 1.0
+        estimator = self.make_estimator().fit((matrix - center) / scale)
+        estimator.wb_center_, estimator.wb_scale_ = center, scale
+        return estimator
+
+    def describe(self) -> str:
+        return super().describe() + "; distances on columns scaled to unit standard deviation"
 
 
 class IterativeImpute(Imputer):

@@ -48,6 +48,10 @@ def knn_fill(estimator, values):
     """
     from sklearn.neighbors import NearestNeighbors
 
+    # the workbench fits on standardised columns and keeps their centre and scale on the estimator
+    center, scale = getattr(estimator, "wb_center_", None), getattr(estimator, "wb_scale_", None)
+    if scale is not None:
+        values = (values - center) / scale
     donors = estimator._fit_X
     k = min(estimator.n_neighbors, len(donors))
     trees = _TREES.setdefault(estimator, {})  # built once per pattern, reused by every batch
@@ -66,7 +70,7 @@ def knn_fill(estimator, values):
         else:
             fill = np.tile(donors[:, pattern].mean(axis=0), (len(rows), 1))
         out[np.ix_(rows, np.flatnonzero(pattern))] = fill
-    return out
+    return out * scale + center if scale is not None else out
 
 
 def outliers(estimator, values):

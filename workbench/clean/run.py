@@ -227,6 +227,8 @@ def _compare(con: duckdb.DuckDBPyConnection, step: Step, schema: dict[str, str],
         result.notes.append(f"Previewed on a random sample of {sampled:,} rows; applying computes every row.")
     if isinstance(step, LearnedStep):
         result.notes.append(f"The model is {step.sample_note()}.")
+        if work:
+            result.notes += step.notes(con, source, work)
     unparsed = step.state.get("unparsed")
     if unparsed:
         shown = commonest(step.state.get("unparsed_examples", []))

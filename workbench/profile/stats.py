@@ -39,7 +39,7 @@ FEW_VALUES = 40
 # outlier fences: Tukey's "far out", 3 IQR beyond the quartiles
 FENCE = 3.0
 
-_INTEGER = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+INTEGER_TYPES = _INTEGER = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
             "UBIGINT", "UHUGEINT"}  # fmt: skip
 _FLOAT = {"FLOAT", "DOUBLE", "REAL"}
 
