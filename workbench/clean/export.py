@@ -7,6 +7,12 @@ duckdb, plus numpy, pandas, scikit-learn and skops when a step holds a fitted
 model (they load it from the workspace's `models/` folder), and numpy and scipy
 for a dedupe merge. They carry the workbench's own code for those steps (the
 `portable.py` modules of clean and dedupe), and the SQL the workbench runs.
+
+The Python script and the notebook take their input as a parameter: the raw table by default, or
+another table, a CSV or Parquet file (or, in the notebook, a DataFrame), read with the raw table's
+column types; they write the result to a table or a file (`export_templates.py`). So the same
+export cleans a competition's test.csv. The notebook's `parameters` cell is papermill's. Both say
+which package versions made them, and refuse fitted models under another scikit-learn major.minor.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
+from workbench.clean import export_templates as templates
 from workbench.clean import portable
 from workbench.clean.learned import TRUSTED_TYPES, LearnedStep
 from workbench.clean.merge_step import DedupeMerge
@@ -31,6 +38,9 @@ from workbench.settings import LIMITS
 from workbench.workspace import Workspace
 
 FORMATS = ("sql", "py", "ipynb")
+# the kernel an exported notebook asks for (papermill reads the language from it)
+NOTEBOOK_METADATA = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                     "language_info": {"name": "python"}}
 
 
 def _sources(made: Recipe) -> list[tuple[str, str, Step]]:
@@ -78,26 +88,51 @@ def _needs(made: Recipe) -> list[str]:
     return sorted(needs)
 
 
-def _setup_code(made: Recipe, home: Path) -> str:
+def _made_with(made: Recipe) -> dict[str, str]:
+    """The versions of the packages whose fitted state the export carries (the scikit-learn steps' own record)."""
+    import duckdb
+
+    import workbench
+
+    versions = {"workbench": workbench.__version__, "duckdb": duckdb.__version__}
+    for step in made.steps:
+        if isinstance(step, LearnedStep):
+            versions.update(step.state["estimator"].get("versions", {}))
+    return versions
+
+
+def _setup_code(made: Recipe, home: Path, raw: dict[str, str], notebook: bool = False) -> str:
+    """Imports, the parameters (the script's command line; the notebook has its own cell), the input and
+    output helpers, and the workbench's portable code the steps need."""
+    names = {"database": str(home / "workbench.duckdb"), "home": str(home), "root": made.root,
+             "final": made.tables[-1]}  # fmt: skip
     parts = [
         "import sys",
         "from pathlib import Path",
         "",
         "import duckdb",
         "",
-        "# the database holding the raw table, and the folder of the fitted models",
-        f"DATABASE = sys.argv[1] if len(sys.argv) > 1 else {str(home / 'workbench.duckdb')!r}",
-        f"MODELS = Path(sys.argv[2] if len(sys.argv) > 2 else {str(home)!r})",
-        "con = duckdb.connect(DATABASE)",
+        f"# made with {', '.join(f'{k} {v}' for k, v in _made_with(made).items())}",
     ]
+    if not notebook:
+        parts += [templates.ARGUMENTS.format(**names)]
+    parts += [templates.INPUT_OUTPUT.format(raw=raw).rstrip()]
     if any(isinstance(s, LearnedStep) for s in made.steps):
         parts += ["", "# --- the workbench's own code for its scikit-learn steps (clean/portable.py) ---",
                   inspect.getsource(portable).strip(), "# --- end of clean/portable.py ---",
-                  f"TRUSTED = {sorted(TRUSTED_TYPES)!r}"]  # fmt: skip
+                  f"TRUSTED = {sorted(TRUSTED_TYPES)!r}",
+                  templates.VERSION_CHECK.format(made_with=_made_with(made)).rstrip()]  # fmt: skip
     if any(isinstance(s, DedupeMerge) for s in made.steps):
         parts += ["", "# --- the workbench's own code for scoring and clustering duplicates (dedupe/portable.py) ---",
                   inspect.getsource(dedupe_portable).strip(), "# --- end of dedupe/portable.py ---"]  # fmt: skip
+    if not notebook:
+        parts += ["", "con = duckdb.connect(DATABASE)", "read_input(con, INPUT)"]
     return "\n".join(parts)
+
+
+def _step_name(i: int) -> str:
+    """The temporary table step i writes (step 0: the input): the export writes only its output."""
+    return f"__wb_step{i}"
 
 
 def _dedupe_code(source: str, table: str, step: DedupeMerge, schema: dict[str, str]) -> str:
@@ -130,7 +165,7 @@ def _dedupe_code(source: str, table: str, step: DedupeMerge, schema: dict[str, s
         f"edges = {run(cluster.EDGES_SQL.format(pairs=pairs, scores=scores), f'[{step.threshold!r}]')}.fetchnumpy()",
         f"ids, labels = clusters_of(edges['l'], edges['r'], edges['p'], {step.threshold!r})",
         run(f"CREATE OR REPLACE TEMP TABLE {clusters} AS {clustered}", "[ids.tolist(), labels.tolist()]"),
-        run(f"CREATE OR REPLACE TABLE {quote(table)} AS {merged}"),
+        run(f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS {merged}"),
     ])  # fmt: skip
 
 
@@ -151,18 +186,20 @@ def _step_code(source: str, table: str, step: Step, schema: dict[str, str]) -> s
             f"{work!r}, {LIMITS.clean_batch_rows})",
         ]
     sql = step.select(schema).sql(quote(source), work)
-    lines.append(f"con.execute({f'CREATE OR REPLACE TABLE {quote(table)} AS {sql.sql}'!r}, {sql.params!r})")
+    lines.append(f"con.execute({f'CREATE OR REPLACE TEMP TABLE {quote(table)} AS {sql.sql}'!r}, {sql.params!r})")
     return "\n".join(lines)
 
 
 def to_python(made: Recipe, schemas: list[dict[str, str]], home: Path) -> str:
     final = made.tables[-1]
     doc = (f'"""{_header(made, final)}\n\nNeeds: {", ".join(_needs(made))}.\n'
-           f'Run: python recipe.py [DATABASE] [WORKSPACE FOLDER]\n"""')  # fmt: skip
-    body = [doc, _setup_code(made, home), ""]
-    for i, ((source, table, step), schema) in enumerate(zip(_sources(made), schemas), start=1):
-        body += [f"# Step {i}: {one_line(step.describe())}", _step_code(source, table, step, schema), ""]
-    body += ["con.close()", f"print('made {final}')"]
+           "Run: python recipe.py [DATABASE] [WORKSPACE FOLDER] [--input TABLE|FILE] [--output TABLE|FILE]\n"
+           f'The input defaults to the raw table {made.root}, the output to {final}.\n"""')  # fmt: skip
+    body = [doc, _setup_code(made, home, schemas[0]), ""]
+    for i, (step, schema) in enumerate(zip(made.steps, schemas), start=1):
+        body += [f"# Step {i}: {one_line(step.describe())}",
+                 _step_code(_step_name(i - 1), _step_name(i), step, schema), ""]  # fmt: skip
+    body += [f"write_output(con, {_step_name(len(made.steps))!r}, OUTPUT)", "con.close()", "print(f'made {OUTPUT}')"]
     return "\n".join(body) + "\n"
 
 
@@ -171,16 +208,24 @@ def to_notebook(made: Recipe, schemas: list[dict[str, str]], home: Path) -> str:
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     final = made.tables[-1]
+    parameters = templates.PARAMETERS.format(database=str(home / "workbench.duckdb"), home=str(home),
+                                             root=made.root, final=final)  # fmt: skip
+    setup = _setup_code(made, home, schemas[0], notebook=True)
     cells = [new_markdown_cell(f"# {_header(made, final)}\n\nEach step below is explained, then done. "
-                               f"Needs: {', '.join(_needs(made))}."),
-             new_code_cell(_setup_code(made, home).replace("sys.argv[1] if len(sys.argv) > 1 else ", "")
-                           .replace("sys.argv[2] if len(sys.argv) > 2 else ", ""))]  # fmt: skip
-    for i, ((source, table, step), schema) in enumerate(zip(_sources(made), schemas), start=1):
+                               f"Needs: {', '.join(_needs(made))}.\n\nThe next cell names the input and the "
+                               "output: the raw table by default; another table, a CSV or Parquet file, or a "
+                               "DataFrame is cleaned with what the steps learned, never refitted. With papermill: "
+                               "`papermill recipe.ipynb out.ipynb -p INPUT test.csv -p OUTPUT test_clean.parquet`."),
+             new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+             new_code_cell(f"{setup}\n\nMODELS = Path(MODELS)\ncon = duckdb.connect(DATABASE)\nread_input(con, INPUT)")]
+    for i, ((_, table, step), schema) in enumerate(zip(_sources(made), schemas), start=1):
         cells.append(new_markdown_cell(f"## Step {i}: {step.title}\n\n{step.describe()}.\n\n{step.explain}\n\n"
-                                       f"Reads `{source}`, writes `{table}`."))  # fmt: skip
-        cells.append(new_code_cell(_step_code(source, table, step, schema)))
-    cells.append(new_code_cell(f"con.sql({f'SELECT * FROM {quote(final)} LIMIT 10'!r}).df()"))
-    return nbformat.writes(new_notebook(cells=cells))
+                                       f"In the workbench, this step made `{table}`."))  # fmt: skip
+        cells.append(new_code_cell(_step_code(_step_name(i - 1), _step_name(i), step, schema)))
+    last = _step_name(len(made.steps))
+    cells.append(new_code_cell(f"write_output(con, {last!r}, OUTPUT)\n"
+                               f"con.sql({f'SELECT * FROM {last} LIMIT 10'!r}).df()"))  # fmt: skip
+    return nbformat.writes(new_notebook(cells=cells, metadata=NOTEBOOK_METADATA))
 
 
 def export(ws: Workspace, table: str, fmt: str) -> str:
