@@ -85,3 +85,28 @@ def test_a_number_that_follows_the_target_is_a_leak_and_a_float_copy_of_a_class_
     put(ws, "cls", pd.DataFrame({"x": x, "label": label, "label_as_float": label.astype(float)}))
     found = model.suggest(ws, "cls", model.detect(ws, "cls", "label"))
     assert [(w.kind, w.column) for w in found.warnings] == [("copy_of_target", "label_as_float")]
+
+
+def test_explore_and_model_take_one_decision_on_identifiers(ws):
+    """A parcel number (PID: unique 9-digit integers), a shuffled 1..n, a sequential id and a code: what Explore
+    calls an identifier, Model leaves out, and nothing else."""
+    from workbench.profile import profile_table
+
+    rng = np.random.default_rng(4)
+    n = 300
+    area = rng.normal(1500, 300, n).round()
+    put(ws, "houses", pd.DataFrame({
+        "PID": rng.choice(np.arange(526_000_000, 999_999_999), n, replace=False),
+        "Order": rng.permutation(np.arange(1, n + 1)),
+        "seq": np.arange(n),
+        "code": [f"P{i:06d}" for i in rng.permutation(n)],
+        "area": area,  # a measurement, with repeats
+        "rooms": rng.integers(2, 9, n),
+        "price": area * 100 + rng.normal(scale=5000, size=n),
+    }))  # fmt: skip
+    semantic = {c.name: c.semantic for c in profile_table(ws, "houses").columns}
+    explore = {c for c, kind in semantic.items() if kind == "identifier"}
+    why = model.suggest(ws, "houses", model.detect(ws, "houses", "price")).excluded
+    left_out = {c for c, reason in why.items() if reason == model.features.IDENTIFIER}
+    assert explore == left_out == {"PID", "Order", "seq", "code"}
+    assert "PID" not in model.suggest(ws, "houses", model.detect(ws, "houses", "price")).used

@@ -15,7 +15,6 @@ filled in after the fact.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,13 +27,12 @@ from workbench.model import data
 from workbench.model.pipeline import Columns, ColumnTypes, target_values
 from workbench.model.task import Task, Warning
 from workbench.names import quote
+from workbench.profile import semantic
 from workbench.profile.stats import family
 from workbench.settings import MODEL_LIMITS
 from workbench.workspace import Workspace
 
-ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key|index)$|^(id|uuid|guid|index)([_\s.-]|$)", re.IGNORECASE)
-ID_CAMEL = re.compile(r"[a-z](Id|ID)$")  # PassengerId, userID (but not 'acid')
-MIN_ROWS_FOR_ID = 20  # fewer rows: all-distinct values say little
+IDENTIFIER = "an identifier: a different value in every row, it cannot generalise"
 
 
 # the reason a free-text column is left out: the one reason the user can undo, by choosing it as text
@@ -149,12 +147,11 @@ def _reason(col: str, type_: str, s: dict[str, Any], task: Task, group: str | No
         return f"too many missing values ({missing:.0%} of rows)"
     if distinct <= 1:
         return "constant: a single value" + (" besides missing ones" if present < rows else "")
-    integer = "span" in s  # a float with a different value in every row is just a measurement
-    if (integer or fam == "text") and distinct == present and present >= MIN_ROWS_FOR_ID:
-        consecutive = s.get("span") == present
-        plain_text = fam == "text" and (s.get("words") or 1) < 1.5
-        if ID_NAME.search(col) or ID_CAMEL.search(col) or consecutive or plain_text:
-            return "an identifier: a different value in every row, it cannot generalise"
+    # the profile's decision (Explore's identifier finding); a float with a different value in every row is just
+    # a measurement
+    if semantic.identifier(integer="span" in s, text=fam == "text", distinct=distinct, present=present,
+                           spaces=(s.get("words") or 1) - 1):  # fmt: skip
+        return IDENTIFIER
     if fam == "text":
         if present and s["dates"] >= 0.9 * present:
             return "a date stored as text: convert it to a date in Clean so its parts (year, month, ...) can be used"

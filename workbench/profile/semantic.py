@@ -29,11 +29,23 @@ def shares(col: ColumnProfile) -> dict[str, float]:
     return {k: col.stats.get(k, 0) / present for k in ("numbers", "dates", "booleans")}
 
 
-def _unique(col: ColumnProfile) -> bool:
-    """Nearly every value distinct (HyperLogLog estimates are within a few percent)."""
-    distinct, count = col.stats.get("distinct"), col.stats["count"]
-    share = 0.95 if "distinct" in col.approximate else 0.99
-    return distinct is not None and count >= MIN_IDENTIFIER_ROWS and distinct >= share * count
+def identifier(*, integer: bool, text: bool, distinct: int | None, present: int, approximate: bool = False,
+               spaces: float | None = None) -> bool:  # fmt: skip
+    """Whether a column labels rows rather than measuring anything: integers, or text of single tokens (`spaces`:
+    the mean number of spaces in a value, under 1), with nearly every present value distinct (99%, or 95% of a
+    HyperLogLog estimate, which is within a few percent) in at least MIN_IDENTIFIER_ROWS rows. The one decision
+    Explore (an identifier finding) and Model (a column left out of the features) both take."""
+    if not (integer or text) or distinct is None or present < MIN_IDENTIFIER_ROWS:
+        return False
+    if distinct < (0.95 if approximate else 0.99) * present:
+        return False
+    return integer or (spaces or 0) < 1
+
+
+def _identifier(col: ColumnProfile, *, text: bool) -> bool:
+    return identifier(integer=not text and is_integer(col), text=text, distinct=col.stats.get("distinct"),
+                      present=col.stats["count"], approximate="distinct" in col.approximate,
+                      spaces=col.stats.get("mean_spaces", 0))  # fmt: skip
 
 
 def is_free_text(col: ColumnProfile) -> bool:
@@ -55,7 +67,7 @@ def infer(col: ColumnProfile) -> str:
         values = {v for v, _ in st.get("top_values", [])}
         if st.get("distinct") == 2 and values <= {0.0, 1.0}:
             return "boolean"
-        if is_integer(col) and _unique(col):
+        if _identifier(col, text=False):
             return "identifier"
         return "numeric"
     if col.family == "text":
@@ -70,7 +82,7 @@ def infer(col: ColumnProfile) -> str:
             return "datetime"
         if is_free_text(col):
             return "text"
-        if _unique(col) and st.get("mean_spaces", 0) < 1:
+        if _identifier(col, text=True):
             return "identifier"
         return "categorical"
     return "other"
