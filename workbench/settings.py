@@ -55,6 +55,11 @@ class Limits:
     # Profiling: every statistic is exact up to profile_exact_rows; above, quantiles come from a block
     # sample of about profile_sample_rows, and text columns with more than profile_text_max_values
     # distinct values are screened on profile_text_sample_rows rows (findings are then recounted exactly).
+    # "Missing together": partners tested for the missing rows of a column, at most this many column pairs
+    # (one aggregate each, in one pass), a partner being a column of at most profile_partner_values values
+    # or a numeric column holding 0.
+    profile_missing_pairs: int = 2_000
+    profile_partner_values: int = 20
     profile_exact_rows: int = 200_000
     profile_sample_rows: int = 100_000
     profile_text_max_values: int = 50_000

@@ -149,3 +149,20 @@ def test_every_kind_has_a_plain_title():
     assert all(title[0].isupper() and "_" not in title for title in TITLES.values())
     assert TITLES["numbers_as_text"] == "Numbers stored as text"
     assert TITLES["disguised_missing"] == "Missing values written as text"
+
+
+def test_missing_values_that_come_with_one_value_of_another_column_are_said_before_a_fill(ws):
+    from workbench.metadata import record_table
+
+    with ws.connect() as con:  # the telecom table: total charges are missing exactly where tenure is 0
+        con.execute("""CREATE TABLE telco AS SELECT i AS id, CASE WHEN i % 640 = 0 THEN 0 ELSE 1 + i % 72 END AS tenure,
+            CASE WHEN i % 640 = 0 THEN NULL ELSE 20.0 + (i % 97) * 30 END AS total_charges,
+            ['Month-to-month', 'One year', 'Two year'][1 + i % 3] AS contract,
+            CASE WHEN i % 7 = 1 THEN NULL ELSE i % 5 END AS scattered FROM range(7043) t(i)""")
+        record_table(con, "telco", source_kind="file", operation="import")
+    found = {f.column: f for f in profile_table(ws, "telco").findings if f.kind == "missing"}
+    charges = found["total_charges"]
+    assert charges.message == "12 missing values (0.2%); missing together with: tenure = 0 in all 12 rows"
+    assert charges.detail["missing_together"] == {"column": "tenure", "value": "0", "rows": 12, "rows_with_value": 12}
+    assert charges.suggestion.startswith("Look first: every missing value comes with tenure = 0")
+    assert "missing_together" not in found["scattered"].detail  # its missing rows share no value

@@ -117,6 +117,7 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
     for col in light:
         found += findings.missing(detector, col)
     found += findings.duplicate_rows(detector, columns, overview["duplicate_rows"])
+    findings.missing_together(detector, full, found)
     findings.confirm(con, table, found, rows)
     if text:
         con.execute(f"DROP TABLE IF EXISTS {values.VALUES}")

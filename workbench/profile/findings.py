@@ -98,6 +98,54 @@ def missing(d: Detector, col: ColumnProfile) -> list[Finding]:
     return [d.finding("missing", col, nulls, _level(share, 0.5, 0.05), msg, fix, Predicate("{c} IS NULL"))]
 
 
+def missing_together(d: Detector, columns: list[ColumnProfile], found: list[Finding]) -> None:
+    """Say, in a column's `missing` finding, when all its missing rows share one value of another column that
+    few other rows hold (tenure = 0 in all 11 rows of missing total charges): the value may follow from it, and
+    a median fill would be wrong. One pass over the table for every pair, bounded by settings."""
+    limits = settings.LIMITS
+    by_column = {f.column: f for f in found if f.kind == "missing" and 0 < f.count < d.rows}
+    gaps = [c for c in columns if c.name in by_column]
+    low = [c for c in columns if c.stats.get("count") and c.family in ("text", "numeric", "boolean", "temporal")
+           and 0 < (c.stats.get("distinct") or 0) <= limits.profile_partner_values]  # fmt: skip
+    zero = [c for c in columns if c.family == "numeric" and c not in low and c.stats.get("min") is not None
+            and c.stats["min"] <= 0 <= c.stats["max"]]  # fmt: skip
+    pairs = [(m, p, "value") for m in gaps for p in low if p is not m] + [(m, p, "zero") for m in gaps for p in zero
+                                                                          if p is not m]  # fmt: skip
+    if not pairs or len(pairs) > limits.profile_missing_pairs:
+        return
+    exprs = []
+    for m, p, test in pairs:
+        gap, q = f"{quote(m.name)} IS NULL", quote(p.name)
+        if test == "value":  # one value of p in every missing row: [one value?, rows with p, that value]
+            exprs.append(f"[(min({q}) FILTER ({gap}) = max({q}) FILTER ({gap}))::INT, count({q}) FILTER ({gap})]"
+                         f"::VARCHAR[] || [(min({q}) FILTER ({gap}))::VARCHAR]")  # fmt: skip
+        else:
+            exprs.append(f"[1, count(*) FILTER ({gap} AND {q} = 0)]::VARCHAR[] || ['0']")
+    # only the rows missing something are aggregated
+    where = " OR ".join(f"{quote(m.name)} IS NULL" for m in gaps)
+    row = d.con.execute(f"SELECT {', '.join(exprs)} FROM {quote(d.table)} WHERE {where}").fetchone()
+    hits = [(m, p, value) for (m, p, _), (one, rows, value) in zip(pairs, row)
+            if one == "1" and int(rows) == by_column[m.name].count >= 2]  # fmt: skip
+    if not hits:
+        return
+    counts = d.con.execute("SELECT " + ", ".join(f"count(*) FILTER ({quote(p.name)}::VARCHAR = ?)" for _, p, _ in hits)
+                           + f" FROM {quote(d.table)}", [value for _, _, value in hits]).fetchone()  # fmt: skip
+    best: dict[str, tuple[int, ColumnProfile, str]] = {}
+    for (m, p, value), holding in zip(hits, counts):
+        if holding <= d.rows / 2 and (m.name not in best or holding < best[m.name][0]):  # the most specific value
+            best[m.name] = (holding, p, value)
+    for name, (holding, p, value) in best.items():
+        f = by_column[name]
+        shown = repr(value) if p.family == "text" else value
+        line = f"missing together with: {p.name} = {shown} in all {plural(f.count, 'row')}"
+        if holding > f.count:
+            line += f" ({p.name} = {shown} in {holding:,} rows of the table)"
+        f.message += f"; {line}"
+        f.detail["missing_together"] = {"column": p.name, "value": value, "rows": f.count, "rows_with_value": holding}
+        f.suggestion = (f"Look first: every missing value comes with {p.name} = {shown}, so the right value may "
+                        f"follow from it (a 0, a 'not applicable') rather than a median. {f.suggestion}")
+
+
 def constant(d: Detector, col: ColumnProfile) -> list[Finding]:
     st = col.stats
     if not st.get("count") or col.family == "other":
