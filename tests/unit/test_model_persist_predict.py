@@ -197,3 +197,50 @@ def test_a_raw_table_to_predict_gets_the_recipe_proposed_with_why(tmp_path):
     off = (raw["price"] - clean_["price"]).abs() > 0.01 * clean_["price"].abs()
     test = ws.preview("houses_test", 100)
     assert off.sum() == (test["size"] == -999).sum() > 0
+
+
+def test_a_model_file_outside_the_workspace_is_refused(trained, tmp_path):
+    from workbench.clean import learned
+    from workbench.metadata import SCHEMA
+
+    ws, board = trained
+    model.save(ws, model.fit(board, "linear"), "moved")
+    outside = tmp_path / "elsewhere.skops"
+    outside.write_bytes((ws.home / "models" / "moved.skops").read_bytes())  # a valid model, hash and all
+    for file in ("../" * 8 + str(outside).lstrip("/"), str(outside), "models/../../elsewhere.skops"):
+        with ws.connect() as con:
+            con.execute(f"UPDATE {SCHEMA}.models SET file = ? WHERE name = 'moved'", [file])
+        with pytest.raises(WorkbenchError) as caught:
+            model.load(ws, "moved")
+        assert str(caught.value) == (f"Refusing the model 'moved': its file {file!r} is outside the workspace's "
+                                     "models/ folder.")  # fmt: skip
+        with pytest.raises(WorkbenchError, match="outside the workspace's models/ folder"):
+            learned.load(ws.home, {"file": file, "sha256": "0" * 64})
+    with ws.connect() as con:
+        con.execute(f"UPDATE {SCHEMA}.models SET file = 'models/gone.skops' WHERE name = 'moved'")
+    with pytest.raises(WorkbenchError, match="is missing from the workspace"):
+        model.load(ws, "moved")
+
+
+_OPENED: list[str] = []
+
+
+def _count_opens(event: str, args: tuple) -> None:
+    if event == "open" and str(args[0]).endswith("read_once.skops"):
+        _OPENED.append(str(args[0]))
+
+
+def test_a_model_is_loaded_from_the_very_bytes_that_were_hashed(trained):
+    import sys
+
+    ws, board = trained
+    fitted = model.fit(board, "linear")
+    model.save(ws, fitted, "read_once")
+    sys.addaudithook(_count_opens)  # real file opens, as the interpreter reports them
+    _OPENED.clear()
+    back = model.load(ws, "read_once")
+    opened = list(_OPENED)
+    _OPENED.clear()
+    assert len(opened) == 1  # hashed, checked and loaded from one read: nothing swapped in between
+    test = ws.preview("test", 100)
+    assert np.array_equal(back.pipeline.predict(test[fitted.features]), fitted.pipeline.predict(test[fitted.features]))

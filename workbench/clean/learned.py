@@ -20,7 +20,7 @@ import pandas as pd
 from workbench.clean import portable
 from workbench.clean.step import Param, Step
 from workbench.errors import WorkbenchError
-from workbench.model.persist import sha256
+from workbench.model.persist import model_file, sha256
 from workbench.names import quote
 from workbench.settings import LIMITS
 
@@ -63,9 +63,7 @@ def save(home: Path, estimator: Any) -> dict[str, Any]:
 
 def load(home: Path, ref: dict[str, Any]) -> Any:
     """The estimator a step's state names, after checking its hash and the types it holds."""
-    path = Path(home) / ref["file"]
-    if not path.is_file():
-        raise WorkbenchError(f"The fitted model {ref['file']} is missing from the workspace: fit the step again.")
+    path = model_file(home, ref["file"], "the fitted model of a cleaning step")
     try:
         return portable.load_model(path, ref["sha256"], TRUSTED_TYPES)
     except ValueError as exc:

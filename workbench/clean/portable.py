@@ -13,16 +13,18 @@ import pandas as pd
 
 
 def load_model(path, sha256, trusted):
-    """A skops file, refused when its SHA-256 differs or it holds a type outside `trusted`."""
+    """A skops file, refused when its SHA-256 differs or it holds a type outside `trusted`. The file is read once:
+    the bytes hashed and checked are the bytes loaded (a file swapped between a check and the load is not)."""
     import skops.io as sio
 
     with open(path, "rb") as f:
-        if hashlib.sha256(f.read()).hexdigest() != sha256:
-            raise ValueError(f"{path} was changed after it was saved: refusing to load it.")
-    untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in trusted]
+        data = f.read()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise ValueError(f"{path} was changed after it was saved: refusing to load it.")
+    untrusted = [t for t in sio.get_untrusted_types(data=data) if t not in trusted]
     if untrusted:
         raise ValueError(f"{path} holds types that are not trusted: {', '.join(untrusted)}")
-    return sio.load(path, trusted=sorted(trusted))
+    return sio.loads(data, trusted=sorted(trusted))
 
 
 def impute(estimator, values):

@@ -113,6 +113,18 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def model_file(home: Path, file: str, what: str) -> Path:
+    """The file a saved model or a fitted step names, refused unless it lies in the workspace's `models/` folder:
+    the name is read from the database, which any process with the file can write."""
+    folder = (Path(home) / MODELS_DIR).resolve()
+    path = (Path(home) / file).resolve()
+    if not path.is_relative_to(folder):
+        raise WorkbenchError(f"Refusing {what}: its file {file!r} is outside the workspace's {MODELS_DIR}/ folder.")
+    if not path.is_file():
+        raise WorkbenchError(f"The file of {what}, {file}, is missing from the workspace: fit it again.")
+    return path
+
+
 def _ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
 
@@ -160,22 +172,17 @@ def saved_models(ws: Workspace) -> list[dict[str, Any]]:
 
 def load(ws: Workspace, name: str) -> FittedModel:
     """The saved model `name`, after checking its SHA-256 and the types it holds."""
-    import skops.io as sio
+    from workbench.clean.portable import load_model
 
     found = [m for m in saved_models(ws) if m["name"] == table_name_from(name)]
     if not found:
         raise WorkbenchError(f"There is no saved model named {name!r} in {ws.home}.")
     ref = found[0]
-    path = ws.home / ref["file"]
-    if not path.is_file():
-        raise WorkbenchError(f"The model file {ref['file']} is missing from the workspace: fit and save it again.")
-    if sha256(path) != ref["sha256"]:
-        raise WorkbenchError(f"Refusing the model {ref['name']!r}: {ref['file']} was changed after it was saved.")
-    untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
-    if untrusted:
-        raise WorkbenchError(f"Refusing the model {ref['name']!r}: it holds untrusted types {', '.join(untrusted)}.")
-    try:
-        pipe = sio.load(path, trusted=sorted(TRUSTED_TYPES))
+    path = model_file(ws.home, ref["file"], f"the model {ref['name']!r}")
+    try:  # the bytes hashed are the bytes loaded
+        pipe = load_model(path, ref["sha256"], TRUSTED_TYPES)
+    except ValueError as exc:  # changed since it was saved, or holding a type outside the trust list
+        raise WorkbenchError(f"Refusing the model {ref['name']!r}: {exc}") from None
     except Exception as exc:  # a file skops cannot read is a user-facing failure
         raise WorkbenchError(f"Cannot read the model {ref['name']!r}: {exc}") from None
     return FittedModel(pipe, ref["model"], ref["task"], ref["target"], ref["features"], ref["classes"],
