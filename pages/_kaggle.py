@@ -106,10 +106,10 @@ def _download(ws: Workspace, ref: kg.Ref) -> None:
         st.error(_ui.prose(exc))
         return
     st.session_state[RUNNING] = False
-    st.session_state.kaggle_outcome = kg.KaggleImport(fetched, results).as_dict()
-    made = [r.table for r in results if r.ok]
-    if made:
-        _ui.select_table(made[0])
+    outcome = kg.KaggleImport.of(ws, fetched, results)
+    st.session_state.kaggle_outcome = outcome.as_dict()
+    if outcome.current:
+        _ui.select_table(outcome.current)
     st.rerun()  # so the sidebar and the overview list the new tables
 
 
@@ -132,3 +132,8 @@ def _outcome() -> None:
             st.info(f"**{_ui.md(r['label'])}** skipped: {_ui.md(r['skipped'])}")
         else:
             st.error(_ui.md(r["error"]))
+    if outcome["train"]:
+        st.caption(f"{_ui.code(outcome['train'])}, the training data, is the current table.")
+    if outcome["sample_submission"]:
+        st.caption(f"{_ui.code(outcome['sample_submission'])} is the competition's sample submission: the Model "
+                   "page's *Predict and submit* proposes it, and a submission must match its header.")

@@ -289,10 +289,19 @@ if made.steps:
 st.subheader("Predict and submit")
 others = [t.name for t in ws.tables() if t.name != info.name]
 a, b, c = st.columns(3)
-on = a.selectbox("Predict on", others, index=None, key="predict_on", placeholder="a table with the same features")
+
+
+def _propose_sample() -> None:
+    """The sample submission of the competition the table to predict comes from, proposed when it is picked."""
+    found = model.sample_submission_table(ws, st.session_state.predict_on)
+    st.session_state.predict_sample = found if found in others else None
+
+
+on = a.selectbox("Predict on", others, index=None, key="predict_on", placeholder="a table with the same features",
+                 on_change=_propose_sample)
 id_column = b.selectbox("Id column", columns, index=None, key="predict_id", help="Kept beside each prediction.")
-suggested = model.sample_submission_table(others)
-sample = c.selectbox("Sample submission", others, index=others.index(suggested) if suggested else None,
+suggested = None if "predict_sample" in st.session_state else model.sample_submission_table(ws, on)
+sample = c.selectbox("Sample submission", others, index=others.index(suggested) if suggested in others else None,
                      key="predict_sample",
                      help="Kaggle's sample_submission table: the file's header must match it.")
 # a raw table with the columns the recipe started from is cleaned first unless the user says otherwise

@@ -3,11 +3,15 @@
 # ruff: noqa: F811  (fixtures imported from tests.kaggle.fixtures)
 from __future__ import annotations
 
+import os
+
 import pytest
 from streamlit.delta_generator import DeltaGenerator
 
 from tests.app.conftest import rerun
 from tests.kaggle.fixtures import fake_kaggle, kaggle_env  # noqa: F401
+from workbench import Workspace
+from workbench.kaggle import download_and_import, parse
 
 
 @pytest.fixture
@@ -121,3 +125,29 @@ def test_a_key_file_others_can_read_gets_its_command_as_code(app, monkeypatch, t
     at = rerun(app.run(), DATA)
     warning = next(w for w in _texts(at.warning) if "readable by other users" in w)
     assert warning.endswith(f"run `chmod 600 {config / 'kaggle.json'}`.")
+
+
+def test_a_competition_download_opens_its_training_table_and_the_model_page_proposes_its_sample(app, kaggle_env):
+    at = rerun(app.run(), DATA)
+    download_and_import(Workspace(os.environ["WORKBENCH_HOME"]), parse("titanic", competition=True))  # another one
+    at.text_input(key="kaggle_ref").input("house-prices")
+    at.checkbox(key="kaggle_competition").check()
+    at = at.run()
+    at.button(key="kaggle_download").click()
+    at = rerun(at.run(), DATA)
+    assert not at.exception
+    assert at.session_state["table"] == "house_prices_train"  # not the first table made
+    captions = _texts(at.caption)
+    assert "`house_prices_train`, the training data, is the current table." in captions
+    assert ("`house_prices_sample_submission` is the competition's sample submission: the Model page's *Predict "
+            "and submit* proposes it, and a submission must match its header.") in captions
+    # the Model page proposes the sample submission of the competition the table to predict comes from
+    at = at.switch_page("pages/model.py").run()
+    at.selectbox(key="model_target").set_value("Sold").run()
+    at.multiselect(key="model_models").set_value(["dummy"]).run()
+    at.button(key="run_board").click().run()
+    assert not at.exception, at.exception
+    at.selectbox(key="predict_on").set_value("house_prices_test").run()
+    assert at.selectbox(key="predict_sample").value == "house_prices_sample_submission"
+    at.selectbox(key="predict_on").set_value("titanic_test").run()  # titanic ships none: no other's is proposed
+    assert at.selectbox(key="predict_sample").value is None

@@ -56,6 +56,12 @@ def catalogue() -> FakeKaggle:
                                            archive=b"PK\x03\x04 truncated nonsense")
     fake.competitions["titanic"] = {"train.csv": b"PassengerId,Survived\n1,0\n2,1\n3,1\n",
                                     "test.csv": b"PassengerId\n4\n5\n"}
+    fake.competitions["house-prices"] = {  # a Yes/No target, as Kaggle competitions write them
+        "train.csv": b"Id,Area,Sold\n" + b"".join(b"%d,%d,%s\n" % (i, 40 + i % 7, b"Yes" if i % 3 else b"No")
+                                                  for i in range(1, 41)),
+        "test.csv": b"Id,Area\n" + b"".join(b"%d,%d\n" % (i, 40 + i % 7) for i in range(41, 46)),
+        "sample_submission.csv": b"Id,Sold\n" + b"".join(b"%d,No\n" % i for i in range(41, 46)),
+    }
     fake.competitions["secret-comp"] = {"train.csv": b"a\n1\n"}
     fake.rules_not_accepted.add("secret-comp")
     return fake

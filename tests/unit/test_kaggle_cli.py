@@ -63,7 +63,18 @@ def test_download_single_file_and_competition(kaggle_env, kws):
     one = _run(kws, "download", "ada/wine-notes", "--file", "notes.csv")
     assert one.exit_code == 0 and "notes.csv -> notes: 2 rows x 2 columns" in one.stdout
     comp = json.loads(_run(kws, "download", "titanic", "--competition", "--json").stdout)
-    assert sorted(r["table"] for r in comp["results"]) == ["test", "train"]
+    assert sorted(r["table"] for r in comp["results"]) == ["titanic_test", "titanic_train"]
+    assert (comp["train"], comp["sample_submission"]) == ("titanic_train", None)
+
+
+def test_a_competition_download_prints_its_training_table_and_sample_submission(kaggle_env, kws):
+    done = _run(kws, "download", "house-prices", "--competition")
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == [
+        "training table: house_prices_train",
+        "sample submission: house_prices_sample_submission (`workbench predict --submission` matches its header)",
+    ]
+    assert "train.csv -> house_prices_train: 40 rows x 3 columns" in done.stdout
 
 
 def test_errors_are_one_line_and_exit_1(kaggle_env, kws):

@@ -14,7 +14,7 @@ from tests.kaggle.fake_server import KEY, TOKEN, USERNAME
 from tests.kaggle.fixtures import FAST, SALES_CSV, fake_kaggle, kaggle_env, kws  # noqa: F401
 from workbench import Workspace
 from workbench.errors import Cancelled
-from workbench.kaggle import download_and_import, fetch, files, parse, search
+from workbench.kaggle import download_and_import, fetch, files, parse, sample_submission_of, search
 from workbench.kaggle.errors import (
     AuthFailed,
     CorruptDownload,
@@ -27,6 +27,8 @@ from workbench.kaggle.errors import (
     TimedOut,
     Unreachable,
 )
+from workbench.metadata import record_table
+from workbench.model import sample_submission_table
 
 
 def _tables(ws):
@@ -78,10 +80,49 @@ def test_single_file(kaggle_env, kws):
 
 def test_competition(kaggle_env, kws):
     done = download_and_import(kws, parse("titanic", competition=True))
-    assert sorted(done.tables) == ["test", "train"]
-    train = _tables(kws)["train"]
+    assert sorted(done.tables) == ["titanic_test", "titanic_train"]
+    assert (done.train, done.sample_submission) == ("titanic_train", None)
+    train = _tables(kws)["titanic_train"]
     assert train.rows == 3 and train.source_detail["licence"].endswith("/competitions/titanic/rules")
     assert kaggle_env.calls("DownloadDataFiles")[0].body == {"competitionName": "titanic"}
+
+
+def test_two_competitions_name_their_tables_by_the_competition_and_know_their_sample_submission(kaggle_env, kws):
+    """A second competition's tables used to become train_2, test_2, sample_submission_2."""
+    titanic = download_and_import(kws, parse("titanic", competition=True))
+    houses = download_and_import(kws, parse("house-prices", competition=True))
+    assert sorted(houses.tables) == ["house_prices_sample_submission", "house_prices_test", "house_prices_train"]
+    assert (houses.train, houses.sample_submission) == ("house_prices_train", "house_prices_sample_submission")
+    assert houses.current == "house_prices_train"  # not the first table made (the sample submission, by name)
+    assert houses.as_dict()["train"] == "house_prices_train"
+    assert set(_tables(kws)) == set(titanic.tables) | set(houses.tables)
+    with kws.connect() as con:  # the Yes/No target as the competition wrote it
+        assert con.execute("SELECT Sold FROM house_prices_train ORDER BY Id LIMIT 3").fetchall() == [
+            ("Yes",), ("Yes",), ("No",)]  # fmt: skip
+    # the sample submission of the competition a table comes from, also through its lineage
+    with kws.connect() as con:
+        con.execute("CREATE TABLE house_prices_test_clean AS SELECT * FROM house_prices_test")
+        record_table(con, "house_prices_test_clean", source_kind="step", operation="replay",
+                     parents=["house_prices_test"])  # fmt: skip
+    assert sample_submission_of(kws, "house_prices_test") == "house_prices_sample_submission"
+    assert sample_submission_of(kws, "house_prices_test_clean") == "house_prices_sample_submission"
+    assert sample_submission_of(kws, "titanic_test") is None  # titanic ships none here
+    assert sample_submission_table(kws, "house_prices_test_clean") == "house_prices_sample_submission"
+    assert sample_submission_table(kws, "titanic_test") is None  # not the other competition's
+    assert sample_submission_table(kws, None) == "house_prices_sample_submission"  # the one named like it
+
+
+def test_a_dataset_keeps_its_file_names_and_a_forced_competition_download_names_the_newest(kaggle_env, kws):
+    download_and_import(kws, parse("house-prices", competition=True))
+    cached = download_and_import(kws, parse("house-prices", competition=True))
+    assert cached.tables == [] and cached.train == "house_prices_train"  # nothing new: the one there is current
+    again = download_and_import(kws, parse("house-prices", competition=True), force=True)
+    assert sorted(again.tables) == ["house_prices_sample_submission_2", "house_prices_test_2", "house_prices_train_2"]
+    assert (again.train, again.sample_submission) == ("house_prices_train_2", "house_prices_sample_submission_2")
+    assert sample_submission_of(kws, "house_prices_test_2") == "house_prices_sample_submission_2"
+    sales = download_and_import(kws, parse("ada/shop-sales"))
+    assert sorted(sales.tables) == ["regions", "sales", "stores"]
+    assert (sales.train, sales.sample_submission, sales.current) == (None, None, "sales")  # the first table made
 
 
 def test_a_member_that_cannot_be_parsed_does_not_stop_the_others(kaggle_env, kws):

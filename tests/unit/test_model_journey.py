@@ -49,23 +49,28 @@ def test_from_a_competition_download_through_clean_steps_to_a_checked_submission
     truth = penguin_competition(kaggle_env)
     home = tmp_path / "ws"
     loaded = run_cli(home, "kaggle", "download", "penguin-species", "--competition")
-    assert sorted(r["table"] for r in loaded["results"]) == ["sample_submission", "test", "train"]
+    assert sorted(r["table"] for r in loaded["results"]) == [
+        "penguin_species_sample_submission", "penguin_species_test", "penguin_species_train"]  # fmt: skip
+    assert loaded["train"] == "penguin_species_train"
+    assert loaded["sample_submission"] == "penguin_species_sample_submission"
     # two Clean steps on train: its measurements are text because of 'NA'
-    cleaned = "train"
+    cleaned = "penguin_species_train"
     for column in ("Culmen Length (mm)", "Flipper Length (mm)"):
         cleaned = run_cli(home, "clean", "apply", cleaned, "to_number", "--column", column)["table"]["name"]
-    assert cleaned == "train_v3"
+    assert cleaned == "penguin_species_train_v3"
     board = run_cli(home, "model", cleaned, "--target", "Species", "--models", "dummy,linear", "--save", "species")
     assert board["task"] == "multiclass"
     scores = {m["model"]: m["accuracy"]["mean"] for m in board["models"]}
     assert scores["linear"] > 0.9 > scores["dummy"]
     # predict test after replaying train_v3's recipe on it; the submission is checked, then written
     target = tmp_path / "submission.csv"
-    done = run_cli(home, "predict", "species", "test", "--recipe", cleaned, "--id", "id", "--submission", str(target))
-    assert done["cleaned"] == "test_clean" and done["problems"] == [] and done["submission"] == str(target)
+    done = run_cli(home, "predict", "species", "penguin_species_test", "--recipe", cleaned, "--id", "id",
+                   "--submission", str(target))  # fmt: skip
+    assert done["cleaned"] == "penguin_species_test_clean"
+    assert done["problems"] == [] and done["submission"] == str(target)
     with open(target, newline="") as f:
         header, *rows = list(csv.reader(f))
-    assert header == ["id", "Species"]  # the sample submission's header, found by its name
+    assert header == ["id", "Species"]  # the header of the competition's sample submission, found by provenance
     assert sorted(r[0] for r in rows) == sorted(truth)  # every test id, once
     right = sum(truth[i] == species for i, species in rows)
     assert right / len(rows) > 0.9

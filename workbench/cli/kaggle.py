@@ -93,8 +93,9 @@ def download(ws: Workspace, ref: str, file_name: str | None, competition: bool, 
     bar, update = progress_printer("Importing")
     with bar:
         results = kg.import_fetched(ws, fetched, on_progress=update)
+    outcome = kg.KaggleImport.of(ws, fetched, results)
     if as_json:
-        emit_json(kg.KaggleImport(fetched, results).as_dict())
+        emit_json(outcome.as_dict())
     else:
         for r in results:
             if r.ok:
@@ -104,6 +105,11 @@ def download(ws: Workspace, ref: str, file_name: str | None, competition: bool, 
                 click.echo(f"{r.label}: skipped, {r.skipped}", err=True)
             else:
                 click.echo(f"{r.label}: {r.error}", err=True)
+        if outcome.train:
+            click.echo(f"training table: {outcome.train}")
+        if outcome.sample_submission:
+            click.echo(f"sample submission: {outcome.sample_submission} (`workbench predict --submission` "
+                       "matches its header)")
     if not any(r.ok or (r.skipped or "").startswith("already imported") for r in results):
         raise WorkbenchError(f"nothing was imported from {where}: it holds no file the workbench reads.")
 

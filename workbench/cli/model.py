@@ -100,7 +100,7 @@ def predict_command(ws: Workspace, model_name: str, table: str, id_column: str |
     if submission:
         if not id_column:
             raise WorkbenchError("A submission needs the id column: pass --id.")
-        sample = sample or model.sample_submission_table([t.name for t in ws.tables()])
+        sample = sample or model.sample_submission_table(ws, table)
         # every id of the table as given, even if a cleaning step dropped its row
         sub = model.submission(ws, made.name, table, id_column=id_column, sample_submission=sample)
         problems = sub.problems

@@ -72,12 +72,14 @@ def load(
     paths: Iterable[str | Path],
     *,
     table: str | None = None,
+    prefix: str | None = None,
     source_kind: str = "file",
     source_detail: dict[str, Any] | None = None,
     on_progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> list[ImportResult]:
-    """Import every path; one result per unit. `table` names the table (or prefixes several)."""
+    """Import every path; one result per unit. `table` names the table (or prefixes several); `prefix`
+    starts every table's name (a competition's slug), made unique when taken."""
     readers.remove_orphans(ws.downloads / ".tmp")
     results: list[ImportResult] = []
     units: list[_Unit] = []
@@ -88,6 +90,9 @@ def load(
             path = Path(raw).expanduser().resolve()
             detail = {"path": str(path.resolve()), **(source_detail or {})}
             _expand(ws, path, detail.get("upload") or path.name, detail, units, results, extracted)
+        if prefix:
+            for unit in units:
+                unit.name_hint = f"{prefix}_{unit.name_hint}"
         _import_units(ws, units, table, source_kind, on_progress, cancel, results, imported)
     finally:
         _remove_unused_extractions(extracted, imported)

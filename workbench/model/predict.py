@@ -203,9 +203,15 @@ def _examples(values: Any, n: int = 3) -> str:
     return ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in list(values)[:n])
 
 
-def sample_submission_table(names: list[str]) -> str | None:
-    """The table a competition's sample submission was imported as (sample_submission, gender_submission...),
-    when exactly one table's name says so: its header is the one Kaggle expects."""
+def sample_submission_table(ws: Workspace, table: str | None = None) -> str | None:
+    """The sample submission of the Kaggle competition `table` comes from (by its provenance); else the
+    table named like one (sample_submission, gender_submission...) when exactly one is: its header is
+    the one Kaggle expects."""
+    from workbench.kaggle.importer import competition_source, sample_submission_of  # loaded only when asked
+
+    if table is not None and competition_source(ws, table) is not None:
+        return sample_submission_of(ws, table)  # its own competition's, never another one's
+    names = [t.name for t in ws.tables() if t.name != table]
     found = [n for n in names if "submission" in n.lower() and not n.lower().endswith("_predictions")]
     return found[0] if len(found) == 1 else None
 
