@@ -196,7 +196,7 @@ if shown is not None:
                 st.error(_ui.md(exc))
             else:
                 st.session_state.pop(PREVIEW_KEY, None)
-                _ui.flash("success", f"Wrote {_ui.md(made_table.name)} ({made_table.rows:,} rows). "
+                _ui.flash("success", f"Wrote {_ui.md(made_table.name)} ({plural(made_table.rows, 'row')}). "
                           f"{_ui.md(info.name)} is unchanged; Undo goes back to it.")  # fmt: skip
                 _ui.select_table(made_table.name)
                 st.rerun()
@@ -220,7 +220,7 @@ if made.steps:
         except WorkbenchError as exc:
             st.error(_ui.md(exc))
         else:
-            st.success(f"Wrote {_ui.md(done.table.name)} ({done.table.rows:,} rows).")
+            st.success(f"Wrote {_ui.md(done.table.name)} ({plural(done.table.rows, 'row')}).")
             if done.gaps:
                 st.warning("Gap report: what the new data holds that the fit never saw\n\n"
                            + "\n".join(f"- {_ui.md(g)}" for g in done.gaps))  # fmt: skip

@@ -175,7 +175,8 @@ def _held(col: ColumnProfile) -> str:
     """'342 values that are numbers, 2 that are not: `NA` (2×)' of a text column holding numbers."""
     numbers, others, examples = explain.numbers_held(col)
     shown = ", ".join(f"{_text(v)} ({n:,}×)" for v, n in examples[:3])
-    return f"{numbers:,} values that are numbers, {others:,} that are not" + (f": {shown}" if shown else "")
+    return (f"{plural(numbers, 'value')} that {'is a number' if numbers == 1 else 'are numbers'}, {others:,} that "
+            f"{'is' if others == 1 else 'are'} not" + (f": {shown}" if shown else ""))
 
 
 def show_columns() -> None:
@@ -233,7 +234,8 @@ def _read_as_numbers(names: list[str]) -> None:
     """Say which columns of a chart are text read as the numbers they hold."""
     held = [profile.column(n) for n in names if n in as_text]
     if held:
-        each = ", ".join(f"{_ui.code(c.name)} ({c.stats['numbers']:,} of {c.stats['count']:,} values)" for c in held)
+        each = ", ".join(f"{_ui.code(c.name)} ({c.stats['numbers']:,} of {plural(c.stats['count'], 'value')})"
+                         for c in held)
         st.caption(f"Stored as text, read as the numbers they hold: {each}; the values that are not numbers "
                    "are left out.")  # fmt: skip
 
@@ -319,8 +321,8 @@ def show_scatter(con) -> None:
                                   f"{plural(settings.LIMITS.scatter_colours, 'value')}: one colour each.")
     frame = relations.sample(con, info.name, list(dict.fromkeys([x, y, colour] if colour else [x, y])),
                              as_text=as_text)  # fmt: skip
-    size = f"a random sample of {len(frame):,} of {profile.rows:,} rows" if len(frame) < profile.rows else (
-        f"all {len(frame):,} rows")  # fmt: skip
+    size = (f"a random sample of {len(frame):,} of {plural(profile.rows, 'row')}" if len(frame) < profile.rows
+            else f"all {plural(len(frame), 'row')}")  # fmt: skip
     st.plotly_chart(figures.scatter(frame, x, y, f"{y} against {x} ({size})", colour), key="scatter")
     _read_as_numbers([x, y])
     _left_out(names)

@@ -141,3 +141,17 @@ def test_the_sql_and_python_exports_map_new_variants_as_the_replay_does(neighbou
     assert out.returncode == 0, out.stderr
     with duckdb.connect(str(py_db)) as con:
         assert con.execute(f"SELECT * FROM {made} ORDER BY rowid").fetchall() == expected
+
+
+def test_messages_say_one_spelling_one_value_one_row(ws):
+    from workbench.clean import make
+
+    with ws.connect() as con:
+        con.execute("CREATE TABLE one AS SELECT * FROM (VALUES ('Yellow', 1), ('yellow', NULL), ('Yellow', 3), "
+                    "('Yellow', 4), ('Blue', 5)) v(colour, n)")
+        record_table(con, "one", source_kind="file", operation="import")
+    messages = {f.kind: f.message for f in profile_table(ws, "one").findings}
+    assert messages["missing"].startswith("1 missing value (")
+    assert messages["inconsistent_category"] == "1 spelling of 1 category: 'yellow' (case) -> 'Yellow'"
+    step = clean.fit_on(ws, "one", make("cluster_spellings", column="colour"))
+    assert step.describe() == "Merge 1 spelling in colour into 1 canonical value"

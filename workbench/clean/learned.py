@@ -23,6 +23,7 @@ from workbench.errors import WorkbenchError
 from workbench.model.persist import model_file, sha256
 from workbench.names import quote
 from workbench.settings import LIMITS
+from workbench.words import plural
 
 MODELS_DIR = "models"
 # Types the estimators of our steps are made of that skops does not trust by default.
@@ -134,5 +135,5 @@ class LearnedStep(Step):
     def sample_note(self) -> str:
         fitted, total = self.state.get("fitted_rows", 0), self.state.get("table_rows", 0)
         if fitted < total:
-            return f"fitted on a random sample of {fitted:,} of {total:,} rows"
-        return f"fitted on all {total:,} rows"
+            return f"fitted on a random sample of {fitted:,} of {plural(total, 'row')}"
+        return f"fitted on all {plural(total, 'row')}" if total != 1 else "fitted on its one row"

@@ -224,7 +224,7 @@ def _compare(con: duckdb.DuckDBPyConnection, step: Step, schema: dict[str, str],
         result.before = distribution(con, source, [], main, schema[main])
         result.after = distribution(con, relation, probe.params, main, types[main])
     if sampled:
-        result.notes.append(f"Previewed on a random sample of {sampled:,} rows; applying computes every row.")
+        result.notes.append(f"Previewed on a random sample of {plural(sampled, 'row')}; applying computes every row.")
     if isinstance(step, LearnedStep):
         result.notes.append(f"The model is {step.sample_note()}.")
         if work:

@@ -240,7 +240,9 @@ class Conversion(TextStep):
 
     def describe(self) -> str:
         lost = self.state.get("unparsed", 0)
-        tail = f"; {lost:,} values that do not convert become NULL" if lost else ""
+        one = lost == 1
+        tail = (f"; {plural(lost, 'value')} that {'does' if one else 'do'} not convert "
+                f"{'becomes' if one else 'become'} NULL" if lost else "")  # fmt: skip
         return f"Convert {self.column} to {self.target}{tail}"
 
 

@@ -91,7 +91,7 @@ def missing(d: Detector, col: ColumnProfile) -> list[Finding]:
     if share == 1:
         msg, fix = "every value is missing", "Drop the column: it carries no information."
     else:
-        msg = f"{nulls:,} missing values ({share:.1%})"
+        msg = f"{plural(nulls, 'missing value')} ({share:.1%})"
         fix = ("Mostly empty: drop the column, or keep only a 'was missing' flag." if share >= 0.5 else
                "Impute (median for numbers, most frequent value for categories) and add a 'was missing' "
                "flag column, or drop these rows if few.")  # fmt: skip
@@ -139,7 +139,7 @@ def missing_together(d: Detector, columns: list[ColumnProfile], found: list[Find
         shown = repr(value) if p.family == "text" else value
         line = f"missing together with: {p.name} = {shown} in all {plural(f.count, 'row')}"
         if holding > f.count:
-            line += f" ({p.name} = {shown} in {holding:,} rows of the table)"
+            line += f" ({p.name} = {shown} in {plural(holding, 'row')} of the table)"
         f.message += f"; {line}"
         f.detail["missing_together"] = {"column": p.name, "value": value, "rows": f.count, "rows_with_value": holding}
         f.suggestion = (f"Look first: every missing value comes with {p.name} = {shown}, so the right value may "
@@ -247,7 +247,8 @@ def outliers(d: Detector, col: ColumnProfile) -> list[Finding]:
     scale = 1.4826 * mad if mad else (st["quantiles"]["p75"] - st["quantiles"]["p25"]) / 1.349
     far = max(abs(v - median) for v in examples) / scale if scale else float("inf")
     return [d.finding("outlier", col, count, "high" if far >= 100 else "medium",
-                      f"{count:,} values outside [{_num(low)}, {_num(high)}] (beyond 3 IQR from the quartiles), "
+                      f"{plural(count, 'value')} outside [{_num(low)}, {_num(high)}] (beyond 3 IQR from the "
+                      "quartiles), "
                       f"up to {far:,.0f} MADs from the median {_num(median)}",
                       "Check them: fix data-entry errors (units, extra zeros), cap (winsorize) or use a robust "
                       "scaler; keep genuine extremes.", predicate,
@@ -272,7 +273,7 @@ def identifier(d: Detector, col: ColumnProfile) -> list[Finding]:
     if col.semantic != "identifier":
         return []
     n = col.stats["distinct"]
-    message = f"identifier-like: {n:,} distinct values in {col.stats['count']:,} rows"
+    message = f"identifier-like: {plural(n, 'distinct value')} in {plural(col.stats['count'], 'row')}"
     return [d.finding("identifier", col, n, "low", message,
                       "Use it as a key (joins, deduplication) but exclude it from model features: it would "
                       "only let a model memorise rows.")]  # fmt: skip
@@ -287,7 +288,7 @@ def disguised_missing(d: Detector, col: ColumnProfile) -> list[Finding]:
         return []
     ex = d.examples(col, "missing_tokens")
     shown = ", ".join(f"{v!r} ({c:,}×)" for v, c in ex)
-    message = f"{n:,} values that mean 'missing': {shown}"
+    message = f"{plural(n, 'value')} that {'means' if n == 1 else 'mean'} 'missing': {shown}"
     return [d.finding("disguised_missing", col, n, _level(n / d.rows, 0.2, 0.0), message,
                       "Turn them into NULL (NULLIF / CASE WHEN ... THEN NULL) so they are counted and handled "
                       "as missing.", checks.MISSING_TOKEN, examples=ex)]  # fmt: skip
@@ -298,7 +299,7 @@ def whitespace(d: Detector, col: ColumnProfile) -> list[Finding]:
     if not n:
         return []
     ex = d.examples(col, "whitespace")
-    return [d.finding("whitespace", col, n, "low", f"{n:,} values with leading or trailing spaces, e.g. "
+    return [d.finding("whitespace", col, n, "low", f"{plural(n, 'value')} with leading or trailing spaces, e.g. "
                       + ", ".join(repr(v) for v, _ in ex[:3]),
                       "Trim them (trim()): ' Paris' and 'Paris' are different values to a GROUP BY or a model.",
                       checks.WHITESPACE, examples=ex)]  # fmt: skip
@@ -326,7 +327,9 @@ def typed_text(d: Detector, col: ColumnProfile) -> list[Finding]:
         kind, predicate, noun, fix = _AS_TEXT[target]
         n = col.stats[target]
         bad = d.examples(col, f"not_{target}")
-        tail = f"; {present - n:,} do not parse, e.g. " + ", ".join(repr(v) for v, _ in bad[:3]) if present > n else ""
+        odd = present - n
+        tail = (f"; {odd:,} {'does' if odd == 1 else 'do'} not parse, e.g. " + ", ".join(repr(v) for v, _ in bad[:3])
+                if odd > 0 else "")  # fmt: skip
         return [d.finding(kind, col, n, "medium", f"{share[target]:.1%} of the present values are {noun} stored as "
                           f"text{tail}", fix, predicate, examples=bad or d.examples(col, target)[:3],
                           detail={"parsed_share": share[target], "unparsed": present - n})]  # fmt: skip
@@ -342,7 +345,8 @@ def typed_text(d: Detector, col: ColumnProfile) -> list[Finding]:
     ex = d.examples(col, ex)
     return [d.finding("mixed_types", col, count, "high",
                       f"mixed types: {share[best]:.1%} of the present values are {_AS_TEXT[best][2]}, the rest "
-                      f"are not; {count:,} rows hold {odd}, e.g. " + ", ".join(repr(v) for v, _ in ex[:3]),
+                      f"are not; {plural(count, 'row')} {'holds' if count == 1 else 'hold'} {odd}, e.g. "
+                      + ", ".join(repr(v) for v, _ in ex[:3]),
                       "Split the column, or decide on one type and map the others (e.g. 'five' -> 5) or null them.",
                       predicate, examples=ex, detail={"share": share[best], "type": best})]  # fmt: skip
 
@@ -404,7 +408,8 @@ def duplicate_rows(d: Detector, columns: list[ColumnProfile], duplicates: int) -
         return []
     share = duplicates / d.rows
     return [d.finding("duplicate_rows", None, duplicates, "high" if share >= 0.01 else "medium",
-                      f"{duplicates:,} rows are exact copies of another row ({share:.2%})",
+                      f"{plural(duplicates, 'row')} {'is an exact copy' if duplicates == 1 else 'are exact copies'} "
+                      f"of another row ({share:.2%})",
                       "Drop exact duplicates (SELECT DISTINCT) unless repeated rows are genuine events; then "
                       "look for near-duplicates on the Dedupe page.",
                       detail={"columns": [c.name for c in columns]})]  # fmt: skip
