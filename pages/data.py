@@ -36,7 +36,7 @@ with st.expander("Import files", expanded=not infos, icon=":material/upload:"):
         stops = "Stops the import; nothing half-done is kept."
         with _ui.cancel_button("Cancel import", key="cancel_import", help=stops):
             for upload in uploads:
-                path = save_upload(ws, upload.name, upload.getvalue())
+                path = save_upload(ws, upload.name, upload)  # streamed to disk in chunks, not copied whole
                 # a Streamlit call between storing and importing: a run stopped by Cancel while it stored
                 # the file (the next run starts at once) stops here, before it imports anything
                 bar.progress(0.0, text=f"Importing {_ui.md(upload.name)}…")

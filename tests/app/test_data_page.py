@@ -68,6 +68,27 @@ def test_upload_imports_and_reports_rejected_lines(app):
     assert rejects["raw line"][0] == "bob,2,extra"
 
 
+def test_an_upload_is_streamed_to_disk_not_taken_whole(app, monkeypatch):
+    from workbench import uploads
+
+    handed = []
+    real = uploads.save_upload
+
+    def spy(ws, name, content):
+        handed.append(type(content).__name__)
+        return real(ws, name, content)
+
+    monkeypatch.setattr(uploads, "save_upload", spy)  # the page imports it on every run
+    at = rerun(app.run(), DATA)
+    at.file_uploader(key="uploads").upload("streamed.csv", b"a,b\n1,2\n3,4\n", "text/csv")
+    at.run()
+    at.button(key="import").click()
+    at = rerun(at.run(), DATA)
+    assert not at.exception
+    assert "`streamed`: 2 rows × 2 columns" in at.success[0].value
+    assert handed == ["UploadedFile"]  # the file object, read in chunks: not its bytes taken whole
+
+
 def test_a_bad_file_shows_an_error_and_imports_nothing(app):
     at = rerun(app.run(), DATA)
     at.file_uploader(key="uploads").upload("broken.json", b'[{"a": 1}, {"a": ', "application/json")
