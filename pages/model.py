@@ -10,6 +10,7 @@ from workbench import WorkbenchError, model
 from workbench.clean import recipe
 from workbench.errors import Cancelled
 from workbench.model import explain, versions
+from workbench.profile import figures
 
 _ui.require_navigation()
 
@@ -17,6 +18,7 @@ BOARD_KEY = "_model_board"  # (table identity, Leaderboard, the settings it was 
 CLUSTER_KEY = "_model_clusters"
 VERSIONS_KEY = "_model_versions"
 IMPORTANCE_KEY = "_model_importance"  # ((table identity, model), ranked features)
+TITLE_WIDTH = 56  # characters per line of a chart's title: a chart is half the page wide
 NO_TARGET = "(none: find clusters)"
 AUTO = "detect"
 
@@ -40,6 +42,13 @@ kind = mid.selectbox("Task", [AUTO, *model.TASKS[:3]], key="model_task",
 folds = right.number_input("Folds", min_value=2, max_value=20, value=5, key="model_folds",
                            help="Cross-validation: the rows are split into this many parts; each model is fitted "
                                 "on all but one part and scored on the part it never saw, once per part.")
+
+
+def _chart(slot, fig: go.Figure, key: str) -> None:
+    """Draw `fig` with its title wrapped above a top margin as tall as its lines (plotly cuts a long title)."""
+    text = figures.wrap(fig.layout.title.text or "", TITLE_WIDTH)
+    fig.update_layout(title_text=text, margin={"t": 26 + figures.TITLE_LINE_PX * (text.count("<br>") + 1)})
+    slot.plotly_chart(fig, key=key)
 
 
 def _progress_run(label: str, work):
@@ -77,11 +86,11 @@ if target == NO_TARGET:
             st.info(_ui.md(note))
         a, b = st.columns(2)
         sil = pd.DataFrame({"k": list(found.silhouettes), "silhouette": list(found.silhouettes.values())})
-        a.plotly_chart(go.Figure(go.Scatter(x=sil["k"], y=sil["silhouette"], mode="lines+markers")).update_layout(
+        _chart(a, go.Figure(go.Scatter(x=sil["k"], y=sil["silhouette"], mode="lines+markers")).update_layout(
             title="Silhouette by number of clusters (higher is better)", xaxis_title="k", yaxis_title="silhouette",
             height=320), key="silhouettes")  # fmt: skip
         proj = found.projection
-        b.plotly_chart(go.Figure(go.Scatter(x=proj["pc1"], y=proj["pc2"], mode="markers",
+        _chart(b, go.Figure(go.Scatter(x=proj["pc1"], y=proj["pc2"], mode="markers",
                                             marker={"color": proj["cluster"], "colorscale": "Viridis"})).update_layout(
             title=f"The rows on their two main directions (PCA), coloured by cluster (k = {found.k})",
             xaxis_title="PC1", yaxis_title="PC2", height=320), key="pca")  # fmt: skip
@@ -180,7 +189,7 @@ charts = st.columns(2)
 if board.task.is_classification:
     labels = sorted(pd.unique(oof["actual"]), key=str)
     matrix = pd.crosstab(oof["actual"], oof["predicted"]).reindex(index=labels, columns=labels, fill_value=0)
-    charts[0].plotly_chart(go.Figure(go.Heatmap(z=matrix.values, x=[str(c) for c in labels],
+    _chart(charts[0], go.Figure(go.Heatmap(z=matrix.values, x=[str(c) for c in labels],
                                                 y=[str(c) for c in labels], text=matrix.values,
                                                 texttemplate="%{text}", colorscale="Blues")).update_layout(
         title="Confusion matrix (rows: actual, columns: predicted), every row predicted by a model that never saw it",
@@ -190,26 +199,26 @@ if board.task.is_classification:
         from sklearn.metrics import roc_curve
 
         fig = go.Figure()
-        for col in proba:
+        # a binary task draws its positive class (Yes, True, 1, else the smaller class); several classes draw each
+        drawn = [f"proba_{model.positive_label(board.task)}"] if board.task.kind == "binary" else proba
+        for col in drawn:
             label = col.removeprefix("proba_")
             positive = (oof["actual"].astype(str) == label).to_numpy()
-            if positive.all() or not positive.any():
+            if col not in oof.columns or positive.all() or not positive.any():
                 continue
             fpr, tpr, _ = roc_curve(positive, oof[col].to_numpy())
             fig.add_scatter(x=fpr, y=tpr, mode="lines", name=f"{label} against the rest")
-            if len(proba) == 2:
-                break
         fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="guessing", line={"dash": "dot"})
-        charts[1].plotly_chart(fig.update_layout(title="ROC curve on held-out folds", xaxis_title="false positive rate",
+        _chart(charts[1], fig.update_layout(title="ROC curve on held-out folds", xaxis_title="false positive rate",
                                                  yaxis_title="true positive rate", height=380), key="roc")  # fmt: skip
 else:
     actual, predicted = oof["actual"].to_numpy(float), oof["predicted"].to_numpy(float)
     low, high = float(np.nanmin(actual)), float(np.nanmax(actual))
     fig = go.Figure([go.Scatter(x=actual, y=predicted, mode="markers", name="rows", opacity=0.5),
                      go.Scatter(x=[low, high], y=[low, high], mode="lines", name="perfect", line={"dash": "dot"})])
-    charts[0].plotly_chart(fig.update_layout(title="Predicted against actual (held-out folds)", xaxis_title="actual",
+    _chart(charts[0], fig.update_layout(title="Predicted against actual (held-out folds)", xaxis_title="actual",
                                              yaxis_title="predicted", height=380), key="predicted_actual")  # fmt: skip
-    charts[1].plotly_chart(go.Figure(go.Histogram(x=predicted - actual)).update_layout(
+    _chart(charts[1], go.Figure(go.Histogram(x=predicted - actual)).update_layout(
         title="Residuals: predicted minus actual", xaxis_title="residual", yaxis_title="rows", height=380),
         key="residuals")  # fmt: skip
 if board.task.kind == "binary" and any(c.startswith("proba_") for c in oof.columns):
@@ -219,12 +228,12 @@ if board.task.kind == "binary" and any(c.startswith("proba_") for c in oof.colum
         fig.add_scatter(x=curve["recall"], y=curve["precision"], mode="lines", name=f"fold {fold + 1}")
     fig.add_hline(y=curves.base_rate, line_dash="dot", annotation_text="no skill")
     charts = st.columns(2)
-    charts[0].plotly_chart(fig.update_layout(
+    _chart(charts[0], fig.update_layout(
         title=f"Precision-recall on held-out folds (average precision {curves.mean:.3f} ± {curves.std:.3f})",
         xaxis_title="recall", yaxis_title="precision", height=380), key="precision_recall")  # fmt: skip
     charts[0].caption(model.CHART_TEXT["precision_recall"])
     points = model.diagnostics.calibration(board, name)
-    charts[1].plotly_chart(go.Figure([
+    _chart(charts[1], go.Figure([
         go.Scatter(x=points["predicted"], y=points["observed"], mode="lines+markers", name="model"),
         go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfectly calibrated", line={"dash": "dot"})]).update_layout(
         title="Calibration (held-out folds)", xaxis_title="predicted probability", yaxis_title="observed share",
@@ -232,7 +241,7 @@ if board.task.kind == "binary" and any(c.startswith("proba_") for c in oof.colum
     charts[1].caption(model.CHART_TEXT["calibration"])
     view = model.diagnostics.thresholds(board, name)
     frame = view.frame
-    st.plotly_chart(go.Figure([go.Scatter(x=frame["threshold"], y=frame[m], mode="lines", name=m)
+    _chart(st, go.Figure([go.Scatter(x=frame["threshold"], y=frame[m], mode="lines", name=m)
                                for m in ("precision", "recall", "f1")]).add_vline(
         x=view.best, line_dash="dot", annotation_text="best F1").update_layout(
         title="Decision threshold (held-out folds)", xaxis_title="threshold on the predicted probability",
@@ -252,7 +261,7 @@ if st.button("Compute permutation importance", key="run_importance",
 kept = st.session_state.get(IMPORTANCE_KEY)
 if kept and kept[0] == importance_key:
     top = kept[1].head(15).iloc[::-1]  # largest at the top of the bars
-    st.plotly_chart(go.Figure(go.Bar(x=top["mean"], y=top["feature"], orientation="h",
+    _chart(st, go.Figure(go.Bar(x=top["mean"], y=top["feature"], orientation="h",
                                      error_x={"type": "data", "array": top["std"]})).update_layout(
         title=f"Permutation importance: drop in {board.leading} when the feature is shuffled (top 15)",
         xaxis_title=f"drop in {board.leading}", height=420), key="importance")  # fmt: skip

@@ -127,7 +127,8 @@ def test_a_binary_model_view_curves_thresholds_and_importance(app):
 
     pr = _figure(at, "precision_recall")
     assert [t["name"] for t in pr["data"]] == [f"fold {i}" for i in range(1, 6)]
-    average = float(pr["layout"]["title"]["text"].split("average precision ")[1].split(" ±")[0])
+    title = pr["layout"]["title"]["text"].replace("<br>", " ")  # wrapped to the chart's width
+    average = float(title.split("average precision ")[1].split(" ±")[0])
     assert average > 0.97  # scaled logistic regression ranks breast cancer almost perfectly
     recall, precision = _numbers(pr["data"][0]["x"]), _numbers(pr["data"][0]["y"])
     assert recall[0] == 1.0 and recall[-1] == 0.0 and precision.min() >= 357 / 569 - 0.05
@@ -317,3 +318,29 @@ def test_compare_the_versions_runs_bounded_with_its_note(app):
     raw, clean_ = (float(v.split(" ± ")[0]) for v in shown["r2"])
     assert raw < clean_
     assert any(c.value.startswith("each version is scored with the linear model only") for c in at.caption)
+
+
+def test_a_yes_no_target_draws_the_roc_of_yes_and_titles_wrap(app):
+    import pandas as pd
+
+    from tests.unit.model_tables import put
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=300)
+    churn = np.where(x + rng.normal(scale=0.8, size=300) > 0.8, "Yes", "No")  # Yes is the smaller class
+    at = app.run()
+    put(workspace(), "churn", pd.DataFrame({"tenure": x, "Churn": churn}))
+    at = open_model(app, "churn")
+    at.selectbox(key="model_target").set_value("Churn").run()
+    at.multiselect(key="model_models").set_value(["dummy", "linear"]).run()
+    at.button(key="run_board").click().run()
+    assert not at.exception and not at.error
+    roc = _figure(at, "roc")
+    assert [t["name"] for t in roc["data"]] == ["Yes against the rest", "guessing"]  # not "No against the rest"
+    for key in ("confusion", "precision_recall", "roc", "calibration"):
+        title = _figure(at, key)["layout"]["title"]["text"]
+        assert all(len(line) <= 56 for line in title.split("<br>")), title
+    confusion = _figure(at, "confusion")["layout"]
+    assert confusion["title"]["text"] == ("Confusion matrix (rows: actual, columns: predicted),<br>every row "
+                                          "predicted by a model that never saw it")  # fmt: skip
+    assert confusion["margin"]["t"] == 26 + 24 * 2  # room for both lines

@@ -220,3 +220,14 @@ def test_the_median_strategy_imputes_what_scikit_learns_median_does(rows):
         assert np.array_equal(ours.statistics_, theirs.statistics_, equal_nan=True)
         assert np.isnan(ours.statistics_[3]) and not np.isnan(ours.statistics_[:3]).any()
         assert np.array_equal(ours.transform(X), theirs.transform(X))
+
+
+@pytest.mark.parametrize(("classes", "positive"), [
+    ({False: 7, True: 3}, True), ({"No": 70, "Yes": 30}, "Yes"), ({"No": 30, "Yes": 70}, "Yes"),
+    ({0: 3, 1: 7}, 1), ({"stayed": 70, "churned": 30}, "churned"),  # no yes: the smaller class
+    ({"a": 5, "b": 5}, "b"),  # a tie: the larger label, as scikit-learn
+])  # fmt: skip
+def test_the_positive_class_is_the_one_named_yes_else_the_smaller(classes, positive):
+    from workbench.model.task import Task
+
+    assert model.positive_label(Task("binary", "y", "binary", sum(classes.values()), classes=classes)) == positive

@@ -30,7 +30,7 @@ from workbench.model.clustering import Clustering, write_labels
 from workbench.model.clustering import run as cluster
 from workbench.model.explain import CHART_TEXT, METRIC_TEXT, MODEL_TEXT, code
 from workbench.model.features import Features, suggest
-from workbench.model.leaderboard import Leaderboard, ModelResult, fit, run
+from workbench.model.leaderboard import Leaderboard, ModelResult, fit, positive_label, run
 from workbench.model.persist import TRUSTED_TYPES, FittedModel, load, save, saved_models
 from workbench.model.pipeline import MODELS, build
 from workbench.model.predict import (
@@ -46,5 +46,6 @@ from workbench.model.worker import warm_up
 
 __all__ = ["CHART_TEXT", "METRIC_TEXT", "MODELS", "MODEL_TEXT", "TASKS", "TRUSTED_TYPES", "Clustering", "Features",
            "FittedModel", "Leaderboard", "ModelResult", "Submission", "Task", "build", "check_submission", "cluster",
-           "code", "detect", "diagnostics", "fit", "load", "predict", "recipe_advice", "run", "sample_submission_table",
-           "save", "saved_models", "submission", "suggest", "warm_up", "write_labels"]  # fmt: skip
+           "code", "detect", "diagnostics", "fit", "load", "positive_label", "predict", "recipe_advice", "run",
+           "sample_submission_table", "save", "saved_models", "submission", "suggest", "warm_up",
+           "write_labels"]  # fmt: skip

@@ -7,7 +7,7 @@
 
 The first three read the leaderboard's out-of-fold predictions (every row
 predicted by a model that never saw it) and need a binary task: they follow
-the probability of the positive class (the larger label, as in the F1 score).
+the probability of the positive class (leaderboard.positive_label, as in the F1 score).
 Permutation importance refits the pipeline on each fold's training rows, in a
 worker process like the leaderboard (Cancel and the time budget work), and
 shuffles one feature at a time on that fold's held-out rows (at most

@@ -48,9 +48,18 @@ LOWER_IS_BETTER = {"log_loss", "mae", "rmse"}
 DEFAULT_MODELS = tuple(MODELS)
 
 
+YES = frozenset({"1", "yes", "y", "true", "t", "positive", "pos"})  # a class named so is the positive one
+
+
 def positive_label(task: Task) -> Any:
-    """The class scikit-learn treats as positive in a binary task: the larger of the two labels."""
-    return sorted(task.classes)[-1] if task.kind == "binary" else None
+    """The class a binary task's F1, ROC and precision-recall are about: the one named yes / true / 1 when
+    exactly one is, else the smaller class (what one looks for: the churner, the fraud), else the larger label."""
+    if task.kind != "binary":
+        return None
+    named = [c for c in task.classes if str(c).strip().lower() in YES]
+    if len(named) == 1:
+        return named[0]
+    return min(task.classes, key=lambda c: (task.classes[c], -sorted(task.classes, key=str).index(c)))
 
 
 def scoring(task: Task) -> dict[str, Any]:
