@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase, ReadOnlyDatabase
 
 from workbench import Workspace, samples
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Hypothesis (tests/property): a fixed budget, no deadline (a step on a real DuckDB file takes what it takes),
+# and the example database committed under tests/property/examples, so a failure found once is replayed
+# first on every later run. Locally a new failure is written there (commit it, with an @example); CI only
+# reads it and draws from a fixed seed (strategies.fixed_in_ci), so a CI run is the same every time.
+EXAMPLES = DirectoryBasedExampleDatabase(ROOT / "tests" / "property" / "examples")
+settings.register_profile("dev", max_examples=25, deadline=None, print_blob=True, database=EXAMPLES)
+settings.register_profile("ci", max_examples=25, deadline=None, print_blob=True, database=ReadOnlyDatabase(EXAMPLES))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev"))
 
 
 @pytest.fixture(autouse=True)

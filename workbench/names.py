@@ -43,6 +43,15 @@ _SPELLED_OUT = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "Ae", "œ": "oe", "�
                               "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
 
 
+# DuckDB's row-number pseudo-column: a real column of that name (any case) hides it, and cleaning orders
+# and joins rows by it, so no table the workbench makes may have one.
+ROW_NUMBER = "rowid"
+
+
+def hides_row_number(column: str) -> bool:
+    return column.lower() == ROW_NUMBER
+
+
 def quote(identifier: str) -> str:
     """Quote an identifier for DuckDB SQL (doubling embedded quotes)."""
     return '"' + identifier.replace('"', '""') + '"'
@@ -166,7 +175,7 @@ def render(sql: str, params: Iterable[object]) -> str:
     return "".join(out)
 
 
-# What DuckDB's parser (PostgreSQL's scanner) reads as one piece in which a `?` is text, not a placeholder.
+# The opening (and closing) tag of a dollar-quoted string: $$ or $tag$.
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?\$")
 
 
@@ -177,41 +186,72 @@ def _name_char(ch: str) -> bool:
 def placeholders(sql: str) -> list[int]:
     """The positions of the anonymous `?` placeholders in `sql`, as DuckDB's parser finds them.
 
-    Skipped: '...' strings ('' inside; backslash escapes too in E'...'), "..." identifiers ("" inside),
-    -- comments to the end of the line, /* */ comments (nested), and $tag$...$tag$ strings. A numbered
-    placeholder (``?1``, ``$1``) is refused: the workbench binds its values in order.
+    A numbered placeholder (``?1``, ``$1``) is refused: the workbench binds its values in order.
     """
-    found: list[int] = []
-    i, n = 0, len(sql)
+    found = []
+    for start, end in code_spans(sql):
+        for match in _PLACEHOLDER.finditer(sql, start, end):
+            if match.group(1) or (match.group(2) and not (match.start() and _name_char(sql[match.start() - 1]))):
+                raise ValueError("numbered placeholders (?1, $1) are not rendered: bind values with ? in order")
+            if match.group() == "?":
+                found.append(match.start())
+    return found
+
+
+_PLACEHOLDER = re.compile(r"\?(\d)?|\$(\d)")
+
+
+def outside_quotes(pattern: re.Pattern[str], replace: str, sql: str) -> str:
+    """`pattern.sub(replace, ...)` on the SQL only, not on what is quoted or commented."""
+    out, done = [], 0
+    for start, end in code_spans(sql):
+        out += [sql[done:start], pattern.sub(replace, sql[start:end])]
+        done = end
+    return "".join(out) + sql[done:]
+
+
+def code_spans(sql: str) -> list[tuple[int, int]]:
+    """The (start, end) stretches of `sql` that DuckDB's parser reads as SQL, outside anything quoted.
+
+    Skipped, as PostgreSQL's scanner (DuckDB's) reads them: '...' strings ('' inside; backslash escapes
+    too in E'...'), "..." identifiers ("" inside), -- comments to the end of the line, /* */ comments
+    (nested), and $tag$...$tag$ strings.
+    """
+    spans: list[tuple[int, int]] = []
+    i, n, code = 0, len(sql), 0
     while i < n:
         ch = sql[i]
         prev = sql[i - 1] if i else ""
+        skip_to = None
         if ch == "'":
-            escapes = prev in "eE" and not (i >= 2 and _name_char(sql[i - 2]))
-            i = _end_of_quoted(sql, i, "'", escapes)
+            escapes = prev in ("e", "E") and not (i >= 2 and _name_char(sql[i - 2]))
+            skip_to = _end_of_quoted(sql, i, "'", escapes)
         elif ch == '"':
-            i = _end_of_quoted(sql, i, '"', False)
+            skip_to = _end_of_quoted(sql, i, '"', False)
         elif sql.startswith("--", i):
-            newline = re.compile(r"[\n\r]").search(sql, i)
-            i = newline.end() if newline else n
+            newline = _NEWLINE.search(sql, i)
+            skip_to = newline.end() if newline else n
         elif sql.startswith("/*", i):
-            i = _end_of_comment(sql, i)
+            skip_to = _end_of_comment(sql, i)
         elif ch == "$" and not (prev and _name_char(prev)) and (tag := _DOLLAR_TAG.match(sql, i)):
-            end = sql.find(tag.group(), tag.end())
-            i = n if end < 0 else end + len(tag.group())
-        elif ch == "$" and not (prev and _name_char(prev)) and sql[i + 1 : i + 2].isdigit():
-            raise ValueError("numbered placeholders ($1) are not rendered: bind values with ? in order")
-        elif ch == "?":
-            if sql[i + 1 : i + 2].isdigit():
-                raise ValueError("numbered placeholders (?1) are not rendered: bind values with ? in order")
-            found.append(i)
-            i += 1
+            close = sql.find(tag.group(), tag.end())
+            skip_to = n if close < 0 else close + len(tag.group())
         elif _name_char(ch):
-            while i < n and _name_char(sql[i]):  # a name or number: a `$` inside it starts nothing
+            while i < n and _name_char(sql[i]):  # a name or a number: a `$` inside it starts nothing
                 i += 1
-        else:
+            continue
+        if skip_to is None:
             i += 1
-    return found
+            continue
+        if i > code:
+            spans.append((code, i))
+        i = code = skip_to
+    if code < n:
+        spans.append((code, n))
+    return spans
+
+
+_NEWLINE = re.compile(r"[\n\r]")
 
 
 def _end_of_quoted(sql: str, start: int, quote_char: str, escapes: bool) -> int:

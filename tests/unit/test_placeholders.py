@@ -152,3 +152,43 @@ def test_an_export_keeps_a_column_names_line_break_out_of_the_code(ws, tmp_path)
         con.execute(sql)
         assert con.execute(f"SELECT * FROM {quote(made.name)}").fetchall() == [(None,), (None,)]
     compile(export.export(ws, made.name, "py"), "recipe.py", "exec")
+
+
+# -- a column named like DuckDB's row numbers -----------------------------------------------
+
+
+def test_a_column_named_rowid_is_renamed_at_import_and_cleaning_keeps_the_file_order(ws, tmp_path):
+    """A column `rowid` hid DuckDB's row numbers: a step that keeps rows in order sorted them by the column."""
+    pd = pytest.importorskip("pandas")
+    path = tmp_path / "r.parquet"
+    pd.DataFrame({"ROWID": [5, 1, 3], "x": ["a", "a", "b"]}).to_parquet(path)
+    (result,) = ingest.load(ws, [path])
+    assert result.notes == ["column 'ROWID' was renamed 'ROWID_1': DuckDB keeps that name for its row numbers"]
+    made = clean.apply(ws, "r", clean.make("drop_duplicates", columns=["x"]))
+    assert ws.preview(made.name).to_dict("list") == {"ROWID_1": [5, 3], "x": ["a", "b"]}
+    with pytest.raises(WorkbenchError, match="cannot be named 'rowid'"):
+        clean.make("rename_column", column="x", new_name="rowid")
+
+
+def test_a_table_made_with_a_rowid_column_is_refused_by_cleaning_in_words(ws):
+    from workbench.metadata import record_table
+
+    with ws.connect() as con:
+        con.execute("CREATE TABLE m AS SELECT * FROM (VALUES ('b', 1), ('a', 2)) v(rowid, x)")
+        record_table(con, "m", source_kind="file", operation="import")
+    with pytest.raises(WorkbenchError, match="'rowid' hides DuckDB's row numbers"):
+        clean.apply(ws, "m", clean.make("drop_duplicates", columns=["x"]))
+    renamed = clean.apply(ws, "m", clean.make("rename_column", column="rowid", new_name="code"))
+    assert ws.preview(renamed.name).to_dict("list") == {"code": ["b", "a"], "x": [1, 2]}
+
+
+def test_the_profile_of_a_skewed_column_near_the_largest_double(ws, tmp_path):
+    """Its log-scale upper fence overflowed (math range error: a traceback on Explore)."""
+    pd = pytest.importorskip("pandas")
+    from workbench import profile
+
+    path = tmp_path / "big.parquet"
+    pd.DataFrame({"x": [0.0, None, 1.5335839687292192e241, 385808.0]}).to_parquet(path)
+    ingest.load(ws, [path])
+    column = profile.profile_table(ws, "big").column("x")
+    assert column.stats["max"] == 1.5335839687292192e241

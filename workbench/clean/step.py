@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import duckdb
 
 from workbench.errors import WorkbenchError
-from workbench.names import quote
+from workbench.names import hides_row_number, quote
 from workbench.profile.stats import family
 
 WORK_ROW = "__wb_row"  # the row number column of a Python step's work table
@@ -240,6 +240,10 @@ class Step:
 
     def check_table(self, schema: dict[str, str]) -> None:
         """Fail with one clear message when the table lacks a column this step needs."""
+        hiding = [c for c in schema if hides_row_number(c)]
+        if hiding and self.operation != "rename_column":
+            raise WorkbenchError(f"The column {hiding[0]!r} hides DuckDB's row numbers, which cleaning needs to "
+                                 "keep the rows in order: rename it first (Rename a column). Nothing was written.")
         missing = [c for c in self.inputs() if c not in schema]
         if missing:
             raise WorkbenchError(f"The table has no column {', '.join(repr(c) for c in missing)}, "

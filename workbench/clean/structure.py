@@ -5,6 +5,7 @@ from __future__ import annotations
 from workbench.clean.expression import check_condition
 from workbench.clean.step import Fragment, Param, Select, Step, column_ref
 from workbench.errors import WorkbenchError
+from workbench.names import hides_row_number
 
 
 class DropColumns(Step):
@@ -29,6 +30,9 @@ class RenameColumn(Step):
     def validate(self) -> None:
         if not self.new_name.strip():
             raise WorkbenchError("The new name is empty.")
+        if hides_row_number(self.new_name):
+            raise WorkbenchError(f"A column cannot be named {self.new_name!r}: DuckDB keeps that name for its row "
+                                 "numbers, which cleaning needs. Choose another name.")
 
     def select(self, schema: dict[str, str]) -> Select:
         taken = {c.lower() for c in schema if c != self.column}

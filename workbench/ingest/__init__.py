@@ -27,7 +27,7 @@ from workbench.errors import WorkbenchError
 from workbench.ingest import archive, readers
 from workbench.ingest.formats import CSV, EXCEL, JSON, PARQUET, ZIP, detect, disguised
 from workbench.jobs import Progress
-from workbench.names import table_name_from, unique_name
+from workbench.names import hides_row_number, quote, table_name_from, unique_name
 from workbench.workspace import Workspace
 
 __all__ = ["ImportResult", "load"]
@@ -239,12 +239,24 @@ def _import_in_transaction(ws: Workspace, con: duckdb.DuckDBPyConnection, job: r
             outcome = _READERS[unit.fmt](job, unit.path)
         if job.column_count() == 0:
             raise WorkbenchError("no columns found")
+        _free_the_row_number(con, job.table, outcome)
         metadata.record_table(
             con, job.table, source_kind=source_kind, operation="import", sql=outcome.sql,
             source_detail={**unit.detail, **outcome.detail}, rejected=outcome.rejected,
         )
         metadata.record_rejects(con, job.table, outcome.reject_examples)
         return outcome, metadata.list_tables(con, job.table)[0]
+
+
+def _free_the_row_number(con: duckdb.DuckDBPyConnection, table: str, outcome: readers.ReadOutcome) -> None:
+    """A column named like DuckDB's row number (`rowid`) would hide it: rename it, and say so."""
+    columns = [d[0] for d in con.execute(f"SELECT * FROM {quote(table)} LIMIT 0").description]
+    for column in filter(hides_row_number, columns):
+        new = unique_name(f"{column}_1", columns)
+        con.execute(f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(column)} TO {quote(new)}")
+        columns.append(new)
+        outcome.sql += f";\nALTER TABLE {quote(table)} RENAME COLUMN {quote(column)} TO {quote(new)}"
+        outcome.notes.append(f"column {column!r} was renamed {new!r}: DuckDB keeps that name for its row numbers")
 
 
 def _explain(exc: BaseException, unit: _Unit, tmp_dir: Path) -> str:

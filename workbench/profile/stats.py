@@ -21,6 +21,7 @@ those statistics in `approximate`. Counts of findings stay exact.
 from __future__ import annotations
 
 import math
+import sys
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -273,6 +274,9 @@ def duplicates_sql(table: str) -> str:
 # -- 3. bins, outliers, sentinels ------------------------------------------------------
 
 
+_LOG_MAX = math.log(sys.float_info.max)
+
+
 def fences(col: ColumnProfile, rows: int) -> tuple[float, float] | None:
     """Outliers lie beyond these. Two robust rules must both agree:
 
@@ -289,7 +293,8 @@ def fences(col: ColumnProfile, rows: int) -> tuple[float, float] | None:
     low, high = q1 - FENCE * (q3 - q1), q3 + FENCE * (q3 - q1)
     skew = st.get("kelly_skew")
     if q1 > 0 and skew is not None and skew > 0.2:
-        high = math.exp(math.log(q3) + FENCE * (math.log(q3) - math.log(q1)))
+        log_high = math.log(q3) + FENCE * (math.log(q3) - math.log(q1))
+        high = math.exp(log_high) if log_high < _LOG_MAX else sys.float_info.max  # no number lies beyond it
     elif st.get("mad"):
         reach = (math.sqrt(2 * math.log(max(rows, 2))) + 1) * 1.4826 * st["mad"]
         low, high = min(low, median - reach), max(high, median + reach)

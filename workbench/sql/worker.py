@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from workbench import metadata
 from workbench.errors import WorkbenchError
-from workbench.names import quote
+from workbench.names import outside_quotes, quote
 from workbench.settings import LIMITS
 from workbench.sql import sandbox, wire
 from workbench.sql.export import copy_options
@@ -87,11 +87,14 @@ def _relation(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> duckdb.
         raise
 
 
+_PARAMETER = re.compile(r"(?<![\w$])\$[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _tables_read(con: duckdb.DuckDBPyConnection, select_sql: str) -> set[str]:
     """The tables a query reads (its lineage parents). DuckDB's parser cannot list them for a
     query with parameters, so for this parse only (never run) each `$name` reads NULL."""
     try:
-        return con.get_table_names(re.sub(r"\$[A-Za-z_][A-Za-z0-9_]*", "NULL", select_sql))
+        return con.get_table_names(outside_quotes(_PARAMETER, "NULL", select_sql))
     except duckdb.Error:
         return set()
 
