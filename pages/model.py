@@ -10,6 +10,7 @@ from workbench import WorkbenchError, model
 from workbench.clean import recipe
 from workbench.errors import Cancelled
 from workbench.model import explain, versions
+from workbench.model.predict import previous as previous_predictions
 from workbench.profile import figures
 
 _ui.require_navigation()
@@ -331,6 +332,10 @@ if chosen_model == best:
 else:
     label = (f"Fit {model.MODELS[chosen_model].spoken} ({said}; the best is {model.MODELS[best].spoken}) on "
              "every row and predict")
+earlier = previous_predictions(ws, chosen_model, target, on) if on and not replay_first else None
+replace = earlier is not None and st.checkbox(
+    f"Replace {earlier}, the earlier predictions of this model on {on}", value=True, key="predict_replace",
+    help="Unticked, the new predictions go to a new table beside it.")
 if st.button(label, key="predict", disabled=on is None):
     try:
         source = on
@@ -340,7 +345,7 @@ if st.button(label, key="predict", disabled=on is None):
             for gap in replayed.gaps:
                 st.warning(_ui.md(gap))
         fitted = model.fit(board, chosen_model)
-        predictions = model.predict(ws, fitted, source, id_column=id_column)
+        predictions = model.predict(ws, fitted, source, id_column=id_column, replace=earlier if replace else None)
         st.success(f"Wrote {_ui.md(predictions.name)} ({predictions.rows:,} rows) with "
                    f"{model.MODELS[chosen_model].spoken}.")
         if id_column:

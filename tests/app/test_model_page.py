@@ -344,3 +344,26 @@ def test_a_yes_no_target_draws_the_roc_of_yes_and_titles_wrap(app):
     assert confusion["title"]["text"] == ("Confusion matrix (rows: actual, columns: predicted),<br>every row "
                                           "predicted by a model that never saw it")  # fmt: skip
     assert confusion["margin"]["t"] == 26 + 24 * 2  # room for both lines
+
+
+def test_predicting_again_replaces_the_earlier_predictions_by_default(app):
+    at = app.run()
+    _cars_train_and_test()
+    at = open_model(app, "cars_train")
+    at.selectbox(key="model_target").set_value("Origin").run()
+    at.multiselect(key="model_models").set_value(["dummy", "linear"]).run()
+    at.button(key="run_board").click().run()
+    at.selectbox(key="predict_on").set_value("cars_test").run()
+    assert not [c for c in at.checkbox if c.key == "predict_replace"]  # nothing to replace yet
+    at.button(key="predict").click().run()
+    tables = {t.name for t in workspace().tables()}
+    at.run()
+    box = at.checkbox(key="predict_replace")
+    assert box.value is True and box.label == ("Replace cars_test_predictions, the earlier predictions of this "
+                                               "model on cars_test")  # fmt: skip
+    at.button(key="predict").click().run()
+    assert not at.exception and not at.error
+    assert {t.name for t in workspace().tables()} == tables  # replaced, not piled up
+    at.checkbox(key="predict_replace").uncheck().run()
+    at.button(key="predict").click().run()
+    assert {t.name for t in workspace().tables()} - tables == {"cars_test_predictions_2"}

@@ -244,3 +244,21 @@ def test_a_model_is_loaded_from_the_very_bytes_that_were_hashed(trained):
     assert len(opened) == 1  # hashed, checked and loaded from one read: nothing swapped in between
     test = ws.preview("test", 100)
     assert np.array_equal(back.pipeline.predict(test[fitted.features]), fitted.pipeline.predict(test[fitted.features]))
+
+
+def test_a_new_prediction_replaces_the_earlier_one_of_the_same_model_and_table(trained):
+    ws, board = trained
+    fitted = model.fit(board, "linear")
+    first = model.predict(ws, fitted, "test", id_column="id", name="replaced_preds")
+    assert model.predict.__module__ == "workbench.model.predict"
+    from workbench.model.predict import previous
+
+    assert previous(ws, "linear", "y", "test") == first.name
+    assert previous(ws, "knn", "y", "test") is None  # another model: its own table
+    before = {t.name for t in ws.tables()}
+    again = model.predict(ws, fitted, "test", id_column="id", replace=first.name)
+    assert again.name == first.name and {t.name for t in ws.tables()} == before  # no new table piles up
+    assert again.operation == "predict" and again.parents == ["test"] and again.rows == 60  # lineage kept
+    with pytest.raises(WorkbenchError, match="is not a predictions table made from 'test'"):
+        model.predict(ws, fitted, "test", replace="train")
+    assert ws.table("train").rows == 240  # refused: nothing dropped

@@ -24,9 +24,10 @@ import pandas as pd
 
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.jobs import Progress
-from workbench.metadata import TableInfo, column_types
+from workbench.metadata import TableInfo, column_types, dependents, forget, list_tables
 from workbench.model import persist
 from workbench.model.persist import FittedModel
+from workbench.model.pipeline import MODELS
 from workbench.names import quote
 from workbench.settings import MODEL_LIMITS
 from workbench.words import plural
@@ -40,11 +41,13 @@ def predict(
     *,
     name: str | None = None,
     id_column: str | None = None,
+    replace: str | None = None,
     on_progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> TableInfo:
     """Write a table of predictions for every row of `table`: the id column if named, the prediction
-    (named as the target) and, for classes, the probability of each (`proba_<class>`)."""
+    (named as the target) and, for classes, the probability of each (`proba_<class>`). `replace` names an earlier
+    predictions table (see `previous`) that the new one replaces, under its name, in the same transaction."""
     from threadpoolctl import threadpool_limits
 
     fitted = persist.load(ws, model) if isinstance(model, str) else model
@@ -57,7 +60,12 @@ def predict(
         if missing:
             raise WorkbenchError(f"{source!r} lacks the column{'s' if len(missing) > 1 else ''} "
                                  f"{', '.join(map(repr, missing))} the model needs: nothing was written.")  # fmt: skip
-        out_name = ws.free_name(name or f"{source}_predictions", cur)
+        if replace is not None:
+            old = ws.table(replace, cur)
+            if old.operation != "predict" or old.parents != [source]:
+                raise WorkbenchError(f"{replace!r} is not a predictions table made from {source!r}: it is not "
+                                     "replaced, and nothing was written.")  # fmt: skip
+        out_name = replace or ws.free_name(name or f"{source}_predictions", cur)
         work = f"_wb_pred_{uuid.uuid4().hex[:8]}"
         keep = [id_column] if id_column else []
         cols = ", ".join(quote(c) for c in dict.fromkeys([*keep, *fitted.features]))
@@ -85,12 +93,16 @@ def predict(
             finally:
                 cur.unregister("__wb_batch")
             if on_progress is not None:
-                on_progress(min(start + step, total) / max(total, 1), f"predicting with {fitted.model}")
+                on_progress(min(start + step, total) / max(total, 1),
+                            f"predicting with {MODELS[fitted.model].spoken}")  # fmt: skip
         outputs = [c for c in cur.execute(f"DESCRIBE {work}").fetchall() if c[0] != "__wb_row"] if created else []
         select = ", ".join([*(f"i.{quote(c)}" for c in keep), *(f"p.{quote(c[0])}" for c in outputs)])
         params = {"model": fitted.model, "task": fitted.task, "target": fitted.target, "features": fitted.features,
                   "saved": fitted.saved, "id_column": id_column}  # fmt: skip
         with ws.transaction(cur):
+            if replace:
+                cur.execute(f"DROP TABLE IF EXISTS {quote(replace)}")
+                forget(cur, replace)
             info = ws.create_table_as(
                 cur, out_name,
                 f"SELECT {select} FROM {work}_in i JOIN {work} p USING (__wb_row) ORDER BY __wb_row",
@@ -98,6 +110,17 @@ def predict(
                 sql=f"-- predictions of the {fitted.model} model ({fitted.target}) on {source}",
             )  # fmt: skip
         return info
+
+
+def previous(ws: Workspace, model: str, target: str, table: str) -> str | None:
+    """The newest predictions table an earlier Predict wrote from `table` with the same kind of model and target,
+    that nothing was made from since: what a new Predict offers to replace rather than pile up beside it."""
+    with ws.connect(read_only=True) as con:
+        found = [t for t in list_tables(con) if t.operation == "predict" and t.parents == [table]
+                 and t.parameters.get("model") == model and t.parameters.get("target") == target
+                 and not dependents(con, t.name)]  # fmt: skip
+    found.sort(key=lambda t: t.created_at or 0)
+    return found[-1].name if found else None
 
 
 def recipe_advice(ws: Workspace, trained_on: str | None, table: str, target: str | None) -> str | None:
