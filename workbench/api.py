@@ -46,9 +46,9 @@ def open(home: str | Path | None = None) -> Workbench:  # noqa: A001 - `workbenc
     return Workbench(home)
 
 
-def _say_waiting() -> None:
-    print("Waiting for the workspace: another program (the app, a command) is writing to it. "
-          "This call goes on when it is done.", file=sys.stderr)  # fmt: skip
+def _say_waiting(holder: str) -> None:
+    print(f"Waiting for the workspace: another process is using it ({holder}). This call goes on when it is free.",
+          file=sys.stderr)  # fmt: skip
 
 
 class Workbench:

@@ -19,14 +19,40 @@ opens a connection with `Workspace.connect()`, does its work and closes it.
   lock: DuckDB's instance cache races when one thread opens the file while
   another opens or closes it ("... is already attached by database ...").
 * Reading does not need the write lock. `connect(read_only=True)` opens the
-  file as usual, but when another process holds it read-only (the SQL panel's
-  worker during a long query) it opens it read-only too, which several processes
-  may do at once: the other tabs, the sidebar and `workbench tables` keep
-  reading; only a write waits for that query. In one process DuckDB refuses a
+  file as usual, but when another process holds it read-only (a notebook, the
+  `workbench` command, the SQL panel's worker) it opens it read-only too, which
+  several processes may do at once: the other tabs, the sidebar and `workbench
+  tables` keep reading; only a write waits. In one process DuckDB refuses a
   read-only and a read-write instance of the same file side by side, so a
   connection joins the instance this process has open, and a writer meeting
   this process's read-only instance waits, as for another process's lock
   (`_Instances`); that only happens while the file is held elsewhere anyway.
+
+The rules a user sees, and what makes them hold
+-----------------------------------------------
+* Reads never wait on reads. A read-only query (the SQL panel, `workbench sql`)
+  opens the file read-only; its history row, which is a write, is queued beside
+  the file and moved in when the file is free (workbench/sql/history.py), so the
+  answer never waits for, nor fails on, another reader.
+* A long read does not keep writers out. Only the SQL panel runs reads of
+  unbounded length (pages read bounded results). Its worker starts a query on
+  the file; a query still running after `SqlLimits.live_seconds` (1 s) is
+  stopped, the tables it reads are copied into an in-memory database (a
+  snapshot), the file is let go and the query starts over on the copy
+  (workbench/sql/worker.py). Measured on 2 cores (benchmarks/concurrency.py):
+  copying a 1M-row, 12-column table takes ~0.3-0.45 s and ~100 MB; the copy is
+  bounded by `SqlLimits.snapshot_max_cells` (30M values); beyond it, and for
+  queries over the catalog or a view, the query stays on the file and writers
+  wait for it. So a write waits at most about 1 s plus the copy for a query of
+  any length, and a 5-minute query in one tab leaves every other tab and command
+  free to work; the query answers from the tables as they were when it moved.
+* A write that must wait says what it waits for: `on_wait` is told who holds
+  the file (`holder`: "a query in the SQL panel: PID 12, python3", the app, a
+  notebook, a `workbench` command), once; the app shows it as a toast, the
+  command and the Python API print it on stderr. After `Limits.lock_timeout`
+  (20 s) without the file it fails with `WorkspaceLocked` naming the holder:
+  that happens only when something outside these rules holds the file (a
+  notebook's own open connection, an import longer than that).
 * Cost, measured on 2 cores: opening a closed file takes ~35 ms; opening it
   while another thread has it open takes ~0.7 ms. One connection per page run
   keeps that to one open per interaction.
@@ -103,12 +129,13 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text.lower() and ("Conflicting lock" in text or "Could not set lock" in text)
 
 
-def retry_on_lock(attempt: Callable[[], T], timeout: float, on_wait: Callable[[], None] | None = None) -> T:
+def retry_on_lock(attempt: Callable[[], T], timeout: float, on_wait: Callable[[str], None] | None = None) -> T:
     """`attempt()`, tried again while it meets another process's lock on a database file: with
     jittered back-off from 50 ms doubling to 1 s, for `timeout` seconds. Any other error, and the
     lock error once the time is up, propagate as they are. Every open of the workspace file
     (connections here, the SQL panel's sandbox) goes through this one loop. `on_wait` is called
-    once, when the first attempt meets a lock, so a page can say that it waits and why."""
+    once, when the first attempt meets a lock, with what holds the file (`holder`), so a page or
+    the command can say that it waits and for what."""
     deadline = time.monotonic() + timeout
     delay = 0.05
     while True:
@@ -118,7 +145,7 @@ def retry_on_lock(attempt: Callable[[], T], timeout: float, on_wait: Callable[[]
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 raise
             if on_wait is not None:
-                on_wait()
+                on_wait(holder(exc))
                 on_wait = None
         time.sleep(delay * (0.5 + random.random()))
         delay = min(delay * 2, 1.0)
@@ -128,7 +155,7 @@ class Workspace:
     """The folder, its database, and the operations on tables as wholes."""
 
     def __init__(self, home: str | Path | None = None, limits: Limits | None = None,
-                 on_wait: Callable[[], None] | None = None):  # fmt: skip
+                 on_wait: Callable[[str], None] | None = None):  # fmt: skip
         self.home = Path(home).expanduser().resolve() if home else default_home()
         self.limits = limits or settings.LIMITS
         self.on_wait = on_wait  # told when an open has to wait for another process (see retry_on_lock)
@@ -185,8 +212,8 @@ class Workspace:
         except (duckdb.Error, _ReadersOpen) as exc:
             if _is_lock_error(exc):
                 raise WorkspaceLocked(
-                    f"The workspace {self.home} is busy: another process is using "
-                    f"{DB_FILENAME} ({_lock_holder(exc)}). Wait for it to finish and try again."
+                    f"The workspace {self.home} is busy: another process is using {DB_FILENAME} "
+                    f"({holder(exc)}). Wait for it to finish and try again."
                 ) from exc
             raise WorkbenchError(f"Cannot open the workspace database {self.db_path}: {exc}") from exc
         return con, mode
@@ -294,6 +321,40 @@ class Workspace:
         return self.table(name, con)
 
 
-def _lock_holder(exc: Exception) -> str:
+# What a process holding the file is, from its command line: the words a waiting user understands.
+_PROGRAMS = [
+    ("workbench.sql.worker", "a query in the SQL panel"),
+    ("streamlit", "the Workbench app"),
+    ("ipykernel", "a notebook"),
+    ("jupyter", "a notebook"),
+]
+
+
+def holder(exc: Exception) -> str:
+    """Who holds the file, from DuckDB's lock error: "PID 12, python3", or "the Workbench app: PID 12, python3"."""
+    if isinstance(exc, _ReadersOpen):
+        return "a read in another tab of this app"
     found = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
-    return f"PID {found.group(2)}, {found.group(1)}" if found else "the file is locked"
+    if not found:
+        return "the file is locked"
+    program, pid = found.group(1), found.group(2)
+    what = _describe(pid)
+    return f"{what + ': ' if what else ''}PID {pid}, {Path(program).name}"
+
+
+def _describe(pid: str) -> str | None:
+    try:
+        words = [a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if a]
+    except OSError:  # gone meanwhile, or no /proc on this system
+        return None
+    line = " ".join(words)
+    for marker, what in _PROGRAMS:
+        if marker in line:
+            return what
+    names = [Path(w).name for w in words[:2]]
+    if "workbench" not in names:
+        return None
+    rest, i = words[names.index("workbench") + 1:], 0
+    while i < len(rest) and rest[i].startswith("-"):  # the group's options: --home DIR, --home=DIR
+        i += 1 if "=" in rest[i] else 2
+    return f"the command `workbench {rest[i]}`" if i < len(rest) else "a `workbench` command"

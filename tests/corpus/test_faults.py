@@ -159,7 +159,8 @@ def test_a_held_workspace_makes_the_load_wait_then_fail_with_one_line(holder, tm
     monkeypatch.setattr(settings, "LIMITS", dataclasses.replace(settings.LIMITS, lock_timeout=1.0))
     result = CliRunner().invoke(main, ["--home", str(holder.home), "load", str(small_csv(tmp_path)), "--json"])
     assert result.exit_code == 1 and result.stdout == ""
-    (line,) = result.stderr.splitlines()
+    waiting, line = result.stderr.splitlines()  # it says what it waits for, then gives up in one line
+    assert waiting.startswith(f"Waiting for the workspace: another process is using it (PID {holder.pid}, ")
     assert line.startswith(f"error: The workspace {holder.home} is busy: another process is using {DB_FILENAME} ")
     assert f"PID {holder.pid}" in line and line.endswith("Wait for it to finish and try again."), line
     holder.release()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 import sys
 import threading
@@ -16,7 +17,8 @@ import pytest
 from workbench.errors import WorkbenchError, WorkspaceLocked
 from workbench.ingest import load
 from workbench.settings import LIMITS
-from workbench.sql import sandbox
+from workbench.sql import engine, history, sandbox
+from workbench.sql.engine import SQL_LIMITS
 from workbench.workspace import Workspace, retry_on_lock
 
 WORKBENCH = Path(sys.executable).with_name("workbench")
@@ -113,7 +115,7 @@ def test_a_connect_gives_up_after_the_timeout_naming_the_holder(ws, holder):
     assert 0.5 <= waited < 5
     message = str(caught.value)
     assert message.startswith(f"The workspace {ws.home} is busy: another process is using workbench.duckdb (PID ")
-    assert f"PID {holder.pid}" in message
+    assert f"(PID {holder.pid}, python" in message
     assert message.endswith("Wait for it to finish and try again.")
     assert "\n" not in message
 
@@ -207,12 +209,198 @@ def test_the_sql_sandbox_meets_a_lock_through_the_same_loop(ws, holder):
 
 def test_a_wait_for_another_process_is_told_once(ws, holder):
     told: list[str] = []
-    patient = Workspace(ws.home, limits=dataclasses.replace(LIMITS, lock_timeout=15), on_wait=lambda: told.append("x"))
+    patient = Workspace(ws.home, limits=dataclasses.replace(LIMITS, lock_timeout=15), on_wait=told.append)
     timer = threading.Timer(1.0, release, [holder])
     timer.start()
     try:
         assert patient.tables() == []
     finally:
         timer.cancel()
-    assert told == ["x"]
-    assert Workspace(ws.home, on_wait=lambda: told.append("y")).tables() == [] and told == ["x"]  # free: no wait
+    assert len(told) == 1 and re.fullmatch(rf"PID {holder.pid}, python[\d.]*", told[0])
+    assert Workspace(ws.home, on_wait=told.append).tables() == [] and len(told) == 1  # free: no wait
+
+
+# -- a long query does not keep writers out; reads never wait on reads ----------------------------
+
+UNTIL_STOPPED = "SELECT count(*) AS n FROM t, range(100000000000)"
+
+
+def running_query(ws, sql, outcome: dict, stop: threading.Event, **run) -> threading.Thread:
+    """`sql` run by the SQL engine in a thread until `stop` is set (then cancelled, like a tab's Cancel)."""
+
+    def tick(waited: float) -> None:
+        outcome["running_s"] = waited
+        if stop.is_set():
+            raise KeyboardInterrupt
+
+    def go() -> None:
+        try:
+            outcome["result"] = engine.run(ws, sql, timeout=0, on_tick=tick, **run)
+        except BaseException as exc:  # noqa: BLE001 - the test reads it
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=go, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.fixture
+def table_t(ws):
+    with ws.connect() as con:
+        con.execute("CREATE TABLE t AS SELECT range AS x, range % 3 AS g FROM range(1000)")
+        from workbench.metadata import record_table
+
+        record_table(con, "t", source_kind="file", operation="import")
+    return ws
+
+
+def test_a_long_query_moves_to_a_snapshot_and_a_write_goes_through_while_it_runs(table_t):
+    ws = table_t
+    outcome: dict = {}
+    stop = threading.Event()
+    with ws.connect() as con:
+        con.execute("CREATE TABLE other AS SELECT 1 AS one")
+    thread = running_query(ws, UNTIL_STOPPED, outcome, stop)
+    try:
+        wait_for(lambda: outcome.get("running_s", 0) > 0.2, "the query to start")
+        started = time.monotonic()
+        assert with_limits(ws, lock_timeout=30).rename("other", "renamed") == "renamed"  # the query holds no file
+        waited = time.monotonic() - started
+        assert thread.is_alive() and "error" not in outcome  # still running, on its copy
+        assert waited < SQL_LIMITS.live_seconds + 10
+        assert sorted(t.name for t in ws.tables()) == ["renamed", "t"]
+    finally:
+        stop.set()
+        thread.join(30)
+    assert isinstance(outcome["error"], KeyboardInterrupt)
+    assert history.search(ws)[0].status == "cancelled"
+
+
+def test_a_moved_query_answers_as_on_the_file_and_sends_its_page_once(table_t, monkeypatch):
+    monkeypatch.setattr(engine, "SQL_LIMITS", dataclasses.replace(SQL_LIMITS, live_seconds=0.05))
+    pages: list[int] = []
+    sql = "SELECT t.x, r.range AS i FROM t, range(20000) AS r"  # 20 million rows: counted for well over 0.05 s
+    result = engine.run(table_t, sql, max_rows=10, on_page=lambda r: pages.append(len(r.frame)))
+    assert result.snapshot
+    assert pages == [10] and len(result.frame) == 10
+    assert result.total == 20_000_000
+    quick = engine.run(table_t, "SELECT sum(x) AS s FROM t")
+    assert not quick.snapshot and quick.frame["s"].tolist() == [499500]
+
+
+def test_a_moved_create_table_is_published_with_its_lineage(table_t, monkeypatch):
+    monkeypatch.setattr(engine, "SQL_LIMITS", dataclasses.replace(SQL_LIMITS, live_seconds=0.05))
+    sql = "CREATE TABLE big AS SELECT t.g, count(*) AS n FROM t, range(20000) GROUP BY t.g ORDER BY t.g"
+    result = engine.run(table_t, sql, write=True)
+    assert result.snapshot and result.created == "big"
+    assert table_t.preview("big")["n"].tolist() == [334 * 20000, 333 * 20000, 333 * 20000]
+    assert table_t.table("big").parents == ["t"]
+    with pytest.raises(engine.QueryFailed, match="already exists"):
+        engine.run(table_t, "CREATE TABLE big AS SELECT * FROM t, range(20000)", write=True)
+
+
+def test_a_table_renamed_while_the_query_moves_is_said_plainly(table_t):
+    with pytest.raises(WorkbenchError, match="renamed or deleted gone, vanished. Run it again."):
+        sandbox.connect(table_t.home, write=False, lock_timeout=5, snapshot=["t", "vanished", "gone"])
+    con = sandbox.connect(table_t.home, write=False, lock_timeout=5, snapshot=["t"])
+    try:
+        assert con.execute("SELECT count(*) FROM workbench.main.t").fetchone() == (1000,)
+        attached = {name for (name,) in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+        assert sandbox.LIVE not in attached and sandbox.WORKSPACE in attached
+    finally:
+        con.close()
+    assert with_limits(table_t, lock_timeout=0).rename("t", "u") == "u"  # the copy holds no file
+
+
+def test_what_a_snapshot_copies_and_what_stays_on_the_file(table_t):
+    with table_t.connect() as con:
+        con.execute("CREATE VIEW v AS SELECT * FROM t")
+    con = sandbox.connect(table_t.home, write=False, lock_timeout=5)
+    try:
+        def copied(sql, max_cells=10_000):
+            return sandbox.snapshot_tables(con, sql, max_cells)
+
+        assert copied("SELECT * FROM t") == ["t"]
+        assert copied("WITH c AS (SELECT 1) SELECT * FROM c, workbench.main.T") == ["t"]  # a CTE is not copied
+        assert copied("SELECT count(*) FROM range(10)") == []  # reads no table: the file is not needed
+        assert copied("SELECT * FROM t; EXPLAIN SELECT * FROM t") == ["t"]
+        assert copied("SELECT * FROM t", max_cells=1999) is None  # 1,000 rows x 2 columns: too big to copy
+        for catalog in ("SELECT * FROM information_schema.tables", "SELECT * FROM duckdb_tables()",
+                        "SELECT * FROM _workbench.tables", "SELECT * FROM v", "SELECT * FROM pragma_table_info('t')"):
+            assert copied(catalog) is None, catalog
+    finally:
+        con.close()
+
+
+def test_a_read_only_query_from_the_command_answers_while_another_process_reads(table_t, reader_holder_on):
+    holder_proc = reader_holder_on(table_t)
+    started = time.monotonic()
+    done = subprocess.run([str(WORKBENCH), "--home", str(table_t.home), "sql", "SELECT 42 AS answer", "--json"],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert '"answer": 42' in done.stdout
+    assert time.monotonic() - started < LIMITS.lock_timeout  # it never waited for the file
+    queued = history.search(table_t)  # the history row waits beside the file, and is shown already
+    assert [(e.query, e.status) for e in queued] == [("SELECT 42 AS answer", "ok")] and queued[0].id < 0
+    release(holder_proc)
+    assert holder_proc.stdout.readline().strip() == "released"
+    [kept] = history.search(table_t)  # the file is free: the queued row moved into it
+    assert (kept.query, kept.rows, kept.id > 0) == ("SELECT 42 AS answer", 1, True)
+    assert not (table_t.home / history.QUEUE).read_bytes()
+
+
+def test_a_command_that_must_wait_says_for_what_and_goes_on(ws, holder, tmp_path):
+    source = write_csv(tmp_path / "waits.csv", 10)
+    proc = subprocess.Popen([str(WORKBENCH), "--home", str(ws.home), "load", str(source)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    line = proc.stderr.readline()
+    assert line.startswith(f"Waiting for the workspace: another process is using it (PID {holder.pid}, python")
+    assert line.rstrip().endswith("This command goes on when it is free.")
+    release(holder)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert {t.name: t.rows for t in ws.tables()} == {"waits": 10}
+
+
+def test_a_holder_is_named_in_the_words_a_user_knows(ws):
+    from workbench.workspace import _describe
+
+    waits = "import sys; sys.stdin.readline()"
+    programs = {
+        (sys.executable, "-c", waits, "-m", "workbench.sql.worker"): "a query in the SQL panel",
+        (sys.executable, "-c", waits, "--home", "/w", "load"): None,
+        (sys.executable, str(WORKBENCH), "--home", str(ws.home), "sql", "SELECT 1"): "the command `workbench sql`",
+    }
+    for argv, expected in programs.items():
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            cmdline = Path(f"/proc/{proc.pid}/cmdline")
+            wait_for(lambda c=cmdline, a=argv: c.read_bytes().startswith(a[0].encode()), "the process to start")
+            seen = _describe(str(proc.pid))
+            assert seen == expected
+        finally:
+            proc.kill()
+            proc.wait()
+
+
+def wait_for(condition, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def reader_holder_on():
+    procs = []
+
+    def hold(ws):
+        procs.append(subprocess.Popen([sys.executable, "-c", HOLDER, str(ws.db_path), "ro"], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True))  # fmt: skip
+        assert procs[-1].stdout.readline().strip() == "holding"
+        return procs[-1]
+
+    yield hold
+    for proc in procs:
+        proc.kill()
+        proc.wait()

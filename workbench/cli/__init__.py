@@ -79,6 +79,12 @@ def main(ctx: click.Context, home: str | None) -> None:
     """Workbench: pull data into DuckDB, see what is dirty, clean it, query it."""
     from workbench.workspace import Workspace
 
-    ctx.obj = Workspace(home)
+    ctx.obj = Workspace(home, on_wait=_say_waiting)
+
+
+def _say_waiting(holder: str) -> None:
+    click.echo(f"Waiting for the workspace: another process is using it ({holder}). This command goes on when "
+               "it is free.",
+               err=True)  # fmt: skip
 
 

@@ -65,6 +65,7 @@ class Result:
     elapsed: float | None = None
     statement: str = "rows"  # rows | plan | created
     created: str | None = None  # the table a CREATE TABLE ... AS made
+    snapshot: bool = False  # it ran long, so it finished on a copy of the tables it reads (see worker.serve)
 
     @functools.cached_property
     def frame(self) -> pd.DataFrame:
@@ -136,8 +137,10 @@ def _close(worker: subprocess.Popen, grace: float = KILL_GRACE) -> None:
     worker.stdout.close()
 
 
-def _exchange(request: dict, on_page: Callable[[dict], None] | None, on_tick: Tick | None, poll: float) -> dict:
-    """Send one request to a worker and wait for its final reply."""
+def _exchange(request: dict, on_page: Callable[[dict], None] | None, on_tick: Tick | None, poll: float,
+              on_wait: Callable[[str], None] | None = None) -> dict:  # fmt: skip
+    """Send one request to a worker and wait for its final reply; `on_wait` is told when the worker
+    waits for the workspace file (see Workspace.on_wait)."""
     worker = _take_worker()
     request = {**request, "id": next(_ids)}
     started = time.monotonic()
@@ -148,7 +151,7 @@ def _exchange(request: dict, on_page: Callable[[dict], None] | None, on_tick: Ti
         try:
             while (reply := receive(worker.stdout)) is not None:
                 replies.put(reply)
-                if reply["kind"] != "page":
+                if reply["kind"] not in ("page", "wait"):  # interim replies; the last one ends the request
                     return
         except (OSError, ValueError):  # the worker was killed
             pass
@@ -183,6 +186,10 @@ def _exchange(request: dict, on_page: Callable[[dict], None] | None, on_tick: Ti
                 if on_page is not None:
                     on_page(reply)
                 continue
+            if reply["kind"] == "wait":
+                if on_wait is not None:
+                    on_wait(reply["holder"])
+                continue
             reusable = True
             if reply["kind"] == "error":
                 raise QueryFailed(reply["message"], reply["status"])
@@ -208,7 +215,8 @@ def _request(ws: Workspace, op: str, sql: str, params: dict | None, write: bool,
     limit = SQL_LIMITS.timeout if timeout is None else timeout
     return {
         "op": op, "home": str(ws.home), "sql": sql, "params": params or {}, "write": write,
-        "timeout": limit, "lock_timeout": ws.limits.lock_timeout, **extra,
+        "timeout": limit, "lock_timeout": ws.limits.lock_timeout, "live_seconds": SQL_LIMITS.live_seconds,
+        "snapshot_max_cells": SQL_LIMITS.snapshot_max_cells, **extra,
     }  # fmt: skip
 
 
@@ -241,10 +249,11 @@ def run(
             on_page(holder[0])
 
     with _history(ws, sql, record) as outcome:
-        done = _exchange(request, page, on_tick, poll)
+        done = _exchange(request, page, on_tick, poll, ws.on_wait)
         result = holder[0] if holder else Result([], [], pa.table({}), 0, done["elapsed"])
         result.total, result.elapsed = done["total"], done["elapsed"]
         result.statement, result.created = done.get("statement") or "rows", done.get("created")
+        result.snapshot = bool(done.get("snapshot"))
         outcome.update(rows=result.total, message=result.created)
     return result
 
@@ -278,7 +287,7 @@ def export(
     path = export_path(ws.home, stem, fmt)
     request = _request(ws, "export", sql, params, False, timeout, path=str(path), format=fmt)
     with _history(ws, sql, record) as outcome:
-        done = _exchange(request, None, on_tick, 0.1)
+        done = _exchange(request, None, on_tick, 0.1, ws.on_wait)
         outcome.update(rows=done["total"], message=f"exported to {path.name}")
     return Path(done["path"]), done["total"]
 
@@ -290,5 +299,5 @@ def save_as_table(
     """Save the last statement's full result as a new table, its lineage recorded: (name, rows)."""
     with ws.connect() as con:
         free = ws.free_name(name, con)
-    done = _exchange(_request(ws, "create", sql, params, True, timeout, name=free), None, on_tick, 0.1)
+    done = _exchange(_request(ws, "create", sql, params, True, timeout, name=free), None, on_tick, 0.1, ws.on_wait)
     return done["created"], done["total"]

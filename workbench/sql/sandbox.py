@@ -29,6 +29,11 @@ Every instance in that process is sandboxed, so nothing leaks and nothing can
 undo it. Across processes the workspace's usual rule applies (see
 workbench/workspace.py): the worker holds the file only while its query runs,
 and meeting another process's lock it retries, as every other connection does.
+A query that runs long lets the file go: the tables it reads are copied into an
+in-memory database attached as `workbench` in its place (`snapshot_tables`
+decides what may be copied), and it starts over there. The copy is writable, but
+it is thrown away with the instance: only the tables staged in `staging` are ever
+published, so the guarantee below holds for the workspace file either way.
 
 Existing tables never change (two independent layers)
 -----------------------------------------------------
@@ -66,13 +71,14 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from workbench.errors import WorkbenchError
-from workbench.names import table_name_from
+from workbench.names import quote, table_name_from
 from workbench.settings import DB_FILENAME
 from workbench.workspace import _CONFIG, retry_on_lock
 
@@ -82,6 +88,7 @@ READ_NODES = {"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE", "CTE_NO
 # The workspace file is attached under its usual name; new tables are made in `staging` first.
 WORKSPACE = Path(DB_FILENAME).stem
 STAGING = "staging"
+LIVE = "live_workspace"  # the file, while its tables are copied into a snapshot
 
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:\(\s*[^)]*\)\s*)?(?:ANALY[SZ]E\s+)?", re.IGNORECASE)
 _NAME = r'"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*'
@@ -195,16 +202,33 @@ def discard_staging(home: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def connect(home: Path, write: bool, lock_timeout: float) -> duckdb.DuckDBPyConnection:
+def connect(home: Path, write: bool, lock_timeout: float, snapshot: list[str] | None = None,
+            on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:  # fmt: skip
     """An instance with the workspace attached read-only (and, for writes, an empty `staging`
-    database), locked down before any user SQL (worker side). `discard_staging` cleans up after."""
+    database), locked down before any user SQL (worker side). `discard_staging` cleans up after.
+
+    With `snapshot` (table names), the tables are copied into an in-memory database attached as
+    `workbench` instead, and the workspace file is let go before the query runs (see worker.py)."""
     path = home / DB_FILENAME
     if not path.exists():
         raise WorkbenchError(f"There is no workspace database in {home} yet: load a table first.")
     con = duckdb.connect(":memory:", config=_CONFIG)
+    live = WORKSPACE if snapshot is None else LIVE
     try:
-        retry_on_lock(lambda: con.execute(f"ATTACH $path AS {WORKSPACE} (READ_ONLY)", {"path": str(path)}),
-                      lock_timeout)  # fmt: skip
+        retry_on_lock(lambda: con.execute(f"ATTACH $path AS {live} (READ_ONLY)", {"path": str(path)}),
+                      lock_timeout, on_wait)  # fmt: skip
+        if snapshot is not None:
+            gone = sorted(set(snapshot) - {name for name, _, _ in objects(con, LIVE).values()})
+            if gone:  # the file was let go for a moment, and a writer got in
+                con.close()
+                raise WorkbenchError(
+                    f"While this query moved to a copy of its tables, another tab or command renamed or deleted "
+                    f"{', '.join(gone)}. Run it again."
+                )
+            con.execute(f"ATTACH ':memory:' AS {WORKSPACE}")
+            for table in snapshot:
+                con.execute(f"CREATE TABLE {WORKSPACE}.main.{quote(table)} AS SELECT * FROM {LIVE}.main.{quote(table)}")
+            con.execute(f"DETACH {LIVE}")
     except duckdb.Error as exc:
         con.close()
         raise WorkbenchError(f"Cannot open the workspace database {path}: {exc}") from exc
@@ -219,6 +243,72 @@ def connect(home: Path, write: bool, lock_timeout: float) -> duckdb.DuckDBPyConn
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
+
+
+def snapshot_tables(con: duckdb.DuckDBPyConnection, sql: str, max_cells: int) -> list[str] | None:
+    """The workspace tables `sql` reads, if a copy of them answers it as the file would; else None.
+
+    None when the query looks at the catalog (information_schema, duckdb_tables() and the like, the
+    `_workbench` schema, another database), reads a view, or reads more than `max_cells` values
+    (rows x columns) in all: a copy would not answer it the same, or would cost more than it saves."""
+    found: list[tuple] = []
+    for statement in con.extract_statements(sql):
+        query = statement.query
+        if statement.type == duckdb.StatementType.EXPLAIN:
+            query = _EXPLAIN.sub("", query, count=1)
+        elif statement.type == duckdb.StatementType.CREATE:
+            query = create_table(query).select_sql
+        [(text,)] = con.execute("SELECT json_serialize_sql($query)", {"query": query}).fetchall()
+        tree = json.loads(text)
+        if tree.get("error"):
+            return None
+        found += _sources(tree)
+    tables = objects(con)
+    chosen: dict[str, int] = {}
+    for kind, catalog, schema, name in found:
+        if kind == "function":
+            if name.startswith(_CATALOG_FUNCTIONS):
+                return None
+            continue
+        if catalog.lower() not in ("", WORKSPACE) or schema.lower() not in ("", "main"):
+            return None
+        known = tables.get(name.lower())
+        if known is None:  # a CTE's name, or a table made earlier in the same request
+            continue
+        if known[1] == "view":
+            return None
+        chosen[known[0]] = known[2]
+    return sorted(chosen) if sum(chosen.values()) <= max_cells else None
+
+
+def objects(con: duckdb.DuckDBPyConnection, database: str = WORKSPACE) -> dict[str, tuple[str, str, int | None]]:
+    """The workspace's tables and views: lower-case name -> (name, 'table' or 'view', cells or None)."""
+    rows = con.execute(
+        "SELECT table_name, 'table', estimated_size * column_count FROM duckdb_tables() "
+        "WHERE database_name = $db AND schema_name = 'main' UNION ALL "
+        "SELECT view_name, 'view', NULL FROM duckdb_views() "
+        "WHERE database_name = $db AND schema_name = 'main' AND NOT internal",
+        {"db": database},
+    ).fetchall()
+    return {name.lower(): (name, kind, cells) for name, kind, cells in rows}
+
+
+# Table functions that read the catalog: a copy of some tables would answer them differently.
+_CATALOG_FUNCTIONS = ("duckdb_", "pragma_", "information_schema", "sqlite_", "pg_", "which_secret", "test_all_types")
+
+
+def _sources(tree) -> list[tuple[str, str, str, str]]:
+    """(kind, catalog, schema, name) of every table and table function a parsed statement reads."""
+    if isinstance(tree, list):
+        return [s for v in tree for s in _sources(v)]
+    if not isinstance(tree, dict):
+        return []
+    found = []
+    if tree.get("type") == "BASE_TABLE":
+        found.append(("table", tree.get("catalog_name") or "", tree.get("schema_name") or "", tree["table_name"]))
+    elif tree.get("type") == "TABLE_FUNCTION":
+        found.append(("function", "", "", str((tree.get("function") or {}).get("function_name", "")).lower()))
+    return found + [s for v in tree.values() for s in _sources(v)]
 
 
 def explain_permission(message: str, home: Path) -> str:

@@ -38,7 +38,8 @@ BATCH_ROWS = 65_536
 
 
 class _Stopper:
-    """Interrupts the query once, for the first reason given (time limit or cancel)."""
+    """Interrupts the query once, for the first reason given (time limit or cancel); "move" (to a
+    snapshot, see `serve`) gives way to either, and is undone by `moved` when the query starts over."""
 
     def __init__(self) -> None:
         self.reason: str | None = None
@@ -47,10 +48,17 @@ class _Stopper:
 
     def stop(self, reason: str) -> None:
         with self._lock:
-            if self.reason is None:
+            if self.reason is None or (self.reason == "move" and reason != "move"):
                 self.reason = reason
                 if self.con is not None:
                     self.con.interrupt()
+
+    def moved(self) -> None:
+        """The query starts over on a snapshot: a move's interrupt is done with (a stop stays)."""
+        with self._lock:
+            if self.reason == "move":
+                self.reason = None
+            self.con = None
 
     def attach(self, con: duckdb.DuckDBPyConnection) -> None:
         with self._lock:
@@ -109,9 +117,21 @@ class _NewTable:
     reads: set[str]
 
 
-def _stage(con: duckdb.DuckDBPyConnection, name: str, select_sql: str, params: dict, sql: str) -> _NewTable:
+@dataclass
+class _Work:
+    """What one request has done so far: kept across a move to a snapshot (see `serve`)."""
+
+    taken: set[str]  # the workspace's table and view names, lower case (a snapshot holds only some)
+    new: list[_NewTable] = dataclasses.field(default_factory=list)
+    page_sent: bool = False  # a query that starts over does not send its first page again
+    moved: bool = False  # it started over on a snapshot
+    started: float = dataclasses.field(default_factory=time.perf_counter)  # its times count from the first start
+
+
+def _stage(con: duckdb.DuckDBPyConnection, name: str, select_sql: str, params: dict, sql: str,
+           work: _Work) -> _NewTable:  # fmt: skip
     """Run the user's query into `staging` (the workspace itself is read-only here)."""
-    if metadata.list_tables(con, name):
+    if name.lower() in work.taken:
         raise WorkbenchError(f"A table named {name!r} already exists: choose a new name (tables are never replaced).")
     con.execute(f"CREATE TABLE {sandbox.STAGING}.main.{quote(name)} AS {select_sql}", params or None)
     return _NewTable(name, sql, params, _tables_read(con, select_sql))
@@ -162,15 +182,17 @@ def _portable(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
     return rel.project(", ".join(columns))
 
 
-def _stream(out: BinaryIO, rel: duckdb.DuckDBPyRelation, request: dict, stop: _Stopper, started: float) -> int:
-    """Send the first page (row and byte capped) as soon as it is read, then count the rest."""
+def _stream(out: BinaryIO, rel: duckdb.DuckDBPyRelation, request: dict, stop: _Stopper, started: float,
+            work: _Work) -> int:  # fmt: skip
+    """Send the first page (row and byte capped) as soon as it is read, then count the rest
+    (only count, when a query that started over had sent its page already)."""
     max_rows, max_bytes = request["max_rows"], request["max_bytes"]
     header = {"kind": "page", "columns": rel.columns, "types": [str(t) for t in rel.types]}
     rel = _portable(rel)
     schema_holder: list[pa.Schema] = []
     kept: list[pa.RecordBatch] = []
     kept_rows = kept_bytes = total = 0
-    sent = False
+    sent = work.page_sent
 
     def flush() -> None:
         sink = pa.BufferOutputStream()
@@ -179,6 +201,7 @@ def _stream(out: BinaryIO, rel: duckdb.DuckDBPyRelation, request: dict, stop: _S
                 writer.write_batch(b)
         send(out, {**header, "rows": kept_rows, "first_page_s": time.perf_counter() - started},
              sink.getvalue().to_pybytes())  # fmt: skip
+        work.page_sent = True
 
     reader = rel.to_arrow_reader(BATCH_ROWS)
     schema_holder.append(reader.schema)
@@ -204,31 +227,68 @@ def _stream(out: BinaryIO, rel: duckdb.DuckDBPyRelation, request: dict, stop: _S
 
 def serve(request: dict, out: BinaryIO, stop: _Stopper) -> dict:
     """Run the request, sending the first page as it comes; the final reply is returned so that
-    it is sent only after the workspace file is closed (the caller may open it right away)."""
+    it is sent only after the workspace file is closed (the caller may open it right away).
+
+    A long query does not keep the workspace file from writers: it starts on the file itself
+    (read-only, which other readers share), and if it still runs after `live_seconds` while the
+    tables it reads hold at most `snapshot_max_cells` values, it is stopped, those tables are
+    copied into an in-memory database (a snapshot: ~0.3 s per million rows of 12 columns), the
+    file is let go, and the query starts over on the copy. A query that reads the catalog or a
+    view, or more than that, stays on the file (see sandbox.snapshot_tables)."""
     home = Path(request["home"])
     write = bool(request.get("write"))
     lock_timeout = request.get("lock_timeout", LIMITS.lock_timeout)
-    con = sandbox.connect(home, write, lock_timeout)
-    stop.attach(con)
-    new: list[_NewTable] = []
+    snapshot: list[str] | None = None
+    work: _Work | None = None
     try:
-        try:
-            reply = _run(con, request, out, stop, new)
-        finally:
-            con.close()
-        if new:
-            _publish(Workspace(home, dataclasses.replace(LIMITS, lock_timeout=lock_timeout)), new)
-        return reply
+        while True:
+            con = sandbox.connect(home, write, lock_timeout, snapshot,
+                                  on_wait=lambda holder: send(out, {"kind": "wait", "holder": holder}))
+            stop.attach(con)
+            mover = None
+            try:
+                if work is None:  # on the file: what a move would copy
+                    work = _Work({name for name in sandbox.objects(con)})
+                    snapshot = _movable(con, request)
+                    if snapshot is not None and request.get("live_seconds"):
+                        mover = threading.Timer(request["live_seconds"], stop.stop, ["move"])
+                        mover.daemon = True
+                        mover.start()
+                work.new.clear()
+                reply = _run(con, request, out, stop, work)
+            except Exception:  # an interrupt reaches a batch reader as Arrow's error, not DuckDB's
+                if stop.reason != "move":
+                    raise
+                stop.moved()  # and start over on the snapshot
+                work.moved = True
+                continue
+            finally:
+                if mover is not None:
+                    mover.cancel()
+                con.close()
+            break
+        if work.new:
+            _publish(Workspace(home, dataclasses.replace(LIMITS, lock_timeout=lock_timeout)), work.new)
+        return {**reply, "snapshot": snapshot is not None and work.moved}
     finally:
         if write:
             sandbox.discard_staging(home)
 
 
-def _run(con: duckdb.DuckDBPyConnection, request: dict, out: BinaryIO, stop: _Stopper, new: list[_NewTable]) -> dict:
-    """The request's statements on the sandboxed connection; the tables they make are added to `new`."""
+def _movable(con: duckdb.DuckDBPyConnection, request: dict) -> list[str] | None:
+    """The tables a snapshot of this request would copy, or None when it must read the file."""
+    try:
+        return sandbox.snapshot_tables(con, request["sql"], request.get("snapshot_max_cells", 0))
+    except (duckdb.Error, WorkbenchError):  # the request fails anyway, and says why when it runs
+        return None
+
+
+def _run(con: duckdb.DuckDBPyConnection, request: dict, out: BinaryIO, stop: _Stopper, work: _Work) -> dict:
+    """The request's statements on the sandboxed connection; the tables they make are added to `work.new`."""
+    new = work.new
     statements = sandbox.check(con, request["sql"], bool(request.get("write")))
     params = request.get("params") or {}
-    started = time.perf_counter()
+    started = work.started
     op = request["op"]
     last = statements[-1]
     if op != "query" and last.type != duckdb.StatementType.SELECT:
@@ -241,7 +301,7 @@ def _run(con: duckdb.DuckDBPyConnection, request: dict, out: BinaryIO, stop: _St
         ).fetchone()
         return {"kind": "done", "total": rows, "elapsed": time.perf_counter() - started, "path": str(path)}
     if op == "create":
-        new.append(_stage(con, request["name"], _body(last), _params(last, params), request["sql"]))
+        new.append(_stage(con, request["name"], _body(last), _params(last, params), request["sql"], work))
         [(rows,)] = con.execute(f"SELECT count(*) FROM {sandbox.STAGING}.main.{quote(request['name'])}").fetchall()
         return {"kind": "done", "total": rows, "elapsed": time.perf_counter() - started, "created": request["name"]}
     rel = None
@@ -250,7 +310,7 @@ def _run(con: duckdb.DuckDBPyConnection, request: dict, out: BinaryIO, stop: _St
         stop.check()
         if statement.type == duckdb.StatementType.CREATE:
             ctas = sandbox.create_table(statement.query)
-            new.append(_stage(con, ctas.name, ctas.select_sql, bound, statement.query))
+            new.append(_stage(con, ctas.name, ctas.select_sql, bound, statement.query, work))
             rel = con.sql(f"SELECT * FROM {sandbox.STAGING}.main.{quote(ctas.name)}")
         else:
             rel = _relation(con, _body(statement), bound)
@@ -259,7 +319,7 @@ def _run(con: duckdb.DuckDBPyConnection, request: dict, out: BinaryIO, stop: _St
         return {"kind": "done", "total": 0, "elapsed": time.perf_counter() - started, "created": created}
     kind = "plan" if last.type == duckdb.StatementType.EXPLAIN else ("created" if created else "rows")
     header_extra = {"statement": kind, "created": created if last.type == duckdb.StatementType.CREATE else None}
-    total = _stream(out, rel, request, stop, started)
+    total = _stream(out, rel, request, stop, started, work)
     return {"kind": "done", "total": total, "elapsed": time.perf_counter() - started, **header_extra}
 
 
