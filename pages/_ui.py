@@ -84,6 +84,7 @@ def require_navigation() -> None:
     runs again, through the entry script: nothing is lost, it is the session's first run.
     (AppTest runs pages alone after a first full run; that first run marks the session.)
     """
+    _keep_values()
     first_run = "_navigation_checked" not in st.session_state
     st.session_state._navigation_checked = True
     if first_run and not _IN_APP.get():
@@ -91,9 +92,9 @@ def require_navigation() -> None:
         st.rerun()
 
 
-def _say_waiting() -> None:
-    st.toast("Waiting for the workspace: another program (or a long query in another tab) is using it. "
-             "Reading goes on; this change waits for it.", icon=":material/hourglass_top:")
+def _say_waiting(holder: str) -> None:
+    st.toast(f"Waiting for the workspace: another process is using it ({md(holder)}). Reading goes on; "
+             "this change waits for it.", icon=":material/hourglass_top:")
 
 
 def workspace() -> Workspace:
@@ -162,13 +163,20 @@ def next_step(page: str, label: str) -> None:
     st.page_link(page, label=f"Next: {label}", icon=":material/arrow_forward:")
 
 
+CANCELLED = "Cancelled, nothing saved."
+
+
 @contextmanager
-def cancel_button(label: str = "Cancel", **button: object) -> Iterator[None]:
+def cancel_button(label: str = "Cancel", said: str | None = CANCELLED, **button: object) -> Iterator[None]:
     """A Cancel button on screen while the work in the block runs, and gone once it has finished.
 
     Clicking it reruns the page, which stops the work at its next Streamlit call (see
-    notes/streamlit.md); a stopped run leaves the button to the next run, which draws the page anew.
+    notes/streamlit.md); a stopped run leaves the button to the next run, which draws the page anew
+    and says `said` at its top (unless the page passes its own `on_click`, or `said` is None).
     """
+    if said and "on_click" not in button:
+        button["on_click"] = flash
+        button["args"] = ("warning", said)
     slot = st.empty()
     slot.button(label, **button)
     try:
@@ -187,6 +195,28 @@ def switch_page(path: str) -> None:
     picker (its value is in the session) writes ?table= again on the next page's run.
     """
     st.switch_page(path, query_params={})
+
+
+_KEPT: set[str] = set()  # widget keys whose values outlive a page switch (see `keep`)
+
+
+def keep(key: str, default: object) -> str:
+    """Let the widget `key` keep its value when the user goes to another page and back. Call it just
+    before drawing the widget, which then takes no `value=`; returns the key.
+
+    Streamlit forgets a widget's value once a run draws a page without it (a time limit raised to
+    300 s came back as 30). Every page's run copies the values of these keys aside first
+    (`require_navigation`), including the run that leaves the page, and this puts a forgotten value back."""
+    _KEPT.add(key)
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(f"_kept_{key}", default)
+    return key
+
+
+def _keep_values() -> None:
+    for key in _KEPT:
+        if key in st.session_state:
+            st.session_state[f"_kept_{key}"] = st.session_state[key]
 
 
 def select_table(name: str | None) -> None:

@@ -194,6 +194,32 @@ RUN_BUTTON = {"name": "Run", "feather": "Play", "primary": True, "hasText": True
               "alwaysOn": True, "commands": ["submit"], "style": {"top": "0", "right": "0.4rem"}}
 
 
+# A click on a page link while the editor has the focus: the editor sends its text when it loses the
+# focus, and the browser delivers that message after the click, so the page's own rerun (with the
+# text) overrode the page switch and the first click was lost. The click is held back until the
+# editor's text has gone, then made again. Installed once in the app's window (trusted, static code).
+NAV_AFTER_EDITOR = """<script>
+(() => {
+  if (window.__workbenchNavAfterEditor) return;
+  window.__workbenchNavAfterEditor = true;
+  const LINKS = "[data-testid='stSidebarNav'] a, [data-testid='stPageLink'] a";
+  let held = false;
+  document.addEventListener("pointerdown", (e) => {
+    const active = document.activeElement;
+    held = !!(active && active.tagName === "IFRAME" && e.target.closest && e.target.closest(LINKS));
+  }, true);
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest && e.target.closest(LINKS);
+    if (!link || !held) return;
+    held = false;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    setTimeout(() => link.click(), 150);
+  }, true);
+})();
+</script>"""
+
+
 def editor(text: str, key: str) -> None:
     """The Ace editor (streamlit-code-editor), with a change callback its wrapper does not pass on."""
     code_editor_component(
@@ -207,20 +233,22 @@ def editor(text: str, key: str) -> None:
 
 
 with main:
+    st.html(NAV_AFTER_EDITOR, unsafe_allow_javascript=True, width="content")
     editor(state.sql_text, editor_key())
     take_event(editor_key())
     run_now = state.pop("sql_run_pending", False)
 
     left, middle, right = st.columns(3)
+    # these settings keep their values when the user goes to another page and back
     max_rows = left.number_input(
-        "Rows shown", min_value=1, max_value=SQL_LIMITS.max_rows_ceiling, value=SQL_LIMITS.max_rows, step=1000,
-        key="sql_max_rows", help="The total is always counted; export gives every row.",
+        "Rows shown", min_value=1, max_value=SQL_LIMITS.max_rows_ceiling, step=1000,
+        key=_ui.keep("sql_max_rows", SQL_LIMITS.max_rows), help="The total is always counted; export gives every row.",
     )  # fmt: skip
     timeout = middle.number_input(
-        "Time limit (s)", min_value=1.0, max_value=3600.0, value=SQL_LIMITS.timeout, step=5.0, key="sql_timeout"
+        "Time limit (s)", min_value=1.0, max_value=3600.0, step=5.0, key=_ui.keep("sql_timeout", SQL_LIMITS.timeout)
     )
     write = right.toggle(
-        "Allow writes", key="sql_write",
+        "Allow writes", key=_ui.keep("sql_write", False),
         help="Lets `CREATE TABLE name AS SELECT …` and Save as table make new tables (lineage recorded). "
         "Existing tables are never changed.\n\nLineage: " + TERMS["lineage"],
     )  # fmt: skip
@@ -255,7 +283,7 @@ with main:
         try:
             text = state.sql_text
             bound = params.bind(text, values)
-            with _ui.cancel_button(key="sql_cancel", icon=":material/stop:",
+            with _ui.cancel_button(key="sql_cancel", said=None, icon=":material/stop:",
                                    help="Stops the query; nothing is changed."):
                 state.sql_result = engine.run(
                     ws, text, bound, write=write, max_rows=int(max_rows), timeout=float(timeout),
@@ -289,9 +317,12 @@ with main:
             st.success(f"Created table {_ui.code(result.created)} ({result.total:,} rows), lineage recorded.")
         shown = len(result.frame)
         more = f" · showing the first {shown:,}" if result.truncated else ""
+        copied = (f" · answered from a copy of the tables it reads, taken when it ran past "
+                  f"{SQL_LIMITS.live_seconds:g} s, so other tabs could change the workspace meanwhile"
+                  if result.snapshot else "")  # fmt: skip
         st.caption(
             f"**{plural(result.total, 'row')}**{more} · {result.elapsed:.3f} s "
-            f"(first rows after {result.first_page_s:.3f} s)"
+            f"(first rows after {result.first_page_s:.3f} s){copied}"
         )
         if result.statement == "plan":
             st.code(result.plan, language=None)

@@ -207,3 +207,21 @@ def test_the_starting_query_reads_the_current_table_until_it_is_edited(home, tmp
     at.session_state["table"] = "cars"
     at.run()
     assert at.session_state["sql_text"] == "SELECT 1 AS mine"
+
+
+def test_the_settings_survive_a_page_switch(sql_page):
+    """SQL -> Data -> SQL kept the draft but reset the time limit to 30 s (Streamlit forgets a widget's
+    value once a run draws another page), so a query the user allowed 300 s was stopped at 30."""
+    at = sql_page
+    at.number_input(key="sql_timeout").set_value(300.0).run()
+    at.number_input(key="sql_max_rows").set_value(25).run()
+    at.toggle(key="sql_write").set_value(True).run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception and at.title[0].value == "Data"
+    at.switch_page("pages/sql.py").run()
+    assert not at.exception
+    assert at.number_input(key="sql_timeout").value == 300.0
+    assert at.number_input(key="sql_max_rows").value == 25
+    assert at.toggle(key="sql_write").value is True
+    submit(at, "SELECT range AS i FROM range(100)")
+    assert "showing the first 25" in captions(at)

@@ -88,13 +88,30 @@ def test_cancel_stops_a_long_query_and_the_page_stays_usable(app_server, page):
     expect(page.locator("[data-testid='stDataFrame'] [role='gridcell']")).to_have_text(["42"], timeout=30_000)
 
 
+def heading(page) -> str:
+    return page.locator("[data-testid='stMain'] h1").first.inner_text()
+
+
 def test_a_draft_survives_a_page_switch(app_server, page):
     open_app(page, app_server.url)
     open_page(page, "SQL")
     type_query(page, "SELECT Name FROM cars -- not run yet")
-    open_page(page, "Data")
+    open_page(page, "Data")  # the first click, the focus still in the editor: it used to be lost
+    expect(page.locator("[data-testid='stMain'] h1").first).to_have_text("Data")
+    assert page.url.endswith("/data")
     open_page(page, "SQL")
+    assert heading(page) == "SQL"
     assert editor_text(page) == "SELECT Name FROM cars -- not run yet"
+
+
+def test_the_first_click_after_ctrl_enter_opens_the_other_page(app_server, page):
+    open_app(page, app_server.url)
+    open_page(page, "SQL")
+    run_query(page, "SELECT 41 + 1 AS answer")
+    expect(page.locator("[data-testid='stDataFrame'] [role='gridcell']")).to_have_text(["42"], timeout=30_000)
+    open_page(page, "Explore")  # the focus is still in the editor
+    expect(page.locator("[data-testid='stMain'] h1").first).to_have_text("Explore")
+    assert page.url.split("?")[0].endswith("/explore")
 
 
 def test_the_starting_query_reads_the_current_table(app_server, page):
