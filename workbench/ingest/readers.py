@@ -358,15 +358,11 @@ def _create_guarded(job: Job, src: _CsvSource, forced: dict[str, str]) -> str:
     if types := {**forced, **{c: "VARCHAR" for c in as_text}}:
         args.append("types = ?")
         params.append(types)
-    replace = []
-    for c in guarded:
-        q, t = quote(c), src.columns[c]
-        replace.append(
-            f"CASE WHEN {q} IS NULL OR TRY_CAST({q} AS DOUBLE) = TRY_CAST({q} AS {t}) "
-            f"THEN CAST({q} AS {t}) ELSE error(? || {q}) END AS {q}"
-        )
-    select = f"* REPLACE ({', '.join(replace)})" if replace else "*"
-    guard_params = [f"{_NOT_WHOLE}{c}: " for c in guarded]
+    # Every column named, not `* REPLACE (...)`: DuckDB binds a REPLACE list in time that grows with the
+    # square of its length (667 guarded columns of 1,000: 8 s, against 0.8 s for the same select list).
+    wanted = set(guarded)
+    select = ", ".join(_guarded(c, t) if c in wanted else quote(c) for c, t in src.columns.items()) if guarded else "*"
+    guard_params = [f"{_NOT_WHOLE}{c}: " for c in src.columns if c in wanted]
     try:
         with _long_lines_retried(job, src.path):
             return job.create(f"SELECT {select} FROM read_csv({', '.join(args)})", guard_params + params)
@@ -374,6 +370,13 @@ def _create_guarded(job: Job, src: _CsvSource, forced: dict[str, str]) -> str:
         if _NOT_WHOLE in str(exc) and not job.salvage:
             raise NeedsSalvage() from exc
         raise
+
+
+def _guarded(column: str, typ: str) -> str:
+    """`column` (read as text) cast to `typ` when it holds a whole number, else an error naming it."""
+    q = quote(column)
+    return (f"CASE WHEN {q} IS NULL OR TRY_CAST({q} AS DOUBLE) = TRY_CAST({q} AS {typ}) "
+            f"THEN CAST({q} AS {typ}) ELSE error(? || {q}) END AS {q}")  # fmt: skip
 
 
 def _booleans_as_written(job: Job, columns: list[str]) -> str:

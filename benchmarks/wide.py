@@ -1,0 +1,192 @@
+"""Wide CSVs: the workbench import beside raw DuckDB, then Explore's profile and the leaderboard on the table.
+
+Data: a CSV of C columns x R rows shaped like Kaggle's widest competitions (a
+label, then columns of small integers, with a text category every 10th column
+and a DOUBLE with gaps every 10th another), written once by Python (a DuckDB
+COPY of 5,000 expressions takes minutes to plan) to benchmarks/.data/ and reused.
+Sides, each in a fresh process, taking turns in each run (medians reported):
+
+* raw: `CREATE TABLE t AS SELECT * FROM read_csv(path)` into a fresh DuckDB file;
+* workbench: `workbench.ingest.load` into a fresh workspace (encoding, sniffing,
+  type guards, rejects, provenance, all included);
+* then, once, on the workbench's table: the profile Explore shows (its findings)
+  and the default leaderboard (`model.run`) predicting `label`, each timed.
+
+Targets: the import within 2x of raw DuckDB; the profile within 60 s.
+
+    .venv/bin/python benchmarks/wide.py                        # 1,000, 2,000 and 5,000 columns x 5,000 rows
+    .venv/bin/python benchmarks/wide.py --columns 5000 --rows 5000 --runs 3
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ would be on the path
+
+from benchmarks import measure
+
+DATA_DIR = ROOT / "benchmarks" / ".data"
+SIDES = ("raw", "workbench")
+MAX_RAW_RATIO = 2.0  # workbench import time / raw DuckDB time
+MAX_PROFILE_SECONDS = 60.0
+TEXT_EVERY, TEXT_AT, FLOAT_AT = 10, 5, 7
+
+
+def _cell(j: int, rng: random.Random) -> str:
+    if j == 0:
+        return str(rng.randrange(10))
+    if j % TEXT_EVERY == TEXT_AT:
+        return rng.choice(("a", "b", "c", "d"))
+    if j % TEXT_EVERY == FLOAT_AT:
+        return "" if rng.random() < 0.02 else f"{rng.random() * 100:.3f}"
+    return str(rng.randrange(256)) if rng.random() < 0.25 else "0"
+
+
+def _name(j: int) -> str:
+    if j == 0:
+        return "label"
+    return f"{'t' if j % TEXT_EVERY == TEXT_AT else 'f' if j % TEXT_EVERY == FLOAT_AT else 'p'}{j:04d}"
+
+
+def dataset(columns: int, rows: int, data_dir: Path = DATA_DIR) -> Path:
+    """The generated CSV (made the first time it is asked for, the same bytes every time)."""
+    path = data_dir / f"wide_{columns}x{rows}.csv"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        rng = random.Random(columns * 100_003 + rows)
+        partial = path.with_suffix(".partial")
+        with open(partial, "w", encoding="utf-8") as out:
+            out.write(",".join(_name(j) for j in range(columns)) + "\n")
+            for _ in range(rows):
+                out.write(",".join(_cell(j, rng) for j in range(columns)) + "\n")
+        partial.replace(path)
+    return path
+
+
+# -- one side, in a child process ----------------------------------------------------
+
+
+def _child(side: str, csv: Path) -> None:
+    """Import `csv` as `side` does (timed, closing included); the workbench side then profiles and fits."""
+    if side == "workbench":  # import the library before the clock starts
+        import workbench.ingest  # noqa: F401
+    with tempfile.TemporaryDirectory(prefix=f"bench_wide_{side}_") as work:
+        out = {"side": side}
+        started = time.perf_counter()
+        if side == "raw":
+            with duckdb.connect(str(Path(work) / "raw.duckdb")) as con:
+                con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(csv)])
+                out["rows"], out["columns"] = con.execute("SELECT count(*), (SELECT count(*) FROM (DESCRIBE t)) "
+                                                          "FROM t").fetchone()  # fmt: skip
+        else:
+            from workbench.ingest import load
+            from workbench.workspace import Workspace
+
+            (result,) = load(Workspace(Path(work) / "ws"), [csv])
+            if not result.ok:
+                raise SystemExit(f"workbench import failed: {result.error}")
+            out["rows"], out["columns"] = result.rows, result.columns
+        out["seconds"] = time.perf_counter() - started
+        if side == "workbench" and "--then" in sys.argv:
+            out.update(_after_import(Path(work) / "ws", result.table))
+    out["peak_mib"] = measure.peak_mib()
+    print(json.dumps(out))
+
+
+def _after_import(home: Path, table: str) -> dict:
+    """The profile Explore shows, and the default leaderboard predicting `label`, on the imported table."""
+    from workbench import Workspace, model
+    from workbench.profile import profile_connection
+
+    ws = Workspace(home)
+    with ws.connect() as con:
+        started = time.perf_counter()
+        profile = profile_connection(con, table)
+        profile_seconds = time.perf_counter() - started
+    model.warm_up(wait=True)
+    started = time.perf_counter()
+    try:
+        board = model.run(ws, table, "label", folds=3, seed=0)
+        board_out = {"board_seconds": time.perf_counter() - started, "board_best": board.best().name,
+                     "board_rows_used": len(board.X), "board_notes": board.notes}  # fmt: skip
+    except Exception as exc:  # a benchmark reports what broke rather than stopping
+        board_out = {"board_seconds": time.perf_counter() - started, "board_error": f"{type(exc).__name__}: {exc}"}
+    return {"profile_seconds": profile_seconds, "findings": len(profile.findings),
+            "profile_skipped": len(profile.overview.get("skipped", [])), **board_out}  # fmt: skip
+
+
+# -- the comparison ------------------------------------------------------------------
+
+
+def compare(columns: int, rows: int, runs: int, data_dir: Path = DATA_DIR, then: bool = True) -> dict:
+    csv = dataset(columns, rows, data_dir)
+
+    def run(side: str) -> dict:
+        result = measure.run_script_child(__file__, side, str(csv))
+        if (result["rows"], result["columns"]) != (rows, columns):
+            raise SystemExit(f"{side} imported {result['rows']:,} x {result['columns']:,}, expected {rows:,} x "
+                             f"{columns:,}")  # fmt: skip
+        return result
+
+    samples = measure.interleaved(SIDES, runs, run)
+    medians = {side: measure.medians(results, ("seconds", "peak_mib")) for side, results in samples.items()}
+    out = {"columns": columns, "rows": rows, "file_mib": csv.stat().st_size / 2**20, "runs": runs, "sides": medians,
+           "workbench_vs_raw": medians["workbench"]["seconds"] / medians["raw"]["seconds"]}  # fmt: skip
+    if then:
+        after = measure.run_child([sys.executable, __file__, "--child", "workbench", str(csv), "--then"],
+                                  what="profile and leaderboard")  # fmt: skip
+        out["after_import"] = {k: v for k, v in after.items() if k not in ("side", "rows", "columns")}
+    return out
+
+
+def report(r: dict) -> str:
+    raw, wb = r["sides"]["raw"], r["sides"]["workbench"]
+    ok = "meets" if r["workbench_vs_raw"] <= MAX_RAW_RATIO else "MISSES"
+    lines = [
+        f"{r['columns']:,} columns x {r['rows']:,} rows ({r['file_mib']:.0f} MiB CSV), median of {r['runs']} runs",
+        f"  import: raw DuckDB {raw['seconds']:.2f} s, workbench {wb['seconds']:.2f} s; "
+        f"workbench / raw DuckDB = {r['workbench_vs_raw']:.2f}x ({ok} <= {MAX_RAW_RATIO}x)",
+    ]
+    if after := r.get("after_import"):
+        ok = "meets" if after["profile_seconds"] <= MAX_PROFILE_SECONDS else "MISSES"
+        lines.append(f"  Explore's profile: {after['profile_seconds']:.1f} s ({ok} <= {MAX_PROFILE_SECONDS:.0f} s), "
+                     f"{after['findings']} findings, {after['profile_skipped']} columns profiled in brief")
+        if "board_error" in after:
+            lines.append(f"  leaderboard: failed after {after['board_seconds']:.1f} s: {after['board_error']}")
+        else:
+            notes = "; ".join(after["board_notes"]) or "no note"
+            lines.append(f"  leaderboard: {after['board_seconds']:.1f} s on {after['board_rows_used']:,} rows, best "
+                         f"{after['board_best']} ({notes})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = measure.parser(__doc__, child=("SIDE", "CSV"), runs_help="runs per side and size (medians are reported)")
+    parser.add_argument("--columns", default="1000,2000,5000", help="comma-separated column counts")
+    parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--import-only", action="store_true", help="skip the profile and the leaderboard")
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where generated CSVs are kept")
+    args, _ = parser.parse_known_args(argv)
+    if args.child:
+        _child(args.child[0], Path(args.child[1]))
+        return
+    results = []
+    for columns in measure.row_counts(args.columns):
+        results.append(compare(columns, args.rows, args.runs, args.data_dir, then=not args.import_only))
+        if not args.json:
+            print(report(results[-1]), flush=True)
+    if args.json:
+        print(json.dumps({"results": results}))
+
+
+if __name__ == "__main__":
+    main()
