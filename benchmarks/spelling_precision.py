@@ -30,20 +30,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # run as a script, only benchmarks/ would be on the path
 
-from tests.spelling_fixtures import DISTINCT, plant  # noqa: E402
-from workbench.profile.spelling import STRONG, cluster_values  # noqa: E402
+from tests.spelling_fixtures import DISTINCT, plant, proposals  # noqa: E402
+from workbench.profile.spelling import STRONG  # noqa: E402
 
 TARGETS = {"recall": 0.95, "false_merges": 0}
-
-
-def proposals(columns: dict[str, list[tuple[str, int]]]) -> dict[tuple[str, str], tuple[str, str]]:
-    """(column, variant) -> (canonical, confidence) for every variant the rule proposes."""
-    out = {}
-    for column, counts in columns.items():
-        for c in cluster_values(counts):
-            for v, _ in c["members"][1:]:
-                out[(column, v)] = (c["canonical"], c["evidence"][v]["confidence"])
-    return out
 
 
 def score(found: dict, truth: dict[tuple[str, str], str]) -> dict:

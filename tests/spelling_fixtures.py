@@ -127,3 +127,15 @@ def plant(seed: int = 11, variants_per_value: int = 3) -> tuple[dict[str, list[t
                     break
         columns[column] = sorted(counts.items(), key=lambda p: (-p[1], p[0]))
     return columns, truth
+
+
+def proposals(columns: dict[str, list[tuple[str, int]]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(column, variant) -> (canonical, confidence) for every variant the rule proposes."""
+    from workbench.profile.spelling import cluster_values
+
+    out = {}
+    for column, counts in columns.items():
+        for c in cluster_values(counts):
+            for v, _ in c["members"][1:]:
+                out[(column, v)] = (c["canonical"], c["evidence"][v]["confidence"])
+    return out

@@ -14,7 +14,7 @@ import json
 import duckdb
 from openpyxl import Workbook
 
-from workbench.ingest import load
+from tests.unit.ingest_helpers import import_one, schema
 
 # column -> its two values, as the file writes them
 WRITTEN = {
@@ -28,17 +28,6 @@ WRITTEN = {
     "month_first": ("01/02/2020", "02/13/2020"),
 }
 TEXT_TYPES = dict.fromkeys(WRITTEN, "VARCHAR")
-
-
-def import_one(ws, path):
-    (result,) = load(ws, [path])
-    assert result.ok, result.error
-    return result
-
-
-def schema(ws, table):
-    frame = ws.schema(table)
-    return dict(zip(frame["column"], frame["type"]))
 
 
 def fetch(ws, sql):

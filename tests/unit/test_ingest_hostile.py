@@ -6,25 +6,9 @@ import json
 
 import pytest
 
-from workbench.ingest import load
+from tests.unit.ingest_helpers import import_one, rows, schema
 
 LATE = 30_000  # past the 20,480 records DuckDB samples
-
-
-def import_one(ws, path):
-    (result,) = load(ws, [path])
-    assert result.ok, result.error
-    return result
-
-
-def rows(ws, sql, params=()):
-    with ws.connect() as con:
-        return con.execute(sql, list(params)).fetchall()
-
-
-def schema(ws, table):
-    frame = ws.schema(table)
-    return dict(zip(frame["column"], frame["type"]))
 
 
 def test_an_excel_sep_line_sets_the_delimiter_and_is_not_a_row(ws, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from workbench.ingest import load
+from tests.unit.ingest_helpers import import_one
 from workbench.workspace import Workspace
 
 # More good lines than DuckDB's sniffer samples (20,480), so that the damage
@@ -16,12 +16,6 @@ def big_csv(path, tail):
     lines = ["id,name,score"] + [f'{i},"n{i}",{i / 2}' for i in range(1, GOOD_LINES + 1)] + tail
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def import_one(ws, path):
-    (result,) = load(ws, [path])
-    assert result.ok, result.error
-    return result
 
 
 def stored_rejects(ws, table):

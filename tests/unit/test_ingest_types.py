@@ -4,26 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.ingest import load
+from tests.unit.ingest_helpers import import_one, rows, schema
 
 # More rows than DuckDB's sniffer samples (20,480): the late values are met by the reader only.
 EARLY_ROWS = 30_000
-
-
-def import_one(ws, path):
-    (result,) = load(ws, [path])
-    assert result.ok, result.error
-    return result
-
-
-def schema(ws, table):
-    frame = ws.schema(table)
-    return dict(zip(frame["column"], frame["type"]))
-
-
-def rows(ws, sql, params=()):
-    with ws.connect() as con:
-        return con.execute(sql, list(params)).fetchall()
 
 
 @pytest.mark.parametrize(

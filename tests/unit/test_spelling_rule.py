@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.spelling_fixtures import DISTINCT, plant
+from tests.spelling_fixtures import DISTINCT, plant, proposals
 from workbench import clean
 from workbench.clean import export, recipe
 from workbench.metadata import record_table
@@ -19,23 +19,13 @@ from workbench.profile import profile_table
 from workbench.profile.spelling import POSSIBLE, STRONG, cluster_values, keys_of
 
 
-def judged(columns: dict[str, list[tuple[str, int]]]) -> dict[tuple[str, str], tuple[str, str]]:
-    """(column, variant) -> (canonical, confidence) for every variant the rule proposes."""
-    out = {}
-    for column, counts in columns.items():
-        for c in cluster_values(counts):
-            for v, _ in c["members"][1:]:
-                out[(column, v)] = (c["canonical"], c["evidence"][v]["confidence"])
-    return out
-
-
 def test_real_distinct_codes_are_never_merged():
-    assert judged(DISTINCT) == {}  # not GasW -> GasA, FuseP -> FuseA, I (all) -> C (all), <12 yrs -> 12 yrs, ward q
+    assert proposals(DISTINCT) == {}  # not GasW -> GasA, FuseP -> FuseA, I (all) -> C (all), <12 yrs -> 12 yrs, ward q
 
 
 def test_planted_variants_are_found_with_strong_evidence():
     columns, truth = plant()
-    found = judged(columns)
+    found = proposals(columns)
     planted = {(t["column"], t["variant"]): t["canonical"] for t in truth}
     right = [k for k, (canonical, confidence) in found.items() if planted.get(k) == canonical and confidence == STRONG]
     assert len(planted) > 150
