@@ -110,3 +110,22 @@ def test_excel_text_cells_stay_text(ws, tmp_path):
         ("Yes", "01/02/2020", "TRUE"),
         ("No", "13/02/2020", "False"),
     ]
+
+
+def test_the_read_uses_the_sniffed_dialect_and_a_doubled_quote_past_the_sniffed_rows_stays_one_quote(ws, tmp_path):
+    """The file is sniffed once: the read names the sniffed dialect and columns (auto_detect = false).
+    No escape found in the sampled rows must not become escape = '': a "" further down is one quote."""
+    path = tmp_path / "late_quotes.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["name", "n"])
+        out.writerows((f"x, {i}", i) for i in range(30_000))  # quoted: the sniffer finds the quote
+        out.writerow(['say "hi", then go', 30_000])
+    result = import_one(ws, path)
+    assert result.rows == 30_001
+    assert fetch(ws, f'SELECT name FROM "{result.table}" WHERE n = 30000') == [('say "hi", then go',)]
+    sql = ws.table(result.table).sql
+    assert "auto_detect = false" in sql and "columns = {'name': 'VARCHAR', 'n': 'VARCHAR'}" in sql
+    with duckdb.connect() as con:
+        con.execute(sql)
+        assert con.execute(f'SELECT count(*), max(n) FROM "{result.table}"').fetchone() == (30_001, 30_000)
