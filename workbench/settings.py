@@ -122,6 +122,9 @@ class ModelLimits:
     threads: int = max(1, _CPUS - 1)  # fits in the page's own process (clustering, prediction): one core stays free
     one_hot_max: int = 15  # categories up to this many distinct values are one-hot encoded, target-encoded above
     max_missing: float = 0.5  # a feature missing in more than this share of rows is left out
+    # suggested features beyond this many: those scoring best alone (the leak check's score) are kept, the rest
+    # left out and said so; a 5,000-column table's leaderboard did not finish in 15 minutes
+    max_features: int = 300
     leak_score: float = 0.98  # a feature alone scoring this (balanced accuracy or R²) is flagged as a leak
     leak_rows: int = 5_000  # rows the single-feature leak check runs on
     imbalance: float = 0.2  # smallest class under this share of the largest: balanced metrics lead

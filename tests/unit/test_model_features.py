@@ -110,3 +110,34 @@ def test_explore_and_model_take_one_decision_on_identifiers(ws):
     left_out = {c for c, reason in why.items() if reason == model.features.IDENTIFIER}
     assert explore == left_out == {"PID", "Order", "seq", "code"}
     assert "PID" not in model.suggest(ws, "houses", model.detect(ws, "houses", "price")).used
+
+
+def test_over_max_features_those_scoring_best_alone_are_kept_and_a_warning_says_so(ws, monkeypatch):
+    """A 5,000-column table's leaderboard did not finish: features beyond `max_features` are left out, the weakest
+    alone first, and the user is told how many and by which rule."""
+    import dataclasses
+
+    from workbench.model import features
+
+    monkeypatch.setattr(features, "MODEL_LIMITS", dataclasses.replace(features.MODEL_LIMITS, max_features=2))
+    rng = np.random.default_rng(1)
+    n = 300
+    signal = rng.normal(size=n)
+    target = np.where(signal > 0, "yes", "no")
+    put(ws, "wide", pd.DataFrame({
+        "noise_a": rng.normal(size=n), "strong": signal + rng.normal(scale=0.3, size=n),
+        "noise_b": rng.normal(size=n), "medium": signal + rng.normal(scale=1.0, size=n), "target": target,
+    }))  # fmt: skip
+    found = model.suggest(ws, "wide", model.detect(ws, "wide", "target"))
+    assert found.used == ["strong", "medium"]
+    assert all(found.leak_scores[c] < min(found.leak_scores["strong"], found.leak_scores["medium"])
+               for c in ("noise_a", "noise_b"))  # fmt: skip
+    assert found.excluded["noise_a"] == (f"beyond the 2 features used: it predicts 'target' alone less well "
+                                         f"(balanced accuracy {found.leak_scores['noise_a']:.3f}) than those kept")
+    (warning,) = [w for w in found.warnings if w.kind == "many_features"]
+    assert warning.message == (
+        "4 usable features, more than the 2 a leaderboard fits in bounded time: the 2 that predict 'target' best "
+        "alone (balanced accuracy on held-out rows of a sample of up to 5,000 rows) are used, the other 2 are left "
+        "out. Choose the columns yourself to use others.")  # fmt: skip
+    board = model.run(ws, "wide", "target", models=["linear"], folds=2)
+    assert list(board.X.columns) == ["strong", "medium"]

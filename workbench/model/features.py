@@ -6,6 +6,9 @@ parse as dates. From those a column is left out when it is the target (or the
 group column), nearly always missing, constant, an identifier, free text, or a
 date stored as text (its parts are only drawn from a real date column).
 
+Over `MODEL_LIMITS.max_features` usable columns (a Kaggle table of 5,000), only those scoring best alone
+are kept, with a warning saying so.
+
 Leakage: every kept column is scored alone on a bounded sample, each held-out
 row predicted from the training rows with the same (or the nearest) value. A
 column that alone predicts the target almost perfectly (or is a copy of it) is
@@ -97,6 +100,7 @@ def suggest_on(con: duckdb.DuckDBPyConnection, table: str, task: Task, *, group:
                 _leak(found, col, "copy_of_target", f"{col!r} is a copy of the target {task.target!r}: left out.")
         if check_leaks:
             _check_leaks(con, table, task, found)
+            _keep_strongest(found, task)
     return found
 
 
@@ -162,7 +166,11 @@ def _reason(col: str, type_: str, s: dict[str, Any], task: Task, group: str | No
 
 def _leak(found: Features, col: str, kind: str, message: str) -> None:
     found.warnings.append(Warning(kind, col, message))
-    found.excluded[col] = "leak: " + message
+    _leave_out(found, col, "leak: " + message)
+
+
+def _leave_out(found: Features, col: str, reason: str) -> None:
+    found.excluded[col] = reason
     for group in (found.columns.numeric, found.columns.categorical, found.columns.high_cardinality,
                   found.columns.dates):  # fmt: skip
         if col in group:
@@ -200,6 +208,25 @@ def _check_leaks(con, table: str, task: Task, found: Features) -> None:
             _leak(found, col, "leak", f"{col!r} alone predicts {task.target!r} almost perfectly ({name} "
                                       f"{score:.3f} on held-out rows): it probably leaks the answer, so it is left "
                                       "out.")  # fmt: skip
+
+
+def _keep_strongest(found: Features, task: Task) -> None:
+    """Over `MODEL_LIMITS.max_features` features: keep those that predict the target best alone (their leak-check
+    score; ties in table order), leave out the rest with their reason, and say so in a warning."""
+    limit, used = MODEL_LIMITS.max_features, found.used
+    if len(used) <= limit:
+        return
+    order = sorted(used, key=lambda c: -found.leak_scores.get(c, -np.inf))  # stable: ties keep table order
+    name = "balanced accuracy" if task.is_classification else "R²"
+    for col in order[limit:]:
+        _leave_out(found, col, f"beyond the {limit:,} features used: it predicts {task.target!r} alone less well "
+                               f"({name} {found.leak_scores.get(col, float('nan')):.3f}) than those kept")  # fmt: skip
+    found.warnings.append(Warning(
+        "many_features", None,
+        f"{len(used):,} usable features, more than the {limit:,} a leaderboard fits in bounded time: the {limit:,} "
+        f"that predict {task.target!r} best alone ({name} on held-out rows of a sample of up to "
+        f"{MODEL_LIMITS.leak_rows:,} rows) are used, the other {len(used) - limit:,} are left out. Choose the "
+        "columns yourself to use others."))  # fmt: skip
 
 
 def _as_number(col: pd.Series) -> np.ndarray:

@@ -30,7 +30,7 @@ MAX_CLASSES = 20  # an integer target with more distinct values is a regression
 class Warning:
     """Something that would mislead the scores. `kind` is stable (for the command line's JSON)."""
 
-    kind: str  # imbalance | small_class | missing_target | leak | copy_of_target | few_folds
+    kind: str  # imbalance | small_class | missing_target | leak | copy_of_target | few_folds | many_features
     column: str | None
     message: str
 
