@@ -125,7 +125,8 @@ def _board(home: Path, table: str) -> dict:
     started = time.perf_counter()
     board = model.run(Workspace(home), table, "label", folds=3, seed=0)
     return {"board_seconds": time.perf_counter() - started, "board_best": board.best().name,
-            "board_rows_used": len(board.X), "board_notes": board.notes}  # fmt: skip
+            "board_rows_used": len(board.X), "board_features": board.X.shape[1],
+            "board_notes": board.notes + [w.message for w in board.features.warnings]}  # fmt: skip
 
 
 # -- the comparison ------------------------------------------------------------------
@@ -176,7 +177,8 @@ def report(r: dict) -> str:
             lines.append(f"  leaderboard: did not finish within {after['board_timed_out']:.0f} s")
         else:
             notes = "; ".join(after["board_notes"]) or "no note"
-            lines.append(f"  leaderboard: {after['board_seconds']:.1f} s on {after['board_rows_used']:,} rows, best "
+            lines.append(f"  leaderboard: {after['board_seconds']:.1f} s on {after['board_rows_used']:,} rows x "
+                         f"{after['board_features']:,} features, best "
                          f"{after['board_best']} ({notes})")
     return "\n".join(lines)
 

@@ -22,6 +22,6 @@ def test_wide_benchmark_runs_tiny(tmp_path):
     assert result["workbench_vs_raw"] == result["sides"]["workbench"]["seconds"] / result["sides"]["raw"]["seconds"]
     after = result["after_import"]
     assert after["profile_seconds"] > 0 and after["findings"] >= 1
-    assert after["board_seconds"] > 0 and after["board_rows_used"] == 200
+    assert after["board_seconds"] > 0 and after["board_rows_used"] == 200 and 0 < after["board_features"] <= 29
     assert (tmp_path / "wide_30x200.csv").read_text().splitlines()[0].split(",")[:6] == [
         "label", "p0001", "p0002", "p0003", "p0004", "t0005"]  # fmt: skip
