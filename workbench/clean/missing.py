@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from workbench.clean.learned import SAMPLE, LearnedStep, sample
-from workbench.clean.step import WORK_ROW, Fragment, Param, Select, Step, column_ref, free_column
+from workbench.clean.step import WORK_ROW, Fragment, Param, Select, Step, column_ref, free_column, work_column
 from workbench.errors import WorkbenchError
 from workbench.names import quote
 from workbench.profile.stats import INTEGER_TYPES, family
@@ -97,7 +97,11 @@ class Imputer(LearnedStep):
     kind = "impute"
 
     def work_columns(self) -> list[tuple[str, str]]:
-        return [(c, "DOUBLE") for c in self.columns]
+        return [(work_column(i), "DOUBLE") for i in range(len(self.columns))]
+
+    def _work(self, c: str) -> str:
+        """The work table's column holding the model's value for `c`."""
+        return f"w.{work_column(self.columns.index(c))}"
 
     def learn(self, con, table, schema) -> dict[str, Any]:
         state = super().learn(con, table, schema)
@@ -113,7 +117,7 @@ class Imputer(LearnedStep):
     def _filled(self, c: str) -> str:
         """SQL: the model's value for `c`, within the fitted range, rounded when the column holds whole numbers."""
         low, high = self.state.get("range", {}).get(c, [None, None])
-        value = f"w.{quote(c)}"
+        value = self._work(c)
         if low is not None:
             value = f"least(greatest({value}, {float(low)!r}), {float(high)!r})"
         return f"round({value})" if c in self.state.get("whole", []) else value
@@ -134,7 +138,7 @@ class Imputer(LearnedStep):
             if low is None:
                 continue
             below, above, filled = con.execute(
-                f"SELECT count(*) FILTER (w.{quote(c)} < ?), count(*) FILTER (w.{quote(c)} > ?), count(*) "
+                f"SELECT count(*) FILTER ({self._work(c)} < ?), count(*) FILTER ({self._work(c)} > ?), count(*) "
                 f"FROM {source} AS t JOIN {work} AS w ON w.{WORK_ROW} = t.rowid WHERE t.{quote(c)} IS NULL",
                 [low, high]).fetchone()  # fmt: skip
             if below or above:

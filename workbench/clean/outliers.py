@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.clean.learned import SAMPLE, LearnedStep, sample
-from workbench.clean.step import Fragment, Param, Select, Step, column_ref, free_column
+from workbench.clean.step import Fragment, Param, Select, Step, column_ref, free_column, work_column
 from workbench.errors import WorkbenchError
 from workbench.names import quote
 
@@ -114,12 +114,12 @@ class OutlierModel(LearnedStep):
     kind = "outliers"
 
     def work_columns(self) -> list[tuple[str, str]]:
-        return [("outlier", "BOOLEAN")]
+        return [(work_column(0), "BOOLEAN")]
 
     def select(self, schema: dict[str, str]) -> Select:
         if self.action == "remove":
-            return Select(self.keep(schema), where=Fragment("NOT coalesce(w.outlier, false)"))
-        return Select(self.keep(schema, add=[(free_column(schema, "outlier"), Fragment("w.outlier"))]))
+            return Select(self.keep(schema), where=Fragment(f"NOT coalesce(w.{work_column(0)}, false)"))
+        return Select(self.keep(schema, add=[(free_column(schema, "outlier"), Fragment(f"w.{work_column(0)}"))]))
 
     def describe(self) -> str:
         verb = "Flag" if self.action == "flag" else "Remove"

@@ -87,29 +87,30 @@ def outliers(estimator, values):
 TRANSFORMS = {"impute": impute, "outliers": outliers}
 
 
-def work_frame(kind, estimator, frame, inputs, outputs):
-    """The work columns of one batch: the row numbers, then what the transform computed."""
-    values = frame[inputs].to_numpy(dtype=float, na_value=np.nan).copy()
+def work_frame(kind, estimator, frame, outputs):
+    """The work columns of one batch: the row numbers (the frame's first column), then what the transform computed
+    from the others. Columns are taken by position: no name of the user's table reaches the work table."""
+    values = frame.iloc[:, 1:].to_numpy(dtype=float, na_value=np.nan).copy()
     result = TRANSFORMS[kind](estimator, values)
-    out = pd.DataFrame({"__wb_row": frame["__wb_row"].to_numpy()})
+    out = pd.DataFrame({"__wb_row": frame.iloc[:, 0].to_numpy()})
     if "columns" in result:
         for i, name in enumerate(outputs):
             out[name] = result["columns"][:, i]
     else:
-        for name in outputs:
-            out[name] = result[name]
+        (flags,) = result.values()
+        out[outputs[0]] = flags
     return out
 
 
 def run_python_step(con, source, kind, estimator, inputs, outputs, work, batch_rows, on_batch=None):
     """Fill the work table `work` (row number + outputs) from `source`, batch by batch of row numbers."""
-    cols = ", ".join('"' + c.replace('"', '""') + '"::DOUBLE AS "' + c.replace('"', '""') + '"' for c in inputs)
+    cols = ", ".join('"' + c.replace('"', '""') + f'"::DOUBLE AS __wb_in{i}' for i, c in enumerate(inputs))
     # row numbers run from min to max; a table made in the open transaction numbers them from 2**62
     first, end = con.execute(f"SELECT coalesce(min(rowid), 0), coalesce(max(rowid) + 1, 0) FROM {source}").fetchone()
     for start in range(first, end, batch_rows):
         frame = con.execute(f"SELECT rowid AS __wb_row, {cols} FROM {source} WHERE rowid >= ? AND rowid < ?",
                             [start, start + batch_rows]).df()
-        batch = work_frame(kind, estimator, frame, inputs, outputs)
+        batch = work_frame(kind, estimator, frame, outputs)
         con.register("__wb_batch", batch)
         try:
             con.execute(f"INSERT INTO {work} SELECT * FROM __wb_batch")

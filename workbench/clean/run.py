@@ -185,15 +185,17 @@ def _compare(con: duckdb.DuckDBPyConnection, step: Step, schema: dict[str, str],
     select = step.select(schema)
     after_names = [n for n, _ in select.items]
     compared = [c for c in after_names if c in schema]
-    extra = [("__wb_src_row", Fragment("t.rowid"))] + [(f"__wb_before_{i}", Fragment(f"t.{quote(c)}"))
-                                                      for i, c in enumerate(compared)]  # fmt: skip
+    mark = free_prefix(after_names)  # the probe's own columns, named apart from every column the step makes
+    src_row = f"{mark}src_row"
+    extra = [(src_row, Fragment("t.rowid"))] + [(f"{mark}before_{i}", Fragment(f"t.{quote(c)}"))
+                                                for i, c in enumerate(compared)]  # fmt: skip
     probe = Select(select.items + extra, select.where, select.qualify).sql(source, work)
     relation = f"({probe.sql})"
     types = dict(zip(after_names, [str(t) for t in con.sql(f"SELECT * FROM {relation} LIMIT 0",
                                                            params=probe.params).types]))  # fmt: skip
     counts, exprs = [], ["count(*)"]
     for i, c in enumerate(compared):
-        b, a = quote(f"__wb_before_{i}"), quote(c)
+        b, a = quote(f"{mark}before_{i}"), quote(c)
         # a new type alone is no change: '12' -> 12.0 is the same value, ' 1,234' -> 1234.0 is not
         same = types[c] == schema[c]
         differ = f"{b} IS DISTINCT FROM {a}" if same else f"TRY_CAST({b} AS {types[c]}) IS DISTINCT FROM {a}"
@@ -205,7 +207,7 @@ def _compare(con: duckdb.DuckDBPyConnection, step: Step, schema: dict[str, str],
     changes = [ColumnChange(c, schema[c], types[c], *row[1 + 3 * i : 4 + 3 * i]) for i, c in enumerate(compared)]
     moved = [(i, ch) for i, ch in enumerate(changes) if ch.changed]
     if moved:
-        shown = ", ".join(f"__wb_before_{i} AS {quote(ch.column + ' (before)')}, {quote(ch.column)} AS "
+        shown = ", ".join(f"{quote(mark + f'before_{i}')} AS {quote(ch.column + ' (before)')}, {quote(ch.column)} AS "
                           f"{quote(ch.column + ' (after)')}" for i, ch in moved)  # fmt: skip
         where = " OR ".join(counts[i] for i, _ in moved)
         changed_rows = con.execute(f"SELECT {shown} FROM {relation} WHERE {where} LIMIT {SAMPLE_ROWS}",
@@ -215,7 +217,7 @@ def _compare(con: duckdb.DuckDBPyConnection, step: Step, schema: dict[str, str],
     removed_rows = pd.DataFrame()
     if row[0] < rows_before:
         removed_rows = con.execute(f"SELECT * FROM {source} AS s WHERE s.rowid NOT IN "
-                                   f"(SELECT __wb_src_row FROM {relation}) LIMIT {SAMPLE_ROWS}", probe.params).df()
+                                   f"(SELECT {quote(src_row)} FROM {relation}) LIMIT {SAMPLE_ROWS}", probe.params).df()
     main = step.inputs()[0] if step.inputs() else None
     added = [c for c in after_names if c not in schema]
     dropped = [c for c in schema if c not in after_names]
@@ -235,6 +237,15 @@ def _compare(con: duckdb.DuckDBPyConnection, step: Step, schema: dict[str, str],
         result.notes.append(f"{plural(unparsed, 'value')} {'does' if unparsed == 1 else 'do'} not convert and would "
                             f"become NULL: {shown}")
     return result
+
+
+def free_prefix(names: list[str]) -> str:
+    """`__wb_`, or `__wb__`, `__wb___`...: a prefix that no name of `names` starts with (DuckDB compares names
+    case-insensitively), for columns a query adds beside the user's."""
+    prefix = "__wb_"
+    while any(n.lower().startswith(prefix) for n in names):
+        prefix += "_"
+    return prefix
 
 
 def distribution(con: duckdb.DuckDBPyConnection, relation: str, params: list, column: str, type_: str) -> pd.DataFrame:

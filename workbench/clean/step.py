@@ -26,6 +26,14 @@ from workbench.names import hides_row_number, quote
 from workbench.profile.stats import family
 
 WORK_ROW = "__wb_row"  # the row number column of a Python step's work table
+
+
+def work_column(i: int) -> str:
+    """The i-th computed column of a Python step's work table. Named by position, never after a column of the
+    user's table, so whatever the table's columns are called (`__wb_row` too) none collides with the work
+    table's: `select` reads them qualified (`w.` the work table, `t.` the source)."""
+    return f"__wb_out{i}"
+
 EXAMPLES = 10  # offending values a gap report (or a fitted conversion) keeps, commonest first
 
 
