@@ -35,7 +35,7 @@ import pandas as pd
 
 from workbench import metadata
 from workbench.errors import WorkbenchError
-from workbench.names import disambiguate_columns, quote, table_name_from
+from workbench.names import quote, table_columns, table_name_from
 from workbench.workspace import Workspace
 
 PYTHON = "python"  # the source_kind of a table added from Python
@@ -96,7 +96,7 @@ class Workbench:
         if not isinstance(frame, pd.DataFrame):
             raise WorkbenchError(f"add() stores a pandas DataFrame, not {type(frame).__name__}.")
         frame = frame.copy(deep=False)
-        frame.columns = disambiguate_columns(frame.columns)
+        frame.columns = table_columns(frame.columns)  # as an import names them
         frame = frame.reset_index(drop=True)
         ws = self.workspace
         caller = _caller()

@@ -2,9 +2,11 @@
 
 Table names are ASCII snake_case, unique in the workspace and never a reserved
 SQL keyword, so a user can type them in the SQL panel without quotes. Column
-names keep the text of the source; only blanks and duplicates are renamed, with
-the same scheme DuckDB's CSV reader uses (``column3``, ``name_1``) so that every
-format names columns alike.
+names keep the text of the source; only blanks, repeats and ``rowid`` are renamed,
+with the scheme DuckDB's CSV reader uses for most (``column3``, ``name_1``). Every
+format (and a DataFrame added from Python) names columns alike: the import renames
+what DuckDB's readers name otherwise (a blank Parquet name ``C0``, a name of only
+Unicode spaces), `table_columns` deciding.
 """
 
 from __future__ import annotations
@@ -112,6 +114,27 @@ def disambiguate_columns(names: Iterable[object]) -> list[str]:
 
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def free_prefix(names: Iterable[str]) -> str:
+    """`__wb_`, or `__wb__`, `__wb___`...: a prefix that none of `names` starts with (compared case-insensitively,
+    as DuckDB compares names), for the columns a query or a rename adds beside the user's."""
+    taken = [n.lower() for n in names]
+    prefix = "__wb_"
+    while any(n.startswith(prefix) for n in taken):
+        prefix += "_"
+    return prefix
+
+
+def table_columns(names: Iterable[object]) -> list[str]:
+    """The columns a table gets from a source's header, whatever its format (CSV, Parquet, JSON, Excel, a
+    DataFrame): `disambiguate_columns`, then a name that would hide DuckDB's row numbers (``rowid``, any case)
+    renamed ``rowid_1`` (or the next free name)."""
+    result = disambiguate_columns(names)
+    for i, name in enumerate(result):
+        if hides_row_number(name):
+            result[i] = unique_name(f"{name}_1", result)
+    return result
 
 
 def _missing(value: object) -> bool:

@@ -17,6 +17,7 @@ AWKWARD_NAMES = [
     "\\", "a\\nb", "a\nb", "a\r\nb", "\t", "", " ", " padded ", "x" * 10_000, "select", "SELECT", "from", "order",
     "rowid", "t", "w", "__wb_row", "s", "🐍", "👩‍👩‍👧", "שלום", "مرحبا", "\u202eevil", "a;b", "--", "/*", "*/", "$$",
     "$tag$", "NULL", "null", "NaN", "1e10", "0", "-1", "ß", "İ", "café", "CAFÉ", "a,b", "a.b", "Ω", "\u00a0",
+    "__wb_out0", "__wb_src_row", "__wb_0", "\u3000", "\x1f",
 ]  # fmt: skip
 AWKWARD_VALUES = [
     "?", "what?", "'?'", "$1", "%s", "'", '"', "\\", "\\n", "a\nb", "", " ", "  x  ", "NULL", "null", "NA", "N/A",

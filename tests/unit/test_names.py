@@ -146,3 +146,32 @@ def test_columns_are_named_as_duckdb_names_them(tmp_path, header):
 def test_missing_cells_are_blanks_but_the_text_nan_is_a_name():
     assert disambiguate_columns([None, float("nan"), "nan", "n"]) == ["column0", "column1", "nan", "n"]
     assert disambiguate_columns([1, 2.5, 1]) == ["1", "2.5", "1_1"]
+
+
+# Names DuckDB's readers name otherwise than `disambiguate_columns` does: a blank Parquet name (C0), a CSV name of only
+# Unicode spaces (C1, or '' to its sniffer, which made the import fail), a trailing unit separator DuckDB keeps, rowid.
+AWKWARD_HEADER = ["", " padded ", "a", "A", "\u00a0", "\u3000", "\t", "a_1", "rowid", "?\x1f", "?", "x"]
+
+
+def test_every_format_names_columns_alike(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from workbench import Workspace, ingest
+    from workbench.names import table_columns
+
+    header = AWKWARD_HEADER
+    with open(tmp_path / "h.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows([header, range(len(header))])
+    columns = [pa.array([i]) for i in range(len(header))]
+    pq.write_table(pa.Table.from_arrays(columns, names=header), tmp_path / "h.parquet")
+    ws = Workspace(tmp_path / "ws")
+    expected = ["column00", "padded", "a", "A_1", "column04", "column05", "column06", "a_1_1", "rowid_1", "?", "?_1",
+                "x"]  # fmt: skip
+    assert table_columns(header) == expected
+    for result in ingest.load(ws, [tmp_path / "h.csv", tmp_path / "h.parquet"]):
+        assert result.error is None, result.error
+        with ws.connect(read_only=True) as con:
+            assert [d[0] for d in con.execute(f"SELECT * FROM {quote(result.table)}").description] == expected
+            assert con.execute(f"SELECT * FROM {quote(result.table)}").fetchall() == [tuple(range(len(header)))]
+        assert "column 'rowid' was renamed 'rowid_1': DuckDB keeps that name for its row numbers" in result.notes

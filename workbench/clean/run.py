@@ -23,7 +23,7 @@ from workbench.clean.step import WORK_ROW, Fragment, Select, Step, commonest
 from workbench.errors import Cancelled
 from workbench.jobs import Progress, run_watched
 from workbench.metadata import TableInfo, column_types
-from workbench.names import quote, render
+from workbench.names import free_prefix, quote, render
 from workbench.profile.stats import family
 from workbench.settings import LIMITS
 from workbench.words import plural
@@ -237,15 +237,6 @@ def _compare(con: duckdb.DuckDBPyConnection, step: Step, schema: dict[str, str],
         result.notes.append(f"{plural(unparsed, 'value')} {'does' if unparsed == 1 else 'do'} not convert and would "
                             f"become NULL: {shown}")
     return result
-
-
-def free_prefix(names: list[str]) -> str:
-    """`__wb_`, or `__wb__`, `__wb___`...: a prefix that no name of `names` starts with (DuckDB compares names
-    case-insensitively), for columns a query adds beside the user's."""
-    prefix = "__wb_"
-    while any(n.lower().startswith(prefix) for n in names):
-        prefix += "_"
-    return prefix
 
 
 def distribution(con: duckdb.DuckDBPyConnection, relation: str, params: list, column: str, type_: str) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from workbench.errors import WorkbenchError
 from workbench.ingest import archive, readers
 from workbench.ingest.formats import CSV, EXCEL, JSON, PARQUET, ZIP, detect, disguised
 from workbench.jobs import Progress
-from workbench.names import hides_row_number, quote, table_name_from, unique_name
+from workbench.names import free_prefix, hides_row_number, quote, table_columns, table_name_from, unique_name
 from workbench.workspace import Workspace
 
 __all__ = ["ImportResult", "load"]
@@ -239,7 +239,7 @@ def _import_in_transaction(ws: Workspace, con: duckdb.DuckDBPyConnection, job: r
             outcome = _READERS[unit.fmt](job, unit.path)
         if job.column_count() == 0:
             raise WorkbenchError("no columns found")
-        _free_the_row_number(con, job.table, outcome)
+        _name_columns(con, job.table, outcome)
         metadata.record_table(
             con, job.table, source_kind=source_kind, operation="import", sql=outcome.sql,
             source_detail={**unit.detail, **outcome.detail}, rejected=outcome.rejected,
@@ -248,15 +248,24 @@ def _import_in_transaction(ws: Workspace, con: duckdb.DuckDBPyConnection, job: r
         return outcome, metadata.list_tables(con, job.table)[0]
 
 
-def _free_the_row_number(con: duckdb.DuckDBPyConnection, table: str, outcome: readers.ReadOutcome) -> None:
-    """A column named like DuckDB's row number (`rowid`) would hide it: rename it, and say so."""
+def _name_columns(con: duckdb.DuckDBPyConnection, table: str, outcome: readers.ReadOutcome) -> None:
+    """Name the columns as `names.table_columns` names the source's header, whatever DuckDB's reader made of it
+    (a blank Parquet name is `C0` to it, a CSV name of only Unicode spaces `C4` or `_1`); a column named like
+    DuckDB's row numbers (`rowid`) would hide them: renamed, and said."""
     columns = [d[0] for d in con.execute(f"SELECT * FROM {quote(table)} LIMIT 0").description]
-    for column in filter(hides_row_number, columns):
-        new = unique_name(f"{column}_1", columns)
-        con.execute(f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(column)} TO {quote(new)}")
-        columns.append(new)
-        outcome.sql += f";\nALTER TABLE {quote(table)} RENAME COLUMN {quote(column)} TO {quote(new)}"
-        outcome.notes.append(f"column {column!r} was renamed {new!r}: DuckDB keeps that name for its row numbers")
+    header = outcome.header if outcome.header is not None and len(outcome.header) == len(columns) else columns
+    wanted = table_columns(header)
+    moved = [(i, old, new) for i, (old, new) in enumerate(zip(columns, wanted)) if old != new]
+    passing = free_prefix([*columns, *wanted])  # through names of their own: a new name may be another's old one
+    for i, old, _ in moved:
+        con.execute(f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(old)} TO {quote(f'{passing}{i}')}")
+    for i, old, new in moved:
+        con.execute(f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(f'{passing}{i}')} TO {quote(new)}")
+        outcome.sql += f";\nALTER TABLE {quote(table)} RENAME COLUMN {quote(old)} TO {quote(new)}"
+    for written, new in zip(header, wanted):
+        if written is not None and hides_row_number(str(written).strip()):
+            outcome.notes.append(f"column {written!r} was renamed {new!r}: DuckDB keeps that name for its row "
+                                 "numbers")
 
 
 def _explain(exc: BaseException, unit: _Unit, tmp_dir: Path) -> str:

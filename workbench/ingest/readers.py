@@ -25,7 +25,7 @@ from workbench.errors import WorkbenchError
 from workbench.ingest import encoding as enc
 from workbench.ingest.formats import control_share, open_text_sample, utf16_without_bom
 from workbench.jobs import Progress, run_watched
-from workbench.names import disambiguate_columns, quote, render
+from workbench.names import disambiguate_columns, hides_row_number, quote, render, table_columns
 from workbench.settings import Limits
 
 _REJECTS, _SCANS = "_wb_reject_errors", "_wb_reject_scans"
@@ -56,6 +56,7 @@ class ReadOutcome:
     reject_examples: list[tuple] = field(default_factory=list)  # (line, column, type, message, raw)
     detail: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the user should know: types widened, lines skipped
+    header: list[str | None] | None = None  # the source's column names as written, when DuckDB renamed some
 
 
 @dataclass
@@ -271,8 +272,33 @@ def _read_sniffed(job: Job, src: _CsvSource) -> ReadOutcome:
     if notes:
         detail["column_notes"] = notes
     outcome = ReadOutcome(sql=sql, rejected=rejected, reject_examples=[tuple(r) for r in examples], detail=detail)
+    outcome.header = src.written
     outcome.notes = [f"column {c!r} {why}" for c, why in notes.items()]
     return outcome
+
+
+_RENAMED_BY_DUCKDB = re.compile(r"column\d+|C\d+|.*_\d+")
+
+
+def _maybe_renamed(name: str) -> bool:
+    """A sniffed name DuckDB may have made up or changed: blank, untrimmed, `column3`/`C3`, `name_1`, `rowid`."""
+    return not name or name != name.strip() or bool(_RENAMED_BY_DUCKDB.fullmatch(name)) or hides_row_number(name)
+
+
+def _header_as_written(job: Job, src: _CsvSource) -> list[str | None] | None:
+    """The header line's fields as the file writes them: DuckDB's reader renames a name of only Unicode spaces
+    (`C4`, `_1`) and trims only some spaces, so the names are decided from this (names.table_columns)."""
+    options = {**src.dialect, "delim": src.delimiter, "header": False, "all_varchar": True}
+    if len(src.quote) == 1:  # the sniffer says '(empty)' when it saw no quotes
+        options["quote"] = src.quote
+    args = ["?", "encoding = ?", *(f"{k} = ?" for k in options)]
+    try:  # on a connection of its own: a failure here must not abort the import's transaction
+        with duckdb.connect() as con:
+            row = con.execute(f"SELECT * FROM read_csv({', '.join(args)}) LIMIT 1",
+                              [str(src.path), src.encoding, *options.values()]).fetchone()
+    except duckdb.Error:  # not readable so: DuckDB's names stay
+        return None
+    return list(row) if row else []
 
 
 @dataclass
@@ -288,6 +314,7 @@ class _CsvSource:
     columns: dict[str, str] = field(default_factory=dict)  # name -> sniffed type
     date_formats: tuple[str | None, str | None] = (None, None)  # the sniffed DateFormat, TimestampFormat
     found: dict[str, Any] = field(default_factory=dict)  # the sniffed dialect as read_csv options
+    written: list[str | None] | None = None  # the header's fields as written, when they were read (`named`)
 
     @classmethod
     def sniffed(cls, job: Job, path: Path, encoding: str, text_sample: str) -> _CsvSource:
@@ -305,6 +332,22 @@ class _CsvSource:
             # Dates written day/month or month/day first: only year-first ones read as dates, the rest stay text.
             src = cls(path, encoding, {**src.dialect, "dateformat": _ISO_DATE,
                                        "timestampformat": _ISO_TIMESTAMP}).sniff(job)  # fmt: skip
+        return src.named(job)
+
+    def named(self, job: Job) -> _CsvSource:
+        """Sniffed again under the header's names as `names.table_columns` decides them, when DuckDB's may differ:
+        its sniffer names a name of only Unicode spaces '' (and its reader `C1`), it trims only ASCII spaces, and
+        a repeat or `rowid` is renamed here the same way in every format. Types, guards and the table then all
+        use the same names."""
+        if not self.header or "names" in self.dialect or not any(map(_maybe_renamed, self.columns)):
+            return self
+        written = _header_as_written(job, self)
+        if written is None or len(written) != len(self.columns):
+            return self
+        wanted = table_columns(written)
+        src = self if wanted == list(self.columns) else type(self)(self.path, self.encoding,
+                                                                  {**self.dialect, "names": wanted}).sniff(job)
+        src.written = written
         return src
 
     def sniff(self, job: Job) -> _CsvSource:
@@ -330,7 +373,8 @@ class _CsvSource:
         """read_csv's arguments reading as sniffed (every column named and typed, `types` overriding),
         so that the file is not sniffed a second time (13 s of a 5,000-column file)."""
         args, params = ["?", "encoding = ?", "auto_detect = false", *options], [str(self.path), self.encoding]
-        given = {k: v for k, v in self.dialect.items() if k not in self.found}  # max_line_size
+        # max_line_size; `names` (see `named`) are the keys of `columns`
+        given = {k: v for k, v in self.dialect.items() if k not in self.found and k != "names"}
         for key, value in {**given, **self.found, "columns": {**self.columns, **types}}.items():
             args.append(f"{key} = ?")
             params.append(value)
@@ -468,7 +512,11 @@ def _guess_delimiter(first: str) -> str | None:
 
 
 def read_parquet(job: Job, path: Path) -> ReadOutcome:
-    return ReadOutcome(sql=job.create("SELECT * FROM read_parquet(?)", [str(path)]))
+    import pyarrow.parquet as pq
+
+    outcome = ReadOutcome(sql=job.create("SELECT * FROM read_parquet(?)", [str(path)]))
+    outcome.header = pq.read_schema(path).names  # DuckDB names a blank one C0; names.table_columns decides
+    return outcome
 
 
 # -- JSON and newline-delimited JSON ---------------------------------------------------
