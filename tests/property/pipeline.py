@@ -37,8 +37,8 @@ def write_csv(path: Path, names: list[str], columns: list[list]) -> Path:
 
 
 def write_parquet(path: Path, names: list[str], kinds: list[str], columns: list[list]) -> Path:
-    arrays = [pa.array(values, type=pa.string() if kind == "text" else pa.float64())
-              for kind, values in zip(kinds, columns)]  # fmt: skip
+    types = {"text": pa.string(), "number": pa.float64(), "integer": pa.int64()}
+    arrays = [pa.array(values, type=types[kind]) for kind, values in zip(kinds, columns)]
     pq.write_table(pa.Table.from_arrays(arrays, names=names), path)
     return path
 
