@@ -192,3 +192,14 @@ def test_the_profile_of_a_skewed_column_near_the_largest_double(ws, tmp_path):
     ingest.load(ws, [path])
     column = profile.profile_table(ws, "big").column("x")
     assert column.stats["max"] == 1.5335839687292192e241
+
+
+def test_a_wide_statement_renders_every_placeholder_and_none_inside_names_strings_or_comments():
+    """The scanner jumps between what may open a quote or a comment (2 s a character at a time on a 5,000-column
+    import): names holding ?, '', "" and $ are kept as written, each ? outside them is bound in order."""
+    names = [f'p{j}?"x"$a' if j % 2 else f"p{j}$$q" for j in range(5_000)]
+    parts = [f"coalesce({quote(c)}, ?, 'it''s ?') AS {quote(c)} /* ? */" for c in names]
+    sql = "SELECT " + ", ".join(parts) + " FROM t -- ?\nWHERE x = ?"
+    rendered = render(sql, [*range(5_000), "done"])
+    bound = [f"coalesce({quote(c)}, {j}, 'it''s ?') AS {quote(c)} /* ? */" for j, c in enumerate(names)]
+    assert rendered == "SELECT " + ", ".join(bound) + " FROM t -- ?\nWHERE x = 'done'"
