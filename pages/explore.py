@@ -15,6 +15,7 @@ _ui.require_navigation()
 
 SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:", "low": ":material/info:"}
 SEVERITY_COLOUR = {"high": "red", "medium": "orange", "low": "blue"}
+CONFIDENCE_MEANING = {"strong": "the values show it", "possible": "worth a look; judge it against the rows"}
 SEVERITY_MEANING = {"high": "fix it before any analysis or model", "medium": "worth fixing",
                     "low": "worth knowing"}  # fmt: skip
 CANCELLED_KEY = "_explore_cancelled"
@@ -108,6 +109,16 @@ def severity(level: str) -> str:
     return f":{SEVERITY_COLOUR[level]}[{level}]"
 
 
+def _fix(f) -> tuple[str, dict] | None:
+    """The step that fixes a finding: filled in when the finding is strong; for a possible one only the step and
+    its column (spelling clusters tick their strong variants themselves)."""
+    fix = fix_for(f, profile.column(f.column).family if f.column is not None else None)
+    if fix is None or f.confidence == "strong" or f.kind == "inconsistent_category":
+        return fix
+    operation, params = fix
+    return operation, {k: v for k, v in params.items() if k in ("column", "columns")}
+
+
 def show_findings() -> None:
     if not profile.findings:
         st.success("No dirty data found: no missing values, codes, outliers, stray spaces or mixed types.")
@@ -122,13 +133,17 @@ def show_findings() -> None:
             continue
         with box:
             st.markdown(_ui.md(f.message))
+            st.caption(f"**How sure**: {f.confidence} ({CONFIDENCE_MEANING[f.confidence]}). "
+                       f"**Evidence**: {_ui.md(f.detail.get('evidence', f.message))}")
             if f.detail.get("rule"):
                 st.caption(f"**Rule**: {_ui.md(f.detail['rule'])}")
             for term in explain.FINDING_TERMS.get(f.kind, []):
                 st.caption(f"**{term}**: {TERMS[term]}")
             st.markdown(f"**Fix:** {_ui.md(f.suggestion)}")
-            fix = fix_for(f, profile.column(f.column).family if f.column is not None else None)
-            hint = f"Opens Clean with {fix[0]} filled in; you see a preview before anything is written." if fix else ""
+            fix = _fix(f)
+            hint = (f"Opens Clean with {fix[0]} filled in; you see a preview before anything is written." if fix
+                    and f.confidence == "strong" else f"Opens Clean on {fix[0]} with nothing filled in: the finding "
+                    "is only possible, so check the evidence first." if fix else "")  # fmt: skip
             if fix and st.button("Fix on the Clean page", key=f"fix_{i}", icon=":material/cleaning_services:",
                                  help=hint):
                 st.session_state[_ui.CLEAN_FIX_KEY] = {"operation": fix[0], "params": fix[1]}

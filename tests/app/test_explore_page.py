@@ -290,3 +290,20 @@ def test_terms_are_explained_where_they_appear(app):
     terms = ("missing", "distinct", "min", "max", "mean", "std", "MAD", "percentiles", "IQR fences", "outlier rule")
     assert all(f"**{term}**: " in glossary for term in terms)
     assert "**MAD**: Median absolute deviation" in glossary and "**numbers**" not in glossary  # cars: no text numbers
+
+
+def test_a_possible_finding_says_how_sure_and_its_fix_fills_nothing_in(app):
+    """Identical rows of coarse columns, no identifier: possibly distinct records, so Drop duplicates opens with
+    nothing filled in."""
+    ws = Workspace(os.environ["WORKBENCH_HOME"])
+    with ws.connect() as con:
+        con.execute("CREATE TABLE people AS SELECT ['f', 'm'][1 + i % 2] AS sex, 20 + i % 3 AS age FROM range(60) t(i)")
+    at = open_explore(app, "people")
+    labels = [e.label for e in at.expander]
+    duplicates = labels.index("**Duplicate rows** in the whole table: 54 rows · :blue[low]")
+    at.session_state[f"finding_{duplicates}"] = True
+    at.run()
+    assert caption(at, "**How sure**").startswith("**How sure**: possible (worth a look; judge it against the rows). "
+                                                  "**Evidence**: no identifier")
+    assert at.button(key=f"fix_{duplicates}").help == ("Opens Clean on drop_duplicates with nothing filled in: the "
+                                                       "finding is only possible, so check the evidence first.")

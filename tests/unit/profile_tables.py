@@ -58,8 +58,26 @@ EXPECTED = {
 }
 CLEAN = ["clean_num", "clean_cat"]
 
+# values that cannot be true and bands that overlap, in a table of their own (the one above keeps its columns)
+RANGES = f"""
+CREATE TABLE ranges AS
+SELECT
+  i AS id,
+  CASE WHEN i % 400 = 7 THEN 0.5 ELSE 18 + i % 60 END::DOUBLE AS age,
+  CASE WHEN i % 500 = 3 THEN 0 ELSE 5 + {_U.format(k=3)} END AS length_cm,
+  ['0-10', '10-20', '20-30', '20+'][1 + i % 4] AS band
+FROM range({ROWS}) t(i);
+"""
+RANGES_EXPECTED = {
+    ("identifier", "id"): ROWS,
+    ("impossible_value", "age"): 5,
+    ("impossible_value", "length_cm"): 4,
+    ("overlapping_bands", "band"): ROWS // 2,
+}
+
 
 def make_dirty(ws: Workspace) -> str:
     with ws.connect() as con:
         con.execute(DIRTY)
+        con.execute(RANGES)
     return "dirty"

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from tests.unit.profile_tables import CLEAN, EXPECTED, make_dirty
+from tests.unit.profile_tables import CLEAN, EXPECTED, RANGES_EXPECTED, make_dirty
 from workbench import settings
 from workbench.errors import Cancelled, TableNotFound
 from workbench.profile import KINDS, evidence, profile_table
@@ -30,7 +30,16 @@ def dirty(dirty_ws):
 def test_every_planted_finding_is_reported_with_its_count_and_nothing_else(dirty):
     found = {(f.kind, f.column): f.count for f in dirty.findings}
     assert found == EXPECTED
-    assert {kind for kind, _ in EXPECTED} == set(KINDS)
+    assert {kind for kind, _ in EXPECTED} | {kind for kind, _ in RANGES_EXPECTED} == set(KINDS)
+
+
+def test_impossible_values_and_overlapping_bands_are_reported_with_their_count(dirty_ws):
+    ranges = profile_table(dirty_ws, "ranges")
+    assert {(f.kind, f.column): f.count for f in ranges.findings} == RANGES_EXPECTED
+    by_kind = {f.kind: f for f in ranges.findings if f.column != "id"}
+    assert by_kind["overlapping_bands"].message == "bands of numbers that overlap: '20+' overlaps '20-30'"
+    age = next(f for f in ranges.findings if f.column == "age")
+    assert age.examples == [0.5] and "an age under 1 year where 99% of the ages are 18 or more" in age.message
 
 
 def test_clean_columns_raise_nothing(dirty):

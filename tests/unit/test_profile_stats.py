@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from workbench.cli import main
 from workbench.profile import figures, profile_table
+from workbench.profile.explain import RULES
 
 
 @pytest.fixture
@@ -72,10 +73,12 @@ def test_cli_profile_json_and_text(numbers_ws):
     doc = json.loads(result.stdout)
     assert doc["rows"] == 1000 and [c["name"] for c in doc["columns"]] == ["n", "half", "day", "third", "letter"]
     assert doc["columns"][1]["statistics"]["max"] == 499.5 and doc["columns"][1]["semantic_type"] == "numeric"
+    message = "identifier-like: 1,000 distinct values in 1,000 rows"
     assert doc["findings"] == [{"kind": "identifier", "column": "n", "severity": "low", "count": 1000, "share": 1.0,
-                                "message": "identifier-like: 1,000 distinct values in 1,000 rows",
+                                "confidence": "strong", "message": message,
                                 "examples": [], "suggestion": doc["findings"][0]["suggestion"],
-                                "detail": {}}]  # fmt: skip
+                                "detail": {"rule": RULES["identifier"], "evidence": message,
+                                           "confidence": "strong"}}]  # fmt: skip
     text = runner.invoke(main, ["--home", str(numbers_ws.home), "profile", "numbers"])
     assert text.exit_code == 0
     assert "numbers: 1,000 rows x 5 columns" in text.output and "[low] identifier in n" in text.output

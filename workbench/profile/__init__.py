@@ -19,7 +19,7 @@ from workbench import settings
 from workbench.errors import Cancelled
 from workbench.jobs import Progress, run_watched
 from workbench.names import quote
-from workbench.profile import findings, semantic, stats, values
+from workbench.profile import explain, findings, semantic, stats, values
 from workbench.profile.findings import KINDS, TITLES
 from workbench.profile.result import ColumnProfile, Finding, Profile
 from workbench.workspace import Workspace
@@ -119,6 +119,10 @@ def profile_connection(con: duckdb.DuckDBPyConnection, table: str, *, on_progres
     found += findings.duplicate_rows(detector, columns, overview["duplicate_rows"])
     findings.missing_together(detector, full, found)
     findings.confirm(con, table, found, rows)
+    for f in found:  # every finding says its rule and what decided it
+        f.detail.setdefault("rule", explain.RULES[f.kind])
+        f.detail.setdefault("evidence", f.message)
+        f.detail.setdefault("confidence", f.confidence)
     if text:
         con.execute(f"DROP TABLE IF EXISTS {values.VALUES}")
 

@@ -5,6 +5,7 @@ The Explore page shows them where the terms appear (tooltips and captions); a no
 
 from __future__ import annotations
 
+from workbench.profile import spelling
 from workbench.profile.findings import TITLES
 from workbench.profile.result import ColumnProfile, Profile
 
@@ -45,6 +46,50 @@ TERMS = {
     "Missing values": "Which columns are missing in the same rows.",
     "Correspondence analysis": "A map of two categorical columns where categories that often occur together sit "
                                "close; *inertia* is how much of their association each axis shows.",
+}  # fmt: skip
+# the rule of each finding kind, as a learner can read it: flagged because ...; not flagged when ...
+RULES = {
+    "missing": "Flagged because cells are empty (NULL). Not flagged: text such as 'NA' (see missing values written "
+               "as text).",
+    "disguised_missing": "Flagged because values are on the list of texts that mean missing ('', 'NA', 'N/A', 'null', "
+                         "'?', '-'...). Not flagged when the word is one of two or three levels of a category: 'none' "
+                         "beside 'airbag' says 'no airbag'. 'none' in a larger category is only possible.",
+    "sentinel": "Flagged because a placeholder code (-9, 99, -999, 9999, 1900-01-01...) breaks the shape of the "
+                "column: far outside the other values and apart from those near it (strong), the only negative "
+                "value (-1, strong), or a spike at least 5 times as frequent as the values next to it (possible). "
+                "Not flagged when the code is merely a common value where its neighbours are common too: -9 minutes "
+                "of delay between -10 and -8, 99 sales between 98 and 100.",
+    "numbers_as_text": "Flagged because 90% or more of a text column's values read as numbers. Not flagged: codes "
+                       "mixed with letters.",
+    "dates_as_text": "Flagged because 90% or more of a text column's values read as dates.",
+    "booleans_as_text": "Flagged because every value of a text column is yes/no, true/false, y/n or t/f. Not "
+                        "flagged when a third value exists (Y/N/P is a category).",
+    "mixed_types": "Flagged because 10-90% of a text column's values are numbers (or dates) and the rest words "
+                   "('5' beside 'five'). Not flagged when the numbers are codes or bands of a category: '4' beside "
+                   "'f' and 'r', '<1' and '5+' beside '3', or an identifier's codes ('S107948' beside '580652').",
+    "inconsistent_category": spelling.RULE,
+    "outlier": "Flagged because values lie beyond 3 IQR from the quartiles and further from the median than a "
+               "bell-shaped sample of this size gets: rare but possible, to check. Called a heavy tail (possible) "
+               "when 1% or more of the column lies there. Not flagged when the values continue a scale of whole "
+               "numbers without a gap (a rating of 1 on a 1-10 scale, 0 years of schooling).",
+    "impossible_value": "Flagged because a value cannot be true, by checks that need no domain knowledge: an age "
+                        "outside 0-115 in a column of people's ages (or under 1 among adults), a negative "
+                        "duration, a year after next year, a zero in a measurement whose other values are all well "
+                        "above 0, a date in the future (possible: a due date plans ahead).",
+    "overlapping_bands": "Flagged because two bands of numbers in one category cover more than a shared bound "
+                         "('15000+' beside '15000-17500'). Not flagged: bands meeting at a bound ('0-2500', "
+                         "'2500-5000').",
+    "whitespace": "Flagged because values start or end with spaces.",
+    "constant": "Flagged because the column holds one single value.",
+    "near_constant": "Flagged because 95% or more of the values are the same one.",
+    "identifier": "Flagged because (nearly) every value is different: integers, or single words, in 20 rows or "
+                  "more.",
+    "high_cardinality": "Flagged because a category holds more than 100 different values.",
+    "skew": "Flagged because Kelly's skewness lies beyond ±0.3 (one tail much longer than the other).",
+    "duplicate_rows": "Flagged as duplicates (strong) because rows are identical in every column and the table has "
+                      "a column that should make rows unique, or one row is copied 10 times or more, or they agree "
+                      "on a column of many distinct values. Otherwise identical rows may be distinct records that "
+                      "agree on a few coarse columns (possible, low).",
 }  # fmt: skip
 # the terms a finding's message uses, shown with it
 FINDING_TERMS = {"outlier": ["IQR fences", "MAD", "outlier rule"], "skew": ["skewness", "percentiles"]}

@@ -34,6 +34,9 @@ class Finding:
     params: list[Any] = field(default_factory=list)
     share: float = 0.0
     detail: dict[str, Any] = field(default_factory=dict)
+    # strong: the values show it (a Fix is filled in); possible: worth a look, judged by the user (nothing is
+    # filled in). What decided it is in detail["evidence"], the kind's rule in detail["rule"].
+    confidence: str = "strong"
 
     @property
     def selects_rows(self) -> bool:
@@ -68,6 +71,7 @@ class Finding:
             "severity": self.severity,
             "count": self.count,
             "share": round(self.share, 6),
+            "confidence": self.confidence,
             "message": self.message,
             "examples": self.examples,
             "suggestion": self.suggestion,

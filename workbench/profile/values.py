@@ -109,12 +109,19 @@ def _length_chart(pairs: list[tuple[int, int]]) -> dict[str, Any]:
     return {"kind": "lengths", "start": low, "width": width, "starts": list(bins), "counts": list(bins.values())}
 
 
-def clusters(con: duckdb.DuckDBPyConnection, index: int) -> list[dict[str, Any]]:
-    """Groups of spellings of one category, by the rule Clean's cluster_spellings uses (profile/spelling.py):
-    each {canonical, variants: [[value, rows], ...], count, evidence: {variant: {confidence, why}}, confidence}."""
+def counts_of(con: duckdb.DuckDBPyConnection, index: int) -> list[tuple[str, int, str | None]]:
+    """The distinct values of text column `index` other than missing-value tokens, most frequent first, each with its
+    count and its spelling key (spelling.key_sql)."""
     missing, params = checks.MISSING_TOKEN.on("v")
     rows = con.execute(f"SELECT v, n, {spelling.key_sql('v')} FROM {VALUES} WHERE i = ? AND NOT {missing} "
                        "ORDER BY n DESC, v", [index, *params]).fetchall()  # fmt: skip
-    found = spelling.cluster_values([(v, int(n)) for v, n, _ in rows], keys=[k for _, _, k in rows])
+    return [(v, int(n), k) for v, n, k in rows]
+
+
+def clusters(counted: list[tuple[str, int, str | None]]) -> list[dict[str, Any]]:
+    """Groups of spellings of one category (`counts_of` a column), by the rule Clean's cluster_spellings uses
+    (profile/spelling.py): each {canonical, variants: [[value, rows], ...], count, evidence: {variant: {confidence,
+    why}}, confidence}."""
+    found = spelling.cluster_values([(v, n) for v, n, _ in counted], keys=[k for _, _, k in counted])
     return [{"canonical": c["canonical"], "variants": c["members"][1:], "count": c["count"],
              "evidence": c["evidence"], "confidence": c["confidence"]} for c in found]  # fmt: skip
