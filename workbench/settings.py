@@ -125,6 +125,7 @@ class ModelLimits:
     # suggested features beyond this many: those scoring best alone (the leak check's score) are kept, the rest
     # left out and said so; a 5,000-column table's leaderboard did not finish in 15 minutes
     max_features: int = 300
+    stats_aggregates: int = 100  # aggregates per statement of the feature statistics (15,000 in one crashed DuckDB)
     leak_score: float = 0.98  # a feature alone scoring this (balanced accuracy or R²) is flagged as a leak
     leak_rows: int = 5_000  # rows the single-feature leak check runs on
     imbalance: float = 0.2  # smallest class under this share of the largest: balanced metrics lead
