@@ -34,7 +34,7 @@ with st.expander("Import files", expanded=not infos, icon=":material/upload:"):
         bar = st.progress(0.0, text="Importing…")
         results = []
         stops = "Stops the import; nothing half-done is kept."
-        with _ui.cancel_button("Cancel import", key="cancel_import", help=stops):
+        with _ui.cancel_button("Cancel import", key="cancel_import", help=stops, said=None):  # says its own line
             for upload in uploads:
                 path = save_upload(ws, upload.name, upload)  # streamed to disk in chunks, not copied whole
                 # a Streamlit call between storing and importing: a run stopped by Cancel while it stored

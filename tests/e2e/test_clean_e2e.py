@@ -34,7 +34,7 @@ def test_fix_a_finding_preview_apply_and_undo(start_app, page):
     assert selected(page, "stMain", "column") == "Comments"
     main.get_by_role("button", name="Preview").click()
     wait_idle(page)
-    main.get_by_text("Comments: 290 values changed, 290 became missing, 0 missing values filled").wait_for()
+    main.get_by_text("Comments: 290 values changed, 290 values set to missing, 0 missing values filled").wait_for()
     main.get_by_role("button", name="Apply").click()
     wait_idle(page)
     main.get_by_text("Wrote penguins_raw_v2 (344 rows).").wait_for()
