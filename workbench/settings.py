@@ -64,7 +64,9 @@ class Limits:
     profile_sample_rows: int = 100_000
     profile_text_max_values: int = 50_000
     profile_text_sample_rows: int = 20_000
-    profile_cluster_max_values: int = 2_000  # distinct values of a category whose spellings are compared
+    # distinct values of a category whose spellings are compared (blocked by prefix, suffix and letters: 20,000
+    # job titles take well under a second)
+    profile_cluster_max_values: int = 20_000
     scatter_rows: int = 5_000  # rows drawn in a scatter plot
     scatter_colours: int = 10  # categories a scatter can be coloured by (one colour each, told apart at a glance)
     profile_batch_columns: int = 20

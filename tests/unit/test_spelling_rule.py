@@ -145,3 +145,28 @@ def test_messages_say_one_spelling_one_value_one_row(ws):
     assert messages["inconsistent_category"] == "1 spelling of 1 category: 'yellow' (case) -> 'Yellow'"
     step = clean.fit_on(ws, "one", make("cluster_spellings", column="colour"))
     assert step.describe() == "Merge 1 spelling in colour into 1 canonical value"
+
+
+def test_a_company_form_added_or_words_abbreviated_are_possible_spellings_whatever_their_counts():
+    from workbench.profile.spelling import POSSIBLE, cluster_values
+
+    found = cluster_values([("AIRBUS INDUSTRIE", 400), ("AIRBUS", 336), ("MCDONNELL DOUGLAS", 120),
+                            ("MCDONNELL DOUGLAS AIRCRAFT CO", 103), ("urgent care center", 57), ("urg care ctr", 22),
+                            ("inpatient ward a", 223), ("inpatient ward", 40), ("Robertson Field", 3),
+                            ("Roberts Fld", 2), ("Egegik Airport", 2), ("Eek Airport", 2)])  # fmt: skip
+    said = {v: (c["canonical"], c["evidence"][v]) for c in found for v, _ in c["members"][1:]}
+    assert said == {
+        "AIRBUS": ("AIRBUS INDUSTRIE", {"confidence": POSSIBLE, "why": "the same name with 'INDUSTRIE' added"}),
+        "MCDONNELL DOUGLAS AIRCRAFT CO": ("MCDONNELL DOUGLAS", {"confidence": POSSIBLE,
+                                                               "why": "the same name with 'AIRCRAFT CO' added"}),
+        "urg care ctr": ("urgent care center", {"confidence": POSSIBLE, "why": "the same words abbreviated"}),
+    }  # a ward is not a ward 'a'; Roberts Fld is not Robertson Field, nor Eek Egegik
+
+
+def test_a_column_of_many_proper_names_compares_case_and_spacing_only():
+    from workbench.profile import spelling, values
+
+    counts = [("Harley", 54), ("Carley", 2), ("Hayley", 2), ("Lulu", 30), ("LuLu", 3)]
+    keyed = [(v, n, k) for (v, n), k in zip(counts, spelling.keys_of([v for v, _ in counts]))]
+    assert [(c["canonical"], c["variants"]) for c in values.clusters(keyed, names=True)] == [("Lulu", [["LuLu", 3]])]
+    assert len(values.clusters(keyed)) == 2  # a column of a few names: Carley and Hayley would be Harley's typos

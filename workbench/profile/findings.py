@@ -570,11 +570,22 @@ def categories(d: Detector, col: ColumnProfile) -> list[Finding]:
         return found
     counted = values.counts_of(d.con, d.text_index[col.name])
     found += overlapping_bands(d, col, counted)
-    groups = values.clusters(counted)
+    groups = values.clusters(counted, names=_many_names(col))
     if groups:
         st["clusters"] = groups
         found.append(_spellings(d, col, groups))
     return found
+
+
+MANY_NAMES = 2_000  # distinct values: a column of this many names (pets, people) holds names one letter apart
+
+
+def _many_names(col: ColumnProfile) -> bool:
+    """Whether a column holds many proper names ('Harley', 'Carley', 'Hayley'): one letter apart, they are other
+    names, not misspellings; only spellings differing in case, spaces or punctuation are compared there."""
+    top = [v for v, _ in col.stats.get("top_values", [])]
+    proper = sum(bool(re.fullmatch(r"[A-Z][a-z]+", v)) for v in top)
+    return (col.stats.get("distinct") or 0) > MANY_NAMES and proper >= 0.8 * max(len(top), 1)
 
 
 _NUMBER = r"(\d[\d,]*(?:\.\d+)?)"

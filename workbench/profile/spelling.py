@@ -11,6 +11,9 @@ The rule, as a learner can read it:
   from a value at least `2 x ratio` times as frequent (two edits from a value of 10 letters or more);
   **possible** when only `ratio` to `2 x ratio` times rarer.
 * **possible**: the same words in another order, or the same sound (phonetic, off by default), for a rare value.
+* **possible**, whatever the frequencies: the same name with a company's legal form added (`AIRBUS` /
+  `AIRBUS INDUSTRIE`, `CANADAIR` / `CANADAIR LTD`), or with its words abbreviated (`urg care ctr` /
+  `urgent care center`).
 * never by edits: values with digits or symbols; short words (5 letters or fewer: Red / Bed; two swapped
   letters in a word of 4 or 5 letters is at most possible); codes (all capitals, or a capital inside a word:
   GasA / GasW, SBrkr); a difference inside one short word of a name (`inpatient ward a` / `inpatient ward q`);
@@ -33,13 +36,18 @@ import duckdb
 RULE = ("Flagged when values are the same once case, spaces, accents and punctuation are set aside, or when a rare "
         "value is one or two typing edits from one at least 10 times as frequent. Not flagged: symbols that carry "
         "meaning (<12 / 12), values with digits, short words and codes (GasA / GasW), a difference in one short "
-        "word of a name (ward a / ward q), or two frequent values.")
+        "word of a name (ward a / ward q), or two frequent values. Possible only: a company's legal form added "
+        "(AIRBUS / AIRBUS INDUSTRIE) or words abbreviated (urg care ctr / urgent care center).")
 METHODS = ("fingerprint", "ngram", "phonetic", "neighbours")
 DEFAULT_METHODS = ["fingerprint", "ngram", "neighbours"]
 STRONG, POSSIBLE = "strong", "possible"
 SHORT = 5  # letters: a word this short is never merged by edits (Red / Bed, GasA / GasW)
 BLOCK = 3  # letters of the prefix and suffix blocks the edit comparison runs in
 MEANINGFUL = "<>+=%$#€£¥±&@*"  # symbols a comparison never erases
+# words that name the legal form of a company: 'AIRBUS INDUSTRIE' is AIRBUS, 'CANADAIR LTD' is CANADAIR
+COMPANY_WORDS = {"inc", "co", "corp", "corporation", "company", "ltd", "limited", "llc", "plc", "gmbh", "ag", "sa",
+                 "spa", "industrie", "industries", "group"}  # fmt: skip
+ADDED_WORDS = 2  # at most this many words added to a name
 
 # case, accents and extra spaces always; other punctuation and all spaces only in a value without digits
 _KEY = (r"CASE WHEN regexp_matches({c}, '\pN') THEN lower(strip_accents(trim(regexp_replace({c}, '\s+', ' ', 'g'))))"
@@ -153,6 +161,8 @@ def cluster_values(counts: list[tuple[str, int]], methods: list[str] | None = No
     rules = _Rules(rep, total, group_key, ratio, max_edits)
     if "fingerprint" in methods:
         rules.same_words(edges)
+    if "neighbours" in methods:
+        rules.added_words(edges)
     if "neighbours" in methods or "ngram" in methods:
         rules.edits(edges, doubled_only="neighbours" not in methods)
     if "phonetic" in methods:
@@ -219,6 +229,24 @@ def mapping_of(clusters: list[dict[str, Any]]) -> dict[str, str]:
     return {v: c["canonical"] for c in clusters for v in strong(c)}
 
 
+def _abbreviates(short: list[str], long: list[str]) -> bool:
+    """Whether every word of `short` is the word of `long` at its place or an abbreviation of it: its beginning
+    ('urg' of 'urgent') or its first letter and consonants in order ('ctr' of 'center', 'mgr' of 'manager'), at
+    most 60% of its length; at least one abbreviated. 'Eek' is not 'Egegik', nor 'Roberts' 'Robertson'."""
+    if len(short) != len(long):
+        return False
+    shortened = 0
+    for a, b in zip(short, long):
+        if a == b:
+            continue
+        letters = iter(b[1:])
+        skeleton = a[0] == b[0] and not set(a[1:]) & set("aeiouy") and all(ch in letters for ch in a[1:])
+        if len(a) < 2 or len(a) > 0.6 * len(b) or len(b) < 4 or not (b.startswith(a) or skeleton):
+            return False
+        shortened += 1
+    return shortened > 0
+
+
 class _Rules:
     """The joins between key groups that are not key collisions: each rare group joins at most one group."""
 
@@ -256,6 +284,33 @@ class _Rules:
                         why = f"the same words in another order, {times:.0f}× rarer"
                         self._offer(edges, rare, common, POSSIBLE, why)
 
+    def added_words(self, edges) -> None:
+        """Possible: the same name with a company's legal form added ('AIRBUS' / 'AIRBUS INDUSTRIE', 'MCDONNELL
+        DOUGLAS' / 'MCDONNELL DOUGLAS AIRCRAFT CO'), or with its words abbreviated ('urg care ctr' / 'urgent care
+        center'), whatever their frequencies: two names of one thing, to check."""
+        plain = [g for g, ws in enumerate(self.words) if ws and all(w.isalpha() for w in ws)]
+        by_words = {tuple(self.words[g]): g for g in plain}
+        for g in plain:
+            ws = self.words[g]
+            for k in range(1, min(ADDED_WORDS, len(ws) - 1) + 1):
+                short = by_words.get(tuple(ws[:-k]))
+                if short is not None and ws[-1] in COMPANY_WORDS and len("".join(ws[:-k])) > SHORT:
+                    self._pair(edges, g, short, f"the same name with {' '.join(ws[-k:]).upper()!r} added")
+        by_initials: dict[tuple, list[int]] = defaultdict(list)
+        for g in plain:
+            if len(self.words[g]) >= 2:
+                by_initials[tuple(w[0] for w in self.words[g])].append(g)
+        for gs in by_initials.values():
+            for a in gs:
+                for b in gs:
+                    if a != b and _abbreviates(self.words[a], self.words[b]):
+                        self._pair(edges, a, b, "the same words abbreviated")
+
+    def _pair(self, edges, a: int, b: int, why: str) -> None:
+        """A possible join of two groups, the rarer joining the more frequent."""
+        rare, common = (a, b) if (self.total[a], self.rep[b]) < (self.total[b], self.rep[a]) else (b, a)
+        self._offer(edges, rare, common, POSSIBLE, why)
+
     def same_sound(self, edges) -> None:
         by_sound: dict[str, list[int]] = defaultdict(list)
         for g in range(len(self.rep)):
@@ -274,8 +329,10 @@ class _Rules:
         """Edits inside a name only in its long words (of the common spelling): 'ward a' and 'ward q' are two
         wards."""
         a, b = self.words[rare], self.words[common]
-        if len(a) != len(b) or len(b) < 2:
-            return True  # a space added or lost, or one word (judged by its length)
+        if len(a) != len(b):  # a space added or lost; not a whole word ('sr project manager' / 'project manager')
+            return not (set(a) < set(b) or set(b) < set(a))
+        if len(b) < 2:
+            return True  # one word (judged by its length)
         return all(len(y) > SHORT for x, y in zip(a, b) if x != y)
 
     def edits(self, edges, doubled_only: bool = False) -> None:
@@ -299,17 +356,22 @@ class _Rules:
                 times = self._rarer(rare, common) if rare != common else None
                 if times is None:
                     continue
-                found = self._judge(self.key[rare], self.key[common], int(dist[a, b]), times, doubled_only)
+                found = self._judge(self.key[rare], self.key[common], int(dist[a, b]), times, doubled_only,
+                                    self.words[rare], self.words[common])  # fmt: skip
                 if found and self._words_allow(rare, common):
                     self._offer(edges, rare, common, *found)
 
-    def _judge(self, rare: str, common: str, edits: int, times: float, doubled_only: bool) -> tuple[str, str] | None:
+    def _judge(self, rare: str, common: str, edits: int, times: float, doubled_only: bool,
+               rare_words: list[str] = (), common_words: list[str] = ()) -> tuple[str, str] | None:  # fmt: skip
         """(confidence, why) for a rare spelling `edits` typing edits from a `times` more frequent one, or None."""
         doubled = re.sub(r"(.)\1+", r"\1", rare) == re.sub(r"(.)\1+", r"\1", common)
         if doubled_only and not doubled:
             return None
         length = len(common)  # of the category the rare spelling would misspell
-        swapped = edits == 1 and len(rare) == length and sorted(rare) == sorted(common)
+        a, b = rare_words, common_words
+        if len(a) == len(b) >= 2:  # a name of several words: the edits fall in one word, judged by its length
+            length = max(len(y) for x, y in zip(a, b) if x != y) if a != b else length
+        swapped = edits == 1 and len(rare) == len(common) and sorted(rare) == sorted(common)
         if length <= SHORT:
             # a short word: only two swapped letters, and never for sure (Pairs / Paris)
             if swapped and length >= SHORT - 1:

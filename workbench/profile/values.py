@@ -118,10 +118,11 @@ def counts_of(con: duckdb.DuckDBPyConnection, index: int) -> list[tuple[str, int
     return [(v, int(n), k) for v, n, k in rows]
 
 
-def clusters(counted: list[tuple[str, int, str | None]]) -> list[dict[str, Any]]:
+def clusters(counted: list[tuple[str, int, str | None]], names: bool = False) -> list[dict[str, Any]]:
     """Groups of spellings of one category (`counts_of` a column), by the rule Clean's cluster_spellings uses
     (profile/spelling.py): each {canonical, variants: [[value, rows], ...], count, evidence: {variant: {confidence,
-    why}}, confidence}."""
-    found = spelling.cluster_values([(v, n) for v, n, _ in counted], keys=[k for _, _, k in counted])
+    why}}, confidence}. Of a column of many proper `names`, only the spellings of one key (case, spaces)."""
+    found = spelling.cluster_values([(v, n) for v, n, _ in counted], keys=[k for _, _, k in counted],
+                                    methods=["fingerprint"] if names else None)  # fmt: skip
     return [{"canonical": c["canonical"], "variants": c["members"][1:], "count": c["count"],
              "evidence": c["evidence"], "confidence": c["confidence"]} for c in found]  # fmt: skip
