@@ -9,7 +9,7 @@ from pages import _ui
 from workbench import WorkbenchError, model
 from workbench.clean import recipe
 from workbench.errors import Cancelled
-from workbench.model import explain, versions
+from workbench.model import explain, validation, versions
 from workbench.model.predict import previous as previous_predictions
 from workbench.profile import figures
 
@@ -108,12 +108,33 @@ if target == NO_TARGET:
 
 # -- the task and the features -------------------------------------------------------------------
 
+VALIDATIONS = {"auto": "follow the data (detect)", "kfold": "shuffled folds", "time": "in time order",
+               "group": "grouped by an entity"}  # fmt: skip
+v1, v2, v3, v4 = st.columns(4)
+how = v1.selectbox("Validation", list(VALIDATIONS), format_func=VALIDATIONS.get, key="model_validation",
+                   help="How the rows are split into folds. Detected: time order when a date orders the rows, "
+                        "grouped folds when a column repeats an entity whose rows look alike, else shuffled.")
+time_column = v2.selectbox("Time column", columns, index=None, key="model_time", placeholder="detected",
+                           disabled=how not in ("auto", "time"),
+                           help="The date (or integer counting time) that orders the rows.")  # fmt: skip
+group_column = v3.selectbox("Group column", columns, index=None, key="model_group", placeholder="detected",
+                            disabled=how not in ("auto", "group"),
+                            help="An entity in several rows (a patient, a customer, a store): each stays on one "
+                                 "side of every fold.")  # fmt: skip
+gap = int(v4.number_input("Gap (rows)", min_value=0, value=0, key="model_gap", disabled=how not in ("auto", "time"),
+                          help="Time folds: rows left out between the training rows and the validation block, "
+                               "for a forecast made that many rows ahead."))  # fmt: skip
+options = {"kind": how, "time": time_column if how in ("auto", "time") else None,
+           "group": group_column if how in ("auto", "group") else None, "gap": gap}  # fmt: skip
 try:
     task = model.detect(ws, info.name, target, task=None if kind == AUTO else kind, folds=folds)
-    feats = model.suggest(ws, info.name, task)
+    val = validation.detect(ws, info.name, task, folds=task.folds, **options)
+    in_time = val.column if val.kind == "time" else val.detected_column if val.detected == "time" else None
+    feats = model.suggest(ws, info.name, task, group=val.column if val.kind == "group" else None, time=in_time)
 except WorkbenchError as exc:
     st.error(_ui.md(exc))
     st.stop()
+st.info(_ui.md(f"**Validation: {val.header(task.folds)}.** {val.why}"))
 classes = f", {len(task.classes)} classes" if task.is_classification else ""
 st.markdown(f"**Task: {task.kind}**{classes} · {task.rows:,} rows with a target"
             + (f" · {task.missing_target:,} rows without one are left out" if task.missing_target else ""))
@@ -139,13 +160,13 @@ models = st.multiselect("Models", list(model.MODELS), default=list(model.MODELS)
                         format_func=lambda m: model.MODELS[m].title,
                         help="The dummy baseline is always worth keeping: a model must beat it to mean anything.")
 # a board belongs to its table, target and settings: change one and it goes
-settings = (target, kind, int(folds), tuple(models), tuple(chosen), tuple(text_columns))
+settings = (target, kind, int(folds), tuple(models), tuple(chosen), tuple(text_columns), tuple(options.items()))
 if st.button("Fit the leaderboard", key="run_board", type="primary"):
     st.session_state.pop(BOARD_KEY, None)  # a Cancel leaves no board behind, not the previous one
     board = _progress_run("Cross-validating", lambda p: model.run(
         ws, info.name, target, task=None if kind == AUTO else kind, folds=folds, models=models,
         feature_columns=chosen if set(chosen) != set(feats.used) else None, text_columns=text_columns,
-        on_progress=p))  # fmt: skip
+        validation=how, time_column=options["time"], group=options["group"], gap=gap, on_progress=p))  # fmt: skip
     if board is not None:
         st.session_state[BOARD_KEY] = (identity, board, settings)
 
@@ -160,8 +181,30 @@ board = kept[1]
 # -- the leaderboard -----------------------------------------------------------------------------
 
 st.subheader("Leaderboard")
+st.markdown(f"**Validated with {_ui.md(board.header())}.**")
+for w in board.warnings:
+    st.warning(_ui.md(w.message))
+explained = [board.validation.why]
+if board.refit is not None:
+    explained.append(validation.WHY["refit"])
+if board.held is not None:
+    explained.append(validation.WHY["holdout"])
+st.caption(_ui.md(" ".join(explained)))
 for note in board.notes:
     st.caption(_ui.md(note))
+if board.validation.kind == "time":
+    picture = validation.fold_picture(board.validation, board.times, board.splits)
+    colours = {"training": "#4c78a8", "gap": "#bbbbbb", "validation": "#f58518"}
+    fig = go.Figure()
+    for part, rows in picture.groupby("part", sort=False):
+        start, end = pd.to_datetime(rows["start"]), pd.to_datetime(rows["end"])
+        fig.add_bar(y=[f"fold {f}" for f in rows["fold"]], x=(end - start).dt.total_seconds() * 1000, base=start,
+                    orientation="h", name=part, marker_color=colours[part],
+                    customdata=rows["rows"], hovertemplate="%{customdata} rows<extra>" + part + "</extra>")
+    fig.update_layout(barmode="overlay", xaxis_type="date", yaxis_autorange="reversed", height=80 + 40 * board.folds,
+                      title=f"The folds along {board.validation.column}: each fits on the training block and "
+                            "validates on the block after it")  # fmt: skip
+    _chart(st, fig, key="fold_picture")
 shown = board.table()
 view = pd.DataFrame({"model": [model.MODELS[m].title for m in shown["model"]], "status": shown["status"]})
 for m in board.metrics:
@@ -174,6 +217,17 @@ st.dataframe(view, hide_index=True, key="leaderboard",
              column_config={m: st.column_config.TextColumn(m, help=explain.METRIC_TEXT[m]) for m in board.metrics})
 st.caption(f"Mean ± standard deviation over {board.folds} folds, best first by {board.leading}. "
            "Hover a column name for what it measures.")  # fmt: skip
+if board.forecasts:
+    st.markdown("**Forecast baselines**, judged apart: they use the target's own past, the models only the "
+                "features. " + ("One step ahead: each validation row is forecast from the actual values before it."
+                                if board.validation.gap == 0 else "Beyond the gap they repeat the last values "
+                                "fitted."))  # fmt: skip
+    baselines = pd.DataFrame({"baseline": [r.title for r in board.forecasts],
+                              "forecasts": [validation.FORECASTS[r.name][1] for r in board.forecasts]})
+    for m in board.metrics:
+        baselines[m] = [explain.score(r.mean(m), r.std(m)) for r in board.forecasts]
+    st.dataframe(baselines, hide_index=True, key="forecasts")
+    st.caption(f"Season: {board.validation.season} rows. " + explain.METRIC_TEXT["mase"])
 
 # -- one model, opened ---------------------------------------------------------------------------
 
@@ -252,6 +306,12 @@ if board.task.kind == "binary" and any(c.startswith("proba_") for c in oof.colum
                 f"{best['precision']:.3f}, recall {best['recall']:.3f}), against F1 {view.default_f1:.3f} at the "
                 "usual 0.5.")  # fmt: skip
     st.caption(model.CHART_TEXT["thresholds"])
+    kept_aside = model.diagnostics.holdout_threshold(board) if board.holdout and board.holdout["model"] == name \
+        else None
+    if kept_aside:
+        st.markdown(f"On the {board.holdout['rows']:,} rows kept aside, never used to choose the model or the "
+                    f"threshold, F1 at {kept_aside['threshold']:.3f} is **{kept_aside['f1_held']:.3f}** (against "
+                    f"{kept_aside['f1_folds']:.3f} on the folds that chose it).")  # fmt: skip
 importance_key = (identity, name)
 if st.button("Compute permutation importance", key="run_importance",
              help="Refits the model on each fold and shuffles each feature on the rows it never saw."):
@@ -271,6 +331,10 @@ with st.expander("The pipeline and its hyperparameters", key="model_pipeline"):
     st.html(board.pipeline(name)._repr_html_())
 with st.expander("Python code that reproduces these scores", key="model_code"):
     st.code(model.code(board, name, str(ws.db_path)), language="python")
+    st.download_button("Download as a notebook", explain.notebook(board, name, str(ws.db_path)),
+                       file_name=f"{info.name}_{name}.ipynb", mime="application/x-ipynb+json", key="model_notebook",
+                       help="The same code in cells, with the validation explained: run it in Jupyter and its last "
+                            "cell prints the board's scores.")  # fmt: skip
 
 # -- did cleaning help? -----------------------------------------------------------------------------
 

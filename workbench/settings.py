@@ -140,6 +140,16 @@ class ModelLimits:
     importance_repeats: int = 5  # shuffles per feature and fold
     projection_rows: int = 5_000  # points of the 2-D PCA view
     predict_batch_rows: int = 50_000
+    # Validation that follows the data (workbench/model/validation.py)
+    time_min_distinct: int = 10  # a date column with fewer distinct times does not order the rows
+    time_autocorrelation: float = 0.7  # rows not in date order are time-ordered when the target follows the date
+    group_min_entities: int = 10  # a column with fewer distinct values is a category, not an entity
+    group_check_rows: int = 5_000  # rows the repeated-entity check reads
+    group_alike: float = 0.5  # rows of one entity are alike from this score (halfway from chance for classes)
+    season_max: int = 60  # the longest seasonal period (in rows) looked for
+    season_min_autocorrelation: float = 0.2  # a period whose changes repeat less is no season
+    holdout_rows: int = 2_000  # from this many rows the chosen model is scored again on rows kept aside
+    holdout_share: float = 0.2  # the share of rows kept aside
 
 
 MODEL_LIMITS = ModelLimits()

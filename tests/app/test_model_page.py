@@ -367,3 +367,29 @@ def test_predicting_again_replaces_the_earlier_predictions_by_default(app):
     at.checkbox(key="predict_replace").uncheck().run()
     at.button(key="predict").click().run()
     assert {t.name for t in workspace().tables()} - tables == {"cars_test_predictions_2"}
+
+
+def test_a_time_ordered_table_validates_in_time_order_and_draws_its_folds(app):
+    from benchmarks.validation import sales
+    from tests.unit.model_tables import put
+
+    put(workspace(), "daily_sales", sales(days=400))
+    at = open_model(app, "daily_sales")
+    at.selectbox(key="model_target").set_value("sales").run()
+    said = [i.value for i in at.info]
+    assert any(s.startswith("**Validation: 5 folds in time order by 'day', gap 0.** The rows are ordered in time")
+               for s in said)  # fmt: skip
+    at.multiselect(key="model_models").set_value(["dummy", "linear", "random_forest"]).run()
+    at.button(key="run_board").click().run()
+    assert not at.exception and not at.error
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("The rows are ordered in time: validating on later rows than those fitted; shuffled "
+                            "folds would report R² 0.9") for w in warnings)  # fmt: skip
+    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    folds = next(f for f in figures if f["layout"]["title"]["text"].startswith("The folds along day"))
+    assert [d["name"] for d in folds["data"]] == ["training", "validation"] and len(folds["data"][0]["y"]) == 5
+    baselines = at.dataframe(key="forecasts").value
+    assert list(baselines["baseline"]) == ["Naive forecast", "Seasonal naive forecast", "Mean forecast"]
+    assert "mase" in baselines.columns
+    notebook = at.get("download_button")
+    assert any(getattr(b.proto, "label", "") == "Download as a notebook" for b in notebook)

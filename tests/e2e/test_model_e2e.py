@@ -57,3 +57,32 @@ def test_fit_a_leaderboard_open_a_model_and_download_a_submission(app_server, pa
     assert header == ["car_id", "Origin"]
     assert sorted(int(r[0]) for r in rows) == list(range(10, 407, 10))  # every test id, once
     assert {r[1] for r in rows} <= {"USA", "Europe", "Japan"}
+
+
+def test_a_time_ordered_table_shows_the_warning_and_the_folds_along_time(app_server, page):
+    from benchmarks.validation import sales
+
+    open_app(page, app_server.url)
+    frame = sales(days=400)
+    with Workspace(app_server.home).connect() as con:
+        con.register("__frame", frame)
+        con.execute("CREATE TABLE daily_sales AS SELECT * FROM __frame")
+        con.unregister("__frame")
+        record_table(con, "daily_sales", source_kind="file", operation="import")
+    open_app(page, app_server.url)
+    choose_table(page, "daily_sales")
+    open_page(page, "Model")
+    main = page.locator("[data-testid='stMain']")
+    main.locator("input[aria-label='Target: the column to predict']").click()
+    page.get_by_role("option", name="sales", exact=True).click()
+    wait_idle(page)
+    main.get_by_text("Validation: 5 folds in time order by 'day', gap 0.").wait_for()
+    main.get_by_role("button", name="Fit the leaderboard").click()
+    main.get_by_role("heading", name="Leaderboard").wait_for(timeout=180_000)
+    wait_idle(page, timeout=180_000)
+    main.get_by_text("The rows are ordered in time: validating on later rows than those fitted; shuffled folds "
+                     "would report R²").wait_for()  # fmt: skip
+    main.locator(".gtitle", has_text="The folds along day").wait_for()
+    bars = main.locator("[data-testid='stPlotlyChart']", has=page.locator(".gtitle", has_text="The folds along day"))
+    assert bars.locator("g.point").count() == 10  # 5 training and 5 validation blocks
+    main.get_by_text("Forecast baselines").wait_for()

@@ -20,14 +20,29 @@ pass_ws = click.make_pass_decorator(Workspace)
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--models", help="Comma-separated models (default: all): dummy, linear, knn, random_forest, "
                                "hist_gradient_boosting.")  # fmt: skip
+@click.option("--validation", type=click.Choice(["auto", "kfold", "time", "group"]), default="auto",
+              show_default=True, help="How to validate: auto follows the data (time order, repeated entities, else "
+              "shuffled folds); kfold shuffles; time validates on later rows; group keeps each entity on one side.")
+@click.option("--time", "time_column", help="The column that orders the rows in time (a date, or an integer).")
 @click.option("--group", help="Keep each value of this column within one fold (rows of one person, one shop...).")
+@click.option("--gap", type=click.IntRange(0), default=0, show_default=True,
+              help="Time folds: rows left out between the training rows and the validation block.")
+@click.option("--test-size", type=click.IntRange(1), help="Time folds: rows per validation block.")
+@click.option("--holdout/--no-holdout", default=None, help="Keep rows aside to score the chosen model again "
+              "(default: from 2,000 rows).")
+@click.option("--export-notebook", "notebook", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a Jupyter notebook reproducing the best model's validation and scores here.")
+@click.option("--export-code", "script", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a Python script reproducing the best model's validation and scores here.")
 @click.option("--text", help="Comma-separated free-text columns to use, each encoded by its words (TF-IDF reduced "
                              "by a truncated SVD); left out otherwise.")  # fmt: skip
 @click.option("--save", "save_as", help="Fit the best model on every row and save it under this name.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @pass_ws
 def model_command(ws: Workspace, table: str, target: str | None, task: str | None, folds: int, models: str | None,
-                  group: str | None, text: str | None, save_as: str | None, as_json: bool) -> None:  # fmt: skip
+                  validation: str, time_column: str | None, group: str | None, gap: int, test_size: int | None,
+                  holdout: bool | None, notebook: Path | None, script: Path | None, text: str | None,
+                  save_as: str | None, as_json: bool) -> None:  # fmt: skip
     """Fit baseline models on TABLE with cross-validation, beside a dummy; or find clusters (no --target)."""
     from workbench import model
     from workbench.model import explain
@@ -45,19 +60,33 @@ def model_command(ws: Workspace, table: str, target: str | None, task: str | Non
         return
     chosen = [m.strip() for m in models.split(",")] if models else list(model.MODELS)
     with bar:
-        board = model.run(ws, table, target, task=task, folds=folds, models=chosen, group=group,
+        board = model.run(ws, table, target, task=task, folds=folds, models=chosen, validation=validation,
+                          time_column=time_column, group=group, gap=gap, test_size=test_size, holdout=holdout,
                           text_columns=[c.strip() for c in text.split(",")] if text else (), on_progress=update)
     saved = None
     if save_as:
         saved = model.save(ws, model.fit(board), save_as)
+    exported = {}
+    if script:
+        script.write_text(explain.code(board, board.best().name, str(ws.db_path)), encoding="utf-8")
+        exported["code"] = str(script)
+    if notebook:
+        notebook.write_text(explain.notebook(board, board.best().name, str(ws.db_path)), encoding="utf-8")
+        exported["notebook"] = str(notebook)
     if as_json:
-        emit_json({**board.as_dict(), "saved": saved})
+        emit_json({**board.as_dict(), "saved": saved, "exported": exported})
         return
     shown = board.table()
     rows = [[m, r["status"], *(explain.score(r[k], r[f"{k}_std"]) for k in board.metrics), f"{r['fit_time']:.2f}"]
             for m, (_, r) in zip(shown["model"], shown.iterrows())]  # fmt: skip
-    click.echo(f"{board.task.kind} on {board.table_name}, {board.folds} folds, best first by {board.leading}")
+    click.echo(f"{board.task.kind} on {board.table_name}: {board.header()}; best first by {board.leading}")
     click.echo(text_table(["model", "status", *board.metrics, "fit s"], rows))
+    if board.forecasts:
+        rows = [[r.title, *(explain.score(r.mean(k), r.std(k)) for k in board.metrics)] for r in board.forecasts]
+        click.echo("forecast baselines (judged apart):")
+        click.echo(text_table(["baseline", *board.metrics], rows))
+    for w in [*board.task.warnings, *board.features.warnings, *board.warnings]:
+        click.echo(f"warning: {w.message}", err=True)
     for note in board.notes:
         click.echo(f"note: {note}", err=True)
     if saved:

@@ -111,6 +111,24 @@ def thresholds(board: Leaderboard, name: str) -> Thresholds:
     return Thresholds(frame, float(best["threshold"]), float(best["f1"]), float(f1_score(actual, proba >= 0.5)))
 
 
+def holdout_threshold(board: Leaderboard) -> dict[str, float] | None:
+    """The F1-best threshold chosen on the folds' predictions of the board's chosen model, and its F1 there and on
+    the rows kept aside, which never helped choose it (None without rows kept aside or for several classes)."""
+    from sklearn.metrics import f1_score
+
+    if board.holdout is None or board.task.kind != "binary":
+        return None
+    chosen = thresholds(board, board.holdout["model"])
+    held = board.holdout["oof"]
+    positive = str(positive_label(board.task))
+    column = f"proba_{positive}"
+    if column not in held.columns:
+        return None
+    actual = (held["actual"].astype(str) == positive).to_numpy()
+    f1 = float(f1_score(actual, held[column].to_numpy(dtype="float64") >= chosen.best))
+    return {"threshold": chosen.best, "f1_folds": chosen.best_f1, "f1_held": f1}
+
+
 def permutation_importance(
     board: Leaderboard,
     name: str,

@@ -16,6 +16,7 @@ import textwrap
 
 from workbench.model import pipeline
 from workbench.model.leaderboard import METRICS, Leaderboard, positive_label
+from workbench.settings import MODEL_LIMITS
 
 METRIC_TEXT = {
     "accuracy": "The share of rows whose class is predicted right. Misleads when one class dominates: always "
@@ -37,6 +38,9 @@ METRIC_TEXT = {
            "proportion to its size, so a few large errors move it less than RMSE.",
     "rmse": "The root of the mean squared error, in the target's unit. Squaring makes large misses count more "
             "than in MAE; a big gap between RMSE and MAE means a few rows are badly predicted.",
+    "mase": "The mean absolute error scaled by that of the seasonal naive forecast (the value one season earlier) "
+            "on the training rows: below 1 the model beats repeating last season, above 1 it does worse. It "
+            "compares across series of different sizes, unlike MAE.",
     "fit_time": "Seconds to fit the pipeline on one fold's training rows (preprocessing included), on capped threads.",
     "silhouette": "How much closer each row is to its own cluster than to the next one, from -1 to 1. It favours "
                   "round, well-separated clusters and can rank a wrong k high when clusters are elongated.",
@@ -78,7 +82,7 @@ CHART_TEXT = {
 
 
 METRIC_NAMES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "f1": "F1", "roc_auc": "ROC AUC",
-                "log_loss": "log loss", "r2": "R²", "mae": "MAE", "rmse": "RMSE"}  # fmt: skip
+                "log_loss": "log loss", "r2": "R²", "mae": "MAE", "rmse": "RMSE", "mase": "MASE"}  # fmt: skip
 
 
 def number(value: float, *, like: float | None = None, figures: int = 3) -> str:
@@ -131,21 +135,39 @@ def _pformat(estimator) -> str:
 
 
 def code(board: Leaderboard, name: str, db_path: str) -> str:
-    """A standalone Python script reproducing model `name`'s cross-validated scores on the board's rows."""
+    """A standalone Python script reproducing model `name`'s cross-validated scores on the board's rows: the same
+    rows, the same validation (time order, groups, rows kept aside, cleaning refitted in the folds), the same
+    scores, printed as JSON."""
+    return "\n\n".join(text for _, text in sections(board, name, db_path)) + "\n"
+
+
+def sections(board: Leaderboard, name: str, db_path: str) -> list[tuple[str, str]]:
+    """The script of `code` as (what it does, its code) pieces: the cells of the notebook export."""
+    from workbench.model import validation
+
     pipe = board.pipeline(name)
-    cv = pipeline.splitter(board.task.kind, board.folds, board.seed, grouped=bool(board.group))
+    val = board.validation
+    cv = val.splitter(board.task.kind, board.folds, board.seed)
     signs = {m: sign for m, (_, sign) in METRICS[board.task.kind].items()}
     scorers = []
     for m, (scorer, _) in METRICS[board.task.kind].items():
         value = f"make_scorer(f1_score, pos_label={positive_label(board.task)!r})" if scorer == "f1" else repr(scorer)
         scorers.append(f"    {m!r}: {value},")
-    ours = (pipeline.ColumnTypes, pipeline.DateParts, pipeline.Median, pipeline.TextEncoder, pipeline.RowCap,
-            pipeline.target_values)
+    ours = [pipeline.ColumnTypes, pipeline.DateParts, pipeline.Median, pipeline.TextEncoder, pipeline.RowCap,
+            pipeline.target_values]
+    if board.held is not None:
+        ours.append(validation.holdout_split)
+    if board.forecasting:
+        ours.append(validation.mase_scale)
     helpers = "\n\n".join(textwrap.dedent(inspect.getsource(obj)) for obj in ours)
     groups = f"frame[{board.group!r}].to_numpy()" if board.group else "None"
-    return f'''"""{board.result(name).title} on {board.table_name}: the workbench's cross-validation, standalone.
+    clean = "from workbench.clean.transformer import RecipeTransformer  # the Clean recipe, refitted in each fold\n" \
+        if board.refit is not None and board.refit.steps else ""
+    title = f"{board.result(name).title} on {board.table_name}"
+    out = [("The imports", f'''"""{title}: the workbench's validation, standalone.
 
 Reads the same rows, builds the same pipeline, and prints the mean of each metric over the same folds.
+Validation: {board.header()}.
 """
 
 import json
@@ -162,34 +184,92 @@ from sklearn.ensemble import (HistGradientBoostingClassifier, HistGradientBoosti
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.metrics import f1_score, make_scorer
-from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, cross_validate
+from sklearn.metrics import check_scoring, f1_score, make_scorer
+from sklearn.model_selection import (GroupKFold, GroupShuffleSplit, KFold, StratifiedGroupKFold, StratifiedKFold,
+                                     TimeSeriesSplit, cross_validate, train_test_split)
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler, TargetEncoder
 from sklearn.utils import resample
 from sklearn.utils.metaestimators import available_if
+{clean}'''.rstrip()), ("The workbench's own pieces of the pipeline", helpers.rstrip())]
+    read = [f"# The rows: {board.rows.note()}.",
+            f"con = duckdb.connect({db_path!r}, read_only=True)",
+            f"frame = con.execute({board.rows.sql!r}).df()",
+            "con.close()"]
+    if val.kind == "time":
+        read.append(f"frame = frame.sort_values({val.column!r}, kind=\"stable\", na_position=\"first\", "
+                    "ignore_index=True)  # time folds need the rows in time order")
+    read += [f"X = frame[{list(board.X.columns)!r}]",
+             f"y = target_values(frame[{board.task.target!r}], {board.task.kind!r})",
+             f"groups = {groups}",
+             "rows = np.arange(len(y))  # the rows the folds use"]
+    if board.held is not None:
+        read += [f"# {len(board.held):,} rows kept aside from the start, to score the chosen model on rows never "
+                 "used to choose it",
+                 f"held, rows = holdout_split({val.kind!r}, y, groups, {MODEL_LIMITS.holdout_share!r}, {board.seed!r}, "
+                 f"{board.task.is_classification!r})"]
+    out.append(("The rows", "\n".join(read)))
+    out.append(("The pipeline", f"pipeline = {_pformat(pipe)}"))
+    out.append((f"The validation: {val.header(board.folds)}", f"cv = {_pformat(cv)}"))
+    body = [
+        "scoring = {", *scorers, "}",
+        "sub_groups = None if groups is None else groups[rows]",
+        "scores = cross_validate(pipeline, X.iloc[rows], y[rows], groups=sub_groups, cv=cv, scoring=scoring"
+        + (", return_estimator=True, return_indices=True)" if board.forecasting else ")"),
+        f"signs = {signs!r}  # scikit-learn maximises scores: losses come negated",
+        'result = {m: s * float(np.mean(scores["test_" + m])) for m, s in signs.items()}',
+        'result["fit_time"] = float(np.mean(scores["fit_time"]))',
+    ]
+    if board.forecasting:
+        keys = f"frame[{val.series!r}].astype(str).to_numpy()" if val.series else "np.zeros(len(y), dtype=int)"
+        body += [
+            f"# MASE: the mean absolute error over that of the seasonal naive forecast (season {val.season} rows) "
+            "on the fold's training rows",
+            f"keys = {keys}",
+            "mase = []",
+            'folds = zip(scores["estimator"], scores["indices"]["train"], scores["indices"]["test"])',
+            "for fitted, train, test in folds:",
+            "    train, test = rows[train], rows[test]",
+            "    error = np.mean(np.abs(fitted.predict(X.iloc[test]) - y[test]))",
+            f"    mase.append(error / mase_scale(y, keys, train, {val.season or 1}))",
+            'result["mase"] = float(np.mean(mase))',
+        ]
+    if board.held is not None:
+        body += [
+            "# the model fitted on the folds' rows, scored on the rows kept aside",
+            "fitted = clone(pipeline).fit(X.iloc[rows], y[rows])",
+            'result["holdout"] = {m: s * check_scoring(fitted, scoring=scoring[m])(fitted, X.iloc[held], y[held])',
+            "                     for m, s in signs.items()}",
+        ]
+    body.append("print(json.dumps(result))")
+    out.append(("Cross-validate and print the mean of each metric", "\n".join(body)))
+    return out
 
-{helpers}
 
+def notebook(board: Leaderboard, name: str, db_path: str) -> str:
+    """`code` as a Jupyter notebook (JSON): a title and the validation explained, then one cell per piece; run,
+    its last cell prints the board's scores."""
+    import nbformat
 
-# The rows: {board.rows.note()}.
-con = duckdb.connect({db_path!r}, read_only=True)
-frame = con.execute({board.rows.sql!r}).df()
-con.close()
-X = frame[{list(board.features.used)!r}]
-y = target_values(frame[{board.task.target!r}], {board.task.kind!r})
-groups = {groups}
+    from workbench.model import validation
 
-pipeline = {_pformat(pipe)}
-
-cv = {_pformat(cv)}
-scoring = {{
-{chr(10).join(scorers)}
-}}
-scores = cross_validate(pipeline, X, y, groups=groups, cv=cv, scoring=scoring)
-signs = {signs!r}  # scikit-learn maximises scores: losses come negated
-result = {{m: s * float(np.mean(scores["test_" + m])) for m, s in signs.items()}}
-result["fit_time"] = float(np.mean(scores["fit_time"]))
-print(json.dumps(result))
-'''
+    val = board.validation
+    why = [val.why]
+    if board.refit is not None:
+        why.append(validation.WHY["refit"])
+    if board.held is not None:
+        why.append(validation.WHY["holdout"])
+    cells = [nbformat.v4.new_markdown_cell(
+        f"# {board.result(name).title} on `{board.table_name}`\n\n"
+        f"Predicts `{board.task.target}` ({board.task.kind}). Validation: **{board.header()}**.\n\n"
+        + "\n\n".join(why)
+        + f"\n\nThe workbench's board gave {METRIC_NAMES[board.leading]} "
+          f"{score(board.result(name).mean(board.leading), board.result(name).std(board.leading))}; "
+          "the last cell prints the same scores.")]
+    for title, text in sections(board, name, db_path):
+        cells.append(nbformat.v4.new_markdown_cell(f"## {title}"))
+        cells.append(nbformat.v4.new_code_cell(text))
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                       "language": "python"}})
+    return nbformat.writes(nb)

@@ -65,15 +65,17 @@ class Features:
                 "warnings": [w.as_dict() for w in self.warnings]}  # fmt: skip
 
 
-def suggest(ws: Workspace, table: str, task: Task, *, group: str | None = None,
+def suggest(ws: Workspace, table: str, task: Task, *, group: str | None = None, time: str | None = None,
             check_leaks: bool = True) -> Features:  # fmt: skip
     """The features to fit `task` on in `table`, with the reason for each column left out."""
     with ws.connect() as con:
-        return suggest_on(con, ws.table(table, con).name, task, group=group, check_leaks=check_leaks)
+        return suggest_on(con, ws.table(table, con).name, task, group=group, time=time, check_leaks=check_leaks)
 
 
 def suggest_on(con: duckdb.DuckDBPyConnection, table: str, task: Task, *, group: str | None = None,
-               check_leaks: bool = True) -> Features:  # fmt: skip
+               time: str | None = None, check_leaks: bool = True) -> Features:  # fmt: skip
+    """`group` and `time` are the validation's columns: the leak check holds out whole groups, or the latest
+    rows, as the folds will (a date predicts its neighbour's value, which is no leak when folds follow time)."""
     types = column_types(con, table)
     stats = _column_stats(con, table, types, task.target)
     found = Features(Columns())
@@ -99,7 +101,7 @@ def suggest_on(con: duckdb.DuckDBPyConnection, table: str, task: Task, *, group:
             if stats[col].get("copy"):
                 _leak(found, col, "copy_of_target", f"{col!r} is a copy of the target {task.target!r}: left out.")
         if check_leaks:
-            _check_leaks(con, table, task, found)
+            _check_leaks(con, table, task, found, group=group, time=time)
             _keep_strongest(found, task)
     return found
 
@@ -181,24 +183,35 @@ def _leave_out(found: Features, col: str, reason: str) -> None:
             group.remove(col)
 
 
-def _check_leaks(con, table: str, task: Task, found: Features) -> None:
-    """Score each feature alone on two thirds of a bounded sample, scored on the rest (see `_alone`)."""
-    from sklearn.model_selection import train_test_split
+def _check_leaks(con, table: str, task: Task, found: Features, *, group: str | None = None,
+                 time: str | None = None) -> None:  # fmt: skip
+    """Score each feature alone on two thirds of a bounded sample, scored on the rest (see `_alone`): the latest
+    third in time, or whole groups, when the folds follow time or groups."""
+    from sklearn.model_selection import GroupShuffleSplit, train_test_split
 
     candidates = found.used
     if not candidates:
         return
-    rows = data.read(con, table, [*candidates, task.target], target=task.target, stratify=task.is_classification,
-                     max_rows=MODEL_LIMITS.leak_rows)  # fmt: skip
+    extra = [c for c in (group, time) if c]
+    rows = data.read(con, table, list(dict.fromkeys([*candidates, task.target, *extra])), target=task.target,
+                     stratify=task.is_classification, max_rows=MODEL_LIMITS.leak_rows)  # fmt: skip
     y = target_values(rows.frame[task.target], task.kind)
     if len(y) < 10:
         return
     classes = task.is_classification
-    try:
-        train, test = train_test_split(np.arange(len(y)), test_size=1 / 3, random_state=0,
-                                       stratify=y if classes else None)  # fmt: skip
-    except ValueError:  # a class too small to stratify
-        train, test = train_test_split(np.arange(len(y)), test_size=1 / 3, random_state=0)
+    positions = np.arange(len(y))
+    if time:
+        order = np.argsort(rows.frame[time].to_numpy(), kind="stable")
+        train, test = order[: 2 * len(y) // 3], order[2 * len(y) // 3:]
+    elif group:
+        train, test = next(GroupShuffleSplit(1, test_size=1 / 3, random_state=0).split(
+            positions, y, rows.frame[group].astype(str).to_numpy()))  # fmt: skip
+    else:
+        try:
+            train, test = train_test_split(positions, test_size=1 / 3, random_state=0,
+                                           stratify=y if classes else None)  # fmt: skip
+        except ValueError:  # a class too small to stratify
+            train, test = train_test_split(positions, test_size=1 / 3, random_state=0)
     if classes:
         y = pd.factorize(y)[0]
     types = ColumnTypes(numeric=found.columns.numeric,

@@ -29,7 +29,9 @@ from workbench.model import data, features, pipeline
 from workbench.model.features import Features
 from workbench.model.persist import FittedModel
 from workbench.model.pipeline import MODELS, Columns
-from workbench.model.task import Task
+from workbench.model.refit import Refit
+from workbench.model.task import Task, Warning
+from workbench.model.validation import FORECASTS, Validation
 from workbench.model.worker import Pool
 from workbench.profile.stats import family
 from workbench.settings import MODEL_LIMITS
@@ -44,7 +46,7 @@ METRICS: dict[str, dict[str, tuple[str, int]]] = {
     "regression": {"r2": ("r2", 1), "mae": ("neg_mean_absolute_error", -1),
                    "rmse": ("neg_root_mean_squared_error", -1)},
 }  # fmt: skip
-LOWER_IS_BETTER = {"log_loss", "mae", "rmse"}
+LOWER_IS_BETTER = {"log_loss", "mae", "rmse", "mase"}
 DEFAULT_MODELS = tuple(MODELS)
 
 
@@ -142,10 +144,32 @@ class Leaderboard:
     y: np.ndarray | None = None
     groups: np.ndarray | None = None
     splits: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (train, test) row positions
+    validation: Validation = field(default_factory=Validation)
+    times: pd.Series | None = None  # the time column, row for row (time folds)
+    forecasts: list[ModelResult] = field(default_factory=list)  # forecast baselines, judged apart (time regression)
+    comparison: dict[str, Any] | None = None  # the best model under the other validation (shuffled, or the honest)
+    held: np.ndarray | None = None  # rows kept aside from the start: the chosen model is scored again on them
+    holdout: dict[str, Any] | None = None  # the chosen model on the held rows: model, rows, each metric, oof
+    warnings: list[Warning] = field(default_factory=list)  # what would make these scores mislead, said first
+    refit: Refit | None = None  # the cleaning steps refitted inside each fold (X then holds the uncleaned rows)
+    fit_X: pd.DataFrame | None = None  # with `refit`: the cleaned table's rows, what the final model is fitted on
+    fit_y: np.ndarray | None = None
 
     @property
     def metrics(self) -> list[str]:
-        return list(METRICS[self.task.kind])
+        return list(METRICS[self.task.kind]) + (["mase"] if self.forecasting else [])
+
+    @property
+    def forecasting(self) -> bool:
+        """A regression validated in time order: forecast baselines and MASE beside the models."""
+        return self.task.kind == "regression" and self.validation.kind == "time"
+
+    def header(self) -> str:
+        """How the board validated, in one line."""
+        line = self.validation.header(self.folds)
+        if self.held is not None:
+            line += f"; the chosen model scored again on {len(self.held):,} rows kept aside"
+        return line
 
     @property
     def leading(self) -> str:
@@ -209,23 +233,35 @@ class Leaderboard:
             "sampled": self.sampled,
             "folds": self.folds,
             "group": self.group,
+            "validation": self.validation.as_dict() | {"header": self.header()},
+            "warnings": [w.as_dict() for w in [*self.task.warnings, *self.features.warnings, *self.warnings]],
+            "comparison": self.comparison,
+            "cleaning": None if self.refit is None else self.refit.as_dict(),
+            "holdout": None if self.holdout is None else {k: v for k, v in self.holdout.items() if k != "oof"},
+            "forecasts": [r.summary(self.metrics) for r in self.forecasts],
             "leading_metric": self.leading,
             "finished": self.finished,
             "notes": self.notes,
             "models": [r.summary(self.metrics) | {"beats_dummy": self.beats_dummy(r.name)} for r in self.results],
         }
 
-    def pipeline(self, name: str):
-        """The unfitted pipeline of a model on this board."""
-        return pipeline.build(name, self.task.kind, self.features.columns, self.seed,
-                              rows=None if self.X is None else len(self.X))
+    def pipeline(self, name: str, *, in_folds: bool = True):
+        """The unfitted pipeline of a model on this board; in the folds, headed by the cleaning steps it refits
+        (`in_folds=False`: the pipeline the final model is, fitted on the cleaned table)."""
+        from sklearn.pipeline import Pipeline
+
+        built = pipeline.build(name, self.task.kind, self.features.columns, self.seed,
+                               rows=None if self.X is None else len(self.X))  # fmt: skip
+        if self.refit is None or not in_folds or not self.refit.steps:
+            return built
+        return Pipeline([("clean", self.refit.transformer()), *built.steps])
 
 
 def choose_features(con, table: str, task: Task, chosen: list[str] | None, group: str | None,
-                    text: list[str] = ()) -> Features:  # fmt: skip
+                    text: list[str] = (), time: str | None = None) -> Features:  # fmt: skip
     """The suggested features, or the user's `chosen` columns encoded by their type; the `text` columns (free
     text, left out by default) are added, each encoded by its words."""
-    suggested = features.suggest_on(con, table, task, group=group, check_leaks=chosen is None)
+    suggested = features.suggest_on(con, table, task, group=group, time=time, check_leaks=chosen is None)
     types = column_types(con, table)
     found = suggested if chosen is None else _chosen(types, table, task, chosen, group, suggested)
     for c in text:
@@ -275,14 +311,24 @@ def run(
     text_columns: list[str] | tuple[str, ...] = (),
     models: list[str] | tuple[str, ...] = DEFAULT_MODELS,
     folds: int = MODEL_LIMITS.folds,
+    validation: str = "auto",
+    time_column: str | None = None,
     group: str | None = None,
+    gap: int = 0,
+    test_size: int | None = None,
+    holdout: bool | None = None,
+    refit_cleaning: bool = True,
     seed: int = 0,
     max_rows: int = MODEL_LIMITS.max_rows,
     time_budget: float = MODEL_LIMITS.time_budget,
     on_progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> Leaderboard:
-    """Cross-validate `models` on `table` to predict `target`; a Cancel raises `Cancelled`, nothing is written."""
+    """Cross-validate `models` on `table` to predict `target`; a Cancel raises `Cancelled`, nothing is written.
+
+    `validation` auto follows the data (time order, repeated entities, else shuffled folds; see validation.py);
+    `holdout` (default: from MODEL_LIMITS.holdout_rows rows) keeps rows aside to score the chosen model again."""
+    from workbench.model import validation as validating
     from workbench.model.task import detect_on
 
     unknown = [m for m in models if m not in MODELS]
@@ -299,32 +345,59 @@ def run(
             raise WorkbenchError("A leaderboard needs a target; use clustering.run to cluster.")
         if found.refusal:
             raise WorkbenchError(found.refusal)
-        if group is not None and group not in column_types(con, name):
-            raise WorkbenchError(f"{name!r} has no column {group!r} to group the folds by.")
-        chosen = choose_features(con, name, found, feature_columns, group, list(text_columns))
+        val = validating.choose(con, name, found, kind=validation, time=time_column, group=group, gap=gap,
+                                test_size=test_size, folds=found.folds)  # fmt: skip
+        group = val.column if val.kind == "group" else None
+        # the leak check holds out rows as honest folds would: a date predicts its neighbour's value in a
+        # time-ordered table, which is no leak (even when the user chose shuffled folds)
+        in_time = val.column if val.kind == "time" else val.detected_column if val.detected == "time" else None
+        chosen = choose_features(con, name, found, feature_columns, group, list(text_columns), time=in_time)
         if not chosen.used:
             raise WorkbenchError("No usable feature is left: " + "; ".join(f"{c}: {r}" for c, r in
                                                                             chosen.excluded.items()))
-        columns = [*chosen.used, target] + ([group] if group else [])
+        extra = [c for c in (group, val.column, val.series, val.detected_column) if c]
+        columns = list(dict.fromkeys([*chosen.used, target, *extra]))
         rows = data.read(con, name, columns, target=target, stratify=found.is_classification, max_rows=max_rows,
                          seed=seed)  # fmt: skip
-    X = rows.frame[chosen.used]
-    y = pipeline.target_values(rows.frame[target], found.kind)
-    groups = rows.frame[group].to_numpy() if group else None
+        cleaning = _refit_plan(con, name, target, chosen, extra) if refit_cleaning else None
+        if cleaning is not None:
+            fit_frame = val.order(rows.frame)
+            inputs = [c for c in column_types(con, cleaning.base) if c != target]
+            rows = data.read(con, cleaning.base, list(dict.fromkeys([*inputs, target, *extra])), target=target,
+                             stratify=found.is_classification, max_rows=max_rows, seed=seed)  # fmt: skip
+    frame = val.order(rows.frame)
+    X = frame[inputs] if cleaning is not None else frame[chosen.used]
+    y = pipeline.target_values(frame[target], found.kind)
+    groups = frame[group].to_numpy() if group else None
     k = found.folds
     notes = [rows.note(), *pipeline.bound_notes(models, len(X))]
-    if group:
-        n_groups = len(pd.unique(groups))
-        if n_groups < k:
-            raise WorkbenchError(f"The group column {group!r} has {n_groups} groups, fewer than the {k} folds.")
-        notes.append(f"folds grouped by {group!r}: no group is both in training and in validation")
     if k != folds:
         notes.append(f"{k} folds instead of {folds}: a class has too few rows")
-    cv = pipeline.splitter(found.kind, k, seed, grouped=bool(group))
-    splits = list(cv.split(X, y, groups))
+    held, cv_rows = None, np.arange(len(y))
+    if holdout or (holdout is None and len(y) >= MODEL_LIMITS.holdout_rows):
+        held, cv_rows = validating.holdout_split(val.kind, y, groups, MODEL_LIMITS.holdout_share, seed,
+                                                 found.is_classification)  # fmt: skip
+    cv = val.splitter(found.kind, k, seed)
+    sub_groups = None if groups is None else groups[cv_rows]
+    try:
+        splits = [(cv_rows[a], cv_rows[b]) for a, b in cv.split(X.iloc[cv_rows], y[cv_rows], sub_groups)]
+    except ValueError as exc:
+        raise WorkbenchError(f"These rows cannot be split into {k} folds this way: {exc}") from None
+    times = frame[val.column] if val.kind == "time" else None
     board = Leaderboard(name, found, chosen, rows, k, group, seed,
                         [ModelResult(m, MODELS[m].title) for m in models], notes, X=X, y=y, groups=groups,
-                        splits=splits)  # fmt: skip
+                        splits=splits, validation=val, times=times, held=held, refit=cleaning)  # fmt: skip
+    if cleaning is not None:
+        board.fit_X = fit_frame[chosen.used]
+        board.fit_y = pipeline.target_values(fit_frame[target], found.kind)
+        board.notes += cleaning.notes()
+        board.warnings += cleaning.warnings
+    keys = frame[val.series].astype(str).to_numpy() if val.series else np.zeros(len(y), dtype=int)
+    if board.forecasting:
+        val.season = validating.season(y[cv_rows], keys[cv_rows], times)
+        board.forecasts = _forecasts(board, keys)
+    scales = [validating.mase_scale(y, keys, train, val.season or 1) for train, _ in splits] \
+        if board.forecasting else []
     score = partial(fold_scores, found.kind, positive_label(found))
     tasks = [("fold", board.pipeline(m), train, test, score) for m in models for train, test in splits]
     preds: dict[str, list] = {m: [] for m in models}
@@ -338,30 +411,162 @@ def run(
             if result.status != "failed":  # the first fold's reason; the others' are alike
                 result.status, result.error = "failed", f"fold {fold + 1} of {k}: {value}"
         elif result.status != "failed":
-            result.folds.append({m: float(v) for m, v in value["scores"].items()} | {"fit_time": value["fit_time"],
-                                                                                     "fold": fold})  # fmt: skip
+            scores = {m: float(v) for m, v in value["scores"].items()}
+            if board.forecasting:
+                scores["mase"] = scores["mae"] / scales[fold]
+            result.folds.append(scores | {"fit_time": value["fit_time"], "fold": fold})
             preds[result.name].append((fold, value))
             if len(result.folds) == k:
                 result.status = "done"
                 result.folds.sort(key=lambda f: f["fold"])  # workers finish folds in any order
                 result.oof = _oof(found, splits, preds[result.name], y)
-        report(done[0] / len(tasks), f"{result.title}: fold {fold + 1} of {k}")
+        report(0.9 * done[0] / len(tasks), f"{result.title}: fold {fold + 1} of {k}")
 
     started = time.monotonic()
     with Pool(X, y) as pool:
         board.finished = pool.run(tasks, on_result, cancel=cancel, deadline=started + time_budget)
-    for r in board.results:
-        if r.status == "pending":
-            r.status = "unfinished"
-            r.error = f"stopped by the time budget ({time_budget:g} s) before its last fold"
-            r.folds, r.oof = [], None
+        for r in board.results:
+            if r.status == "pending":
+                r.status = "unfinished"
+                r.error = f"stopped by the time budget ({time_budget:g} s) before its last fold"
+                r.folds, r.oof = [], None
+        if board.finished and board.ranked():
+            report(0.9, "scoring the chosen model under the other validation and on the rows kept aside")
+            _second_look(board, pool, frame, score, cancel, started + time_budget)
     if not board.finished:
         board.notes.append(f"stopped by the time budget ({time_budget:g} s): unfinished models are marked so")
     if board.ranked() and board.beats_dummy(board.best().name) is False:
         board.notes.append("no model beats the dummy baseline by more than its spread: the features may not "
                            "carry the answer")  # fmt: skip
+    _validation_warnings(board)
     report(1.0, "done")
     return board
+
+
+def _refit_plan(con, name: str, target: str, chosen: Features, extra: list[str]) -> Refit | None:
+    """The cleaning to refit in the folds (refit.py), the features it cannot give left out with the reason; None
+    when there is none, or when the folds' own columns (time, group) are not in the table it starts from."""
+    from workbench.model import refit
+
+    found = refit.plan(con, name, target)
+    if found is None:
+        return None
+    base = column_types(con, found.base)
+    if any(c not in base for c in extra):
+        return None
+    made = set(found.outputs)
+    for col in [c for c in chosen.used if c not in made]:
+        for kept in (chosen.columns.numeric, chosen.columns.categorical, chosen.columns.high_cardinality,
+                     chosen.columns.dates, chosen.columns.text):  # fmt: skip
+            if col in kept:
+                kept.remove(col)
+        chosen.excluded[col] = "made by a cleaning step left out of the folds (it learned from the target)"
+    if not chosen.used:
+        raise WorkbenchError("No usable feature is left once the cleaning that learned from the target is left out.")
+    return found
+
+
+def _forecasts(board: Leaderboard, keys: np.ndarray) -> list[ModelResult]:
+    """The forecast baselines on each fold's validation rows: R², MAE, RMSE and MASE."""
+    from workbench.model import validation as validating
+
+    out = []
+    season = board.validation.season or 1
+    for name, (title, _) in FORECASTS.items():
+        result = ModelResult(name, title, status="done")
+        for fold, (train, test) in enumerate(board.splits):
+            predicted = validating.forecast(name, board.y, keys, train, test, season, board.validation.gap)
+            scores = fold_scores("regression", None, board.y[test], predicted, None, None)
+            scores["mase"] = scores["mae"] / validating.mase_scale(board.y, keys, train, season)
+            result.folds.append(scores | {"fit_time": 0.0, "fold": fold})
+        out.append(result)
+    return out
+
+
+def _second_look(board: Leaderboard, pool: Pool, frame: pd.DataFrame, score, cancel, deadline: float) -> None:
+    """The best model under the other validation (shuffled folds when the board follows time or groups; the
+    detected one when the user chose shuffled folds), and on the rows kept aside, from one more round of fits."""
+    from workbench.model.validation import Validation
+
+    best = board.best().name
+    val = board.validation
+    other = None
+    if val.kind != "kfold":
+        other = Validation("kfold")
+    elif val.detected != "kfold":
+        other = Validation(val.detected, column=val.detected_column, groups=1)
+    cv_rows = np.setdiff1d(np.arange(len(board.y)), board.held) if board.held is not None else np.arange(len(board.y))
+    tasks, splits = [], []
+    if other is not None:
+        order = np.arange(len(board.y))
+        if other.kind == "time":  # the rows are in table order: validate them in time order through positions
+            order = np.argsort(frame[other.column].to_numpy(), kind="stable")
+            order = order[np.isin(order, cv_rows)]
+        else:
+            order = cv_rows
+        groups = None if other.kind != "group" else frame[other.column].to_numpy()[order]
+        cv = other.splitter(board.task.kind, board.folds, board.seed)
+        try:
+            splits = [(order[a], order[b]) for a, b in cv.split(order, board.y[order], groups)]
+        except ValueError:
+            splits = []
+        tasks += [("fold", board.pipeline(best), train, test, score) for train, test in splits]
+    if board.held is not None:
+        tasks.append(("fold", board.pipeline(best), cv_rows, board.held, score))
+    if not tasks:
+        return
+    values: dict[int, Any] = {}
+
+    def on_result(index: int, status: str, value: Any) -> None:
+        values[index] = value if status == "ok" else None
+
+    if not pool.run(tasks, on_result, cancel=cancel, deadline=deadline):
+        board.notes.append("stopped by the time budget before the chosen model was scored a second time")
+        return
+    metric = board.leading
+    if splits and all(values.get(i) is not None for i in range(len(splits))):
+        per_fold = [float(values[i]["scores"][metric]) for i in range(len(splits))]
+        board.comparison = {"kind": other.kind, "column": other.column, "model": best, "metric": metric,
+                            "mean": float(np.mean(per_fold)), "std": float(np.std(per_fold))}  # fmt: skip
+    if board.held is not None and values.get(len(tasks) - 1) is not None:
+        value = values[len(tasks) - 1]
+        oof = _oof(board.task, [(cv_rows, board.held)], [(0, value)], board.y)
+        board.holdout = {"model": best, "rows": int(len(board.held)),
+                         "scores": {m: float(v) for m, v in value["scores"].items()},
+                         "cross_validated": {m: board.result(best).mean(m) for m in METRICS[board.task.kind]},
+                         "oof": oof}  # fmt: skip
+
+
+def _validation_warnings(board: Leaderboard) -> None:
+    """Say what the validation guards against, with the score the other validation gave."""
+    from workbench.model.explain import METRIC_NAMES, number
+
+    val, comparison = board.validation, board.comparison
+    said = ""
+    if comparison:
+        said = f"{METRIC_NAMES[comparison['metric']]} {number(comparison['mean'])}"
+    if val.kind == "time":
+        message = ("The rows are ordered in time: validating on later rows than those fitted"
+                   + (f"; shuffled folds would report {said} here." if said else "."))  # fmt: skip
+        board.warnings.append(Warning("time_order", val.column, message))
+    elif val.kind == "group":
+        message = (f"{val.groups:,} values of {val.column!r} appear in several rows each: folds keep each on one "
+                   "side, as ungrouped folds let the model recognise ones it has already seen"
+                   + (f" (they would report {said} here)." if said else "."))  # fmt: skip
+        board.warnings.append(Warning("grouped", val.column, message))
+    elif val.detected != "kfold":
+        what = (f"the rows are ordered in time by {val.detected_column!r}" if val.detected == "time" else
+                f"{val.detected_column!r} repeats an entity across rows")  # fmt: skip
+        honest = f" ({'time-ordered' if val.detected == 'time' else 'grouped'} folds give {said})" if said else ""
+        board.warnings.append(Warning("shuffled_anyway", val.detected_column,
+                                      f"Shuffled folds were chosen, but {what}: these scores are likely higher than "
+                                      f"new data will give{honest}."))  # fmt: skip
+    if board.holdout:
+        metric = board.leading
+        board.notes.append(f"{MODELS[board.holdout['model']].spoken} chosen on the folds ({METRIC_NAMES[metric]} "
+                           f"{number(board.holdout['cross_validated'][metric])}) scores "
+                           f"{number(board.holdout['scores'][metric])} on the {board.holdout['rows']:,} rows kept "
+                           "aside, never used to choose it")  # fmt: skip
 
 
 def _oof(task: Task, splits, parts: list[tuple[int, dict]], y: np.ndarray) -> pd.DataFrame:
@@ -388,13 +593,14 @@ def fit(board: Leaderboard, name: str | None = None, *, cancel: threading.Event 
             raise WorkbenchError(f"Fitting {result.title} failed: {value}")
         fitted.append(value[0])
 
-    with Pool(board.X, board.y, workers=1, threads=MODEL_LIMITS.threads) as pool:
-        if not pool.run([("fit", board.pipeline(name))], on_result, cancel=cancel,
+    X, y = (board.X, board.y) if board.fit_X is None else (board.fit_X, board.fit_y)
+    with Pool(X, y, workers=1, threads=MODEL_LIMITS.threads) as pool:
+        if not pool.run([("fit", board.pipeline(name, in_folds=False))], on_result, cancel=cancel,
                         deadline=time.monotonic() + time_budget):  # fmt: skip
             raise WorkbenchError(f"Fitting {result.title} took longer than the time budget ({time_budget:g} s).")
     pipe = fitted[0]
     return FittedModel(
         pipe, name, board.task.kind, board.task.target, list(board.features.used),
         [c.item() if hasattr(c, "item") else c for c in getattr(pipe, "classes_", [])],
-        board.table_name, len(board.X), {m: {"mean": result.mean(m), "std": result.std(m)} for m in board.metrics},
+        board.table_name, len(X), {m: {"mean": result.mean(m), "std": result.std(m)} for m in board.metrics},
     )  # fmt: skip

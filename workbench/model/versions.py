@@ -50,8 +50,11 @@ def compare(ws: Workspace, board: Leaderboard, *, on_progress: Progress | None =
         row = {"version": version, "step": steps[i] if i < len(steps) else "", "model": MODELS[best].title,
                "mean": float("nan"), "std": float("nan"), "error": ""}  # fmt: skip
         try:
+            val = board.validation  # the same validation on every version, so the scores compare
             other = leaderboard.run(ws, version, board.task.target, task=board.task.kind, folds=board.folds,
-                                    models=models, text_columns=board.features.columns.text, on_progress=part,
+                                    models=models, text_columns=board.features.columns.text,
+                                    validation=val.kind, time_column=val.column if val.kind == "time" else None,
+                                    group=board.group, gap=val.gap, test_size=val.test_size, on_progress=part,
                                     cancel=cancel)  # fmt: skip
             result = other.result(best)
             if result.status == "done":

@@ -158,9 +158,13 @@ def run_task(task: tuple, X, y) -> Any:
         if kind == "fold":
             _, pipe, train, test, score = task
             started = time.perf_counter()
-            pipe.fit(X.iloc[train], y[train])
+            X_train, X_test = X.iloc[train], X.iloc[test]
+            if pipe.steps[0][0] == "clean":  # the cleaning refitted in the fold: once per fold, whatever the model
+                X_train, X_test = _cleaned(pipe.steps[0][1], X, train, test)
+                pipe = pipe[1:]
+            pipe.fit(X_train, y[train])
             fit_time = time.perf_counter() - started
-            predicted, proba, decision = predictions(pipe, X.iloc[test])
+            predicted, proba, decision = predictions(pipe, X_test)
             return {
                 "scores": score(y[test], predicted, proba, decision),
                 "fit_time": fit_time,
@@ -182,6 +186,24 @@ def run_task(task: tuple, X, y) -> Any:
                                            random_state=seed)  # fmt: skip
             return found.importances
     raise ValueError(f"unknown task {kind!r}")
+
+
+_CLEANED: dict[tuple, tuple] = {}  # (steps, fold) -> the fold's cleaned training and validation rows
+
+
+def _cleaned(cleaning, X, train, test) -> tuple[Any, Any]:
+    """The cleaning step fitted on the fold's training rows and applied to both sides, kept for the next model on
+    the same fold: the steps are deterministic, so every model of a fold sees the same cleaned rows."""
+    import hashlib
+
+    key = (repr(cleaning.get_params()), hashlib.sha1(train.tobytes()).hexdigest(),
+           hashlib.sha1(test.tobytes()).hexdigest())  # fmt: skip
+    if key not in _CLEANED:
+        if len(_CLEANED) >= 2 * MODEL_LIMITS.folds + 2:
+            _CLEANED.pop(next(iter(_CLEANED)))
+        fitted = cleaning.fit(X.iloc[train])
+        _CLEANED[key] = (fitted.transform(X.iloc[train]), fitted.transform(X.iloc[test]))
+    return _CLEANED[key]
 
 
 def predictions(pipe, X) -> tuple[Any, Any, Any]:
