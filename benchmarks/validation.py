@@ -138,8 +138,8 @@ def measure(home: Path) -> dict:
         seconds = time.perf_counter() - started
         shuffled = model.run(ws, spec["table"], spec["target"], validation="kfold", refit_cleaning=False)
         out["cases"][case] = {
-            "metric": board.leading, "shuffled": best_of(shuffled), "honest": float(honest(case, ws, spec, board.leading)),
-            "workbench": best_of(board), "header": board.header(), "seconds": seconds,
+            "metric": board.leading, "shuffled": best_of(shuffled), "workbench": best_of(board),
+            "honest": float(honest(case, ws, spec, board.leading)), "header": board.header(), "seconds": seconds,
             "warnings": [w.kind for w in board.warnings + board.features.warnings],
         }  # fmt: skip
     # the cost of refitting the cleaning in the folds, on a recipe that keeps its learnable steps

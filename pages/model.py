@@ -134,7 +134,7 @@ try:
 except WorkbenchError as exc:
     st.error(_ui.md(exc))
     st.stop()
-st.info(_ui.md(f"**Validation: {val.header(task.folds)}.** {val.why}"))
+st.info(f"**Validation: {_ui.md(val.header(task.folds))}.** {_ui.md(val.why)}")
 classes = f", {len(task.classes)} classes" if task.is_classification else ""
 st.markdown(f"**Task: {task.kind}**{classes} · {task.rows:,} rows with a target"
             + (f" · {task.missing_target:,} rows without one are left out" if task.missing_target else ""))

@@ -85,8 +85,8 @@ def test_predict_and_a_checked_submission(app):
     at.button(key="predict").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "(40 rows)" in at.success[0].value
-    button = at.get("download_button")
-    assert button and button[0].proto.label == "Download the submission CSV"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download as a notebook", "Download the submission CSV"]
 
 
 def test_a_table_without_a_usable_target_says_why(app):
@@ -388,7 +388,7 @@ def test_a_time_ordered_table_validates_in_time_order_and_draws_its_folds(app):
     figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     folds = next(f for f in figures if f["layout"]["title"]["text"].startswith("The folds along day"))
     assert [d["name"] for d in folds["data"]] == ["training", "validation"] and len(folds["data"][0]["y"]) == 5
-    baselines = at.dataframe(key="forecasts").value
+    baselines = next(d.value for d in at.dataframe if "baseline" in d.value.columns)
     assert list(baselines["baseline"]) == ["Naive forecast", "Seasonal naive forecast", "Mean forecast"]
     assert "mase" in baselines.columns
     notebook = at.get("download_button")

@@ -126,7 +126,7 @@ def test_a_worker_dying_in_the_final_fit_is_said_in_words(ws):
 
     put(ws, "t", mixed(100))
     board = model.run(ws, "t", "y", models=["dummy"], feature_columns=["x"])
-    board.pipeline = lambda name: _Suicide()  # a pipeline whose worker dies while it fits
+    board.pipeline = lambda name, **_: _Suicide()  # a pipeline whose worker dies while it fits
     with pytest.raises(WorkbenchError) as caught:
         model.fit(board, "dummy")
     assert str(caught.value) == f"Fitting Dummy baseline failed: {DIED}"

@@ -154,7 +154,7 @@ def choose(con: duckdb.DuckDBPyConnection, table: str, task: Task, *, kind: str 
         out.column, out.gap, out.test_size, out.why = column, gap, test_size, WHY["time"]
         out.series = _series_column(con, table, types, column, task.target)
         if found_time and found_time[0] == column:
-            out.why = f"{WHY['time']} ({found_time[1]}.)"
+            out.why = f"{WHY['time']} Here {found_time[1]}."
     elif kind == "group":
         column = group or (found_group[0] if found_group else None)
         if column is None:
@@ -166,7 +166,7 @@ def choose(con: duckdb.DuckDBPyConnection, table: str, task: Task, *, kind: str 
             raise WorkbenchError(f"The group column {column!r} has {out.groups} groups, fewer than the {folds} folds.")
         out.column = column
         why = WHY["group"].format(entity=f"value of {column!r}", entities=f"values of {column!r}")
-        out.why = why + (f" ({found_group[1]}.)" if found_group and found_group[0] == column else "")
+        out.why = why + (f" Here {found_group[1]}." if found_group and found_group[0] == column else "")
     return out
 
 
