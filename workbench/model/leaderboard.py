@@ -424,7 +424,8 @@ def run(
 
     started = time.monotonic()
     with Pool(X, y) as pool:
-        board.finished = pool.run(tasks, on_result, cancel=cancel, deadline=started + time_budget)
+        board.finished = pool.run(tasks, on_result, cancel=cancel, deadline=started + time_budget,
+                                  affinity=[i % k for i in range(len(tasks))] if cleaning else None)  # fmt: skip
         for r in board.results:
             if r.status == "pending":
                 r.status = "unfinished"

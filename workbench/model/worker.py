@@ -271,9 +271,12 @@ class Pool:
         *,
         cancel: threading.Event | None = None,
         deadline: float | None = None,
+        affinity: Sequence[int] | None = None,
     ) -> bool:
         """Run every task; `on_result(index, "ok" | "error", value)` as each ends (in this thread).
 
+        `affinity[i]` (optional) sends task i to worker `affinity[i] % workers` while that worker has tasks left:
+        the folds of a refitted cleaning then each clean once per board, not once per worker.
         Returns False when the deadline (a `time.monotonic()` value) stopped it first;
         raises Cancelled when `cancel` was set. Either way the workers are killed at once.
         """
@@ -285,7 +288,11 @@ class Pool:
             while pending or busy:
                 for w in range(self.size):
                     if w not in busy and pending:
-                        index, task = pending.pop(0)
+                        # a task goes to the worker its affinity names (the fold whose cleaning that worker keeps),
+                        # else, when none is left for it, the first one waiting
+                        at = next((i for i, (index, _) in enumerate(pending)
+                                   if affinity is None or affinity[index] % self.size == w), 0)  # fmt: skip
+                        index, task = pending.pop(at)
                         try:
                             self.conns[w].send(task)
                         except OSError:  # the worker died before its task (BrokenPipeError)
