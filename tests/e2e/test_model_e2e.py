@@ -4,6 +4,7 @@ another table and download the submission."""
 from __future__ import annotations
 
 import csv
+import re
 
 from playwright.sync_api import expect
 
@@ -47,7 +48,9 @@ def test_fit_a_leaderboard_open_a_model_and_download_a_submission(app_server, pa
         page.keyboard.press("Enter")
         wait_idle(page)
         expect(box).to_have_value(option)
-    main.get_by_role("button", name="Fit the best model on every row and predict").click()
+    # the button names the best model and its score: "Fit the random forest (the best, accuracy 0.8) on every row..."
+    best = re.compile(r"^Fit .+ \(the best, accuracy [0-9.]+\) on every row and predict$")
+    main.get_by_role("button", name=best).click()
     button = main.get_by_role("button", name="Download the submission CSV")
     button.wait_for(timeout=120_000)
     with page.expect_download() as download:
@@ -64,11 +67,11 @@ def test_a_time_ordered_table_shows_the_warning_and_the_folds_along_time(app_ser
 
     open_app(page, app_server.url)
     frame = sales(days=400)
-    with Workspace(app_server.home).connect() as con:
-        con.register("__frame", frame)
-        con.execute("CREATE TABLE daily_sales AS SELECT * FROM __frame")
-        con.unregister("__frame")
-        record_table(con, "daily_sales", source_kind="file", operation="import")
+    with Workspace(app_server.home).connect() as con, con.cursor() as cur:
+        cur.register("__frame", frame)
+        cur.execute("CREATE TABLE daily_sales AS SELECT * FROM __frame")
+        cur.unregister("__frame")
+        record_table(cur, "daily_sales", source_kind="file", operation="import")
     open_app(page, app_server.url)
     choose_table(page, "daily_sales")
     open_page(page, "Model")

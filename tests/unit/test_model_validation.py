@@ -194,3 +194,30 @@ def test_independent_rows_keep_shuffled_folds_without_warnings(tmp_path):
     board = model.run(ws, "mixed", "y", models=["dummy", "linear"])
     assert board.validation.kind == "kfold" and board.validation.detected == "kfold"
     assert board.header() == "5 shuffled folds" and board.warnings == [] and board.comparison is None
+
+
+def test_several_series_validate_in_time_and_forecast_per_series(tmp_path):
+    ws = Workspace(tmp_path)
+    parts = []
+    for i, store in enumerate(["north", "south", "east"]):
+        frame = sales(days=200, seed=i)
+        frame["sales"] += 1_000 * i  # each store at its own level: a naive forecast across stores would be far off
+        frame.insert(0, "store", store)
+        parts.append(frame)
+    put(ws, "stores", pd.concat(parts).sort_values(["day", "store"], ignore_index=True))
+    board = model.run(ws, "stores", "sales", models=["dummy", "linear"])
+    assert board.validation.kind == "time" and board.validation.series == "store"
+    assert board.header() == "5 folds in time order by 'day', gap 0, 'store' naming each series"
+    naive = next(r for r in board.forecasts if r.name == "naive")
+    assert naive.mean("r2") > 0.99 and naive.mean("mase") < 1.5  # each store's own yesterday
+
+
+def test_rows_sharing_a_few_dates_without_series_are_no_timeline(tmp_path):
+    ws = Workspace(tmp_path)
+    rng = np.random.default_rng(0)
+    year = np.sort(rng.integers(1970, 1982, 400))  # a catalogue sorted by model year
+    frame = pd.DataFrame({"year": pd.to_datetime(year.astype(str) + "-01-01"), "weight": rng.normal(size=400)})
+    frame["origin"] = np.where(frame["weight"] + rng.normal(size=400) > 0, "usa", "europe")
+    put(ws, "cars", frame)
+    board = model.run(ws, "cars", "origin", models=["dummy", "linear"])
+    assert board.validation.kind == "kfold" and board.warnings == []

@@ -172,7 +172,8 @@ def choose(con: duckdb.DuckDBPyConnection, table: str, task: Task, *, kind: str 
 
 def _time_column(con, table: str, types: dict[str, str], task: Task, named: str | None) -> tuple[str, str] | None:
     """The date column the rows follow, with the evidence: the rows are in its order, or the target moves slowly
-    along it (lag-1 autocorrelation in its order)."""
+    along it (lag-1 autocorrelation in its order). A timeline has one row per time, or per series and time (a
+    store, a product); rows sharing a time without a series (cars by model year) are no timeline."""
     candidates = [named] if named else [c for c, t in types.items() if family(t) == "temporal" and c != task.target]
     t = quote(task.target)
     for col in candidates:
@@ -187,6 +188,8 @@ def _time_column(con, table: str, types: dict[str, str], task: Task, named: str 
         ).fetchone()  # fmt: skip
         if distinct < MODEL_LIMITS.time_min_distinct or present == 0:
             continue
+        if not named and distinct < present and _series_column(con, table, types, col, task.target) is None:
+            continue  # times shared by many rows with no series to tell them apart: a catalogue by year, no timeline
         if backwards == 0:
             return col, f"the {present:,} rows are in the order of {col!r}, {distinct:,} distinct times"
         if task.kind == "regression":
