@@ -95,7 +95,7 @@ class SqlLimits:
     max_requests: int = 500  # a worker is retired after this many requests, so nothing accumulates in it
     # A query still running after `live_seconds` on the workspace file moves to a snapshot (a copy of the
     # tables it reads, in memory) and lets the file go, so writers need not wait for it; at most
-    # `snapshot_max_cells` values (rows x columns) are copied: ~0.3 s and ~100 MB per million 12-column rows.
+    # `snapshot_max_cells` values (rows x columns) are copied: 0.2-0.3 s and ~160 MiB per million 12-column rows.
     live_seconds: float = 1.0
     snapshot_max_cells: int = 30_000_000
 

@@ -40,7 +40,7 @@ The rules a user sees, and what makes them hold
   stopped, the tables it reads are copied into an in-memory database (a
   snapshot), the file is let go and the query starts over on the copy
   (workbench/sql/worker.py). Measured on 2 cores (benchmarks/concurrency.py):
-  copying a 1M-row, 12-column table takes ~0.3-0.45 s and ~100 MB; the copy is
+  copying a 1M-row, 12-column table takes 0.2-0.3 s and holds ~160 MiB; the copy is
   bounded by `SqlLimits.snapshot_max_cells` (30M values); beyond it, and for
   queries over the catalog or a view, the query stays on the file and writers
   wait for it. So a write waits at most about 1 s plus the copy for a query of
