@@ -318,3 +318,17 @@ def test_knn_imputation_scales_the_columns_so_one_large_column_does_not_choose_t
     unscaled = [round(raw.transform(np.array([[area[i], rooms[i], np.nan]]))[0, 2]) for i in missing]
     assert [got[i] for i in missing] != unscaled  # lot area alone would have chosen other neighbours
     assert "scaled to unit standard deviation" in recipe.recipe(ws, made).steps[0].describe()
+
+
+def test_a_preview_charts_a_column_whatever_the_other_columns_are_called(ws):
+    """The preview's histogram grouped by an alias `b` (and the top values by `v`): a table holding columns of
+    those names made DuckDB group by the table's column instead, and the preview failed."""
+    with ws.connect() as con:
+        con.execute("CREATE TABLE t AS SELECT * FROM (VALUES (1.5, 'x', 'NA', 2), (NULL, 'y', '4', 3), "
+                    "(3.0, 'x', '5', 4)) v(rating, b, v, n)")  # fmt: skip
+        record_table(con, "t", source_kind="file", operation="import")
+    filled = clean.preview(ws, "t", clean.make("fill_missing", columns=["rating"], strategy="mean"))
+    assert filled.after["count"].sum() == 3 and "(missing)" in filled.before["value"].tolist()
+    numbers = clean.preview(ws, "t", clean.make("to_number", column="v"))
+    assert numbers.before.set_index("value")["count"].to_dict() == {"4": 1, "5": 1, "NA": 1}
+    assert numbers.set_to_null == 1

@@ -252,14 +252,14 @@ def distribution(con: duckdb.DuckDBPyConnection, relation: str, params: list, co
         width = (high - low) / BINS or 1.0
         out = con.execute(
             f"SELECT least(floor(({c}::DOUBLE - ?) / ?), {BINS - 1}) AS b, count(*) AS n FROM {relation} "
-            f"WHERE {c} IS NOT NULL GROUP BY b ORDER BY b",
+            f"WHERE {c} IS NOT NULL GROUP BY 1 ORDER BY 1",  # by position: the table may hold a column `b`
             [low, width, *params],
         ).fetchall()
         rows = [{"value": f"{low + b * width:.4g}", "count": n} for b, n in out]
     else:
         out = con.execute(
             f"SELECT {c}::VARCHAR AS v, count(*) AS n FROM {relation} WHERE {c} IS NOT NULL "
-            f"GROUP BY v ORDER BY n DESC, v LIMIT {TOP_VALUES}",
+            f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP_VALUES}",
             params,
         ).fetchall()
         (nulls,) = con.execute(f"SELECT count(*) FILTER ({c} IS NULL) FROM {relation}", params).fetchone()
