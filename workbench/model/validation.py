@@ -224,8 +224,8 @@ def _series_column(con, table: str, types: dict[str, str], time: str, target: st
 
 def _group_column(con, table: str, types: dict[str, str], task: Task, named: str | None,
                   folds: int) -> tuple[str, str] | None:  # fmt: skip
-    """A column whose values repeat (an entity in several rows) and whose rows look alike: the target barely
-    changes within a value, or each row's nearest neighbour on the numbers is a row of the same value."""
+    """A column whose values repeat (an entity in several rows) and whose rows look alike: each row's nearest
+    neighbour on the other numbers is a row of the same value (a patient's own signature)."""
     from workbench.model import data
 
     t = quote(task.target)
@@ -248,45 +248,20 @@ def _group_column(con, table: str, types: dict[str, str], task: Task, named: str
     frame = rows.frame
     for col, distinct, present in candidates:
         numbers_here = [c for c in numbers if c != col]
-        alike, how = _alike(frame, col, task, numbers_here)
+        alike, how = _alike(frame, col, numbers_here)
         if alike:
             per = present / distinct
             return col, f"{distinct:,} values of {col!r} appear {per:.1f} times each on average, and {how}"
     return None
 
 
-def _alike(frame: pd.DataFrame, col: str, task: Task, numbers: list[str]) -> tuple[bool, str]:
+def _alike(frame: pd.DataFrame, col: str, numbers: list[str]) -> tuple[bool, str]:
     """Whether the rows of one value of `col` look alike, and how it shows."""
     keys = frame[col]
     kept = keys.notna().to_numpy()
-    y = frame[task.target].to_numpy()[kept]
     codes = pd.factorize(keys[kept])[0]
-    # the target from the other rows of the same value (leave one out)
-    if task.is_classification:
-        labels = pd.factorize(pd.Series(y).astype(str))[0]
-        counts = np.zeros((codes.max() + 1, labels.max() + 1))
-        np.add.at(counts, (codes, labels), 1)
-        others = counts[codes].copy()
-        others[np.arange(len(labels)), labels] -= 1
-        has = others.sum(axis=1) > 0
-        right = (others.argmax(axis=1) == labels)[has]
-        classes = labels.max() + 1
-        per_class = [right[labels[has] == c].mean() for c in range(classes) if (labels[has] == c).any()]
-        score = float(np.mean(per_class)) if per_class else 0.0
-        chance = 1 / classes
-        if score >= chance + MODEL_LIMITS.group_alike * (1 - chance):
-            return True, f"the target is the same within a value ({score:.2f} balanced accuracy from the other rows)"
-    else:
-        values = pd.to_numeric(pd.Series(y), errors="coerce").to_numpy(dtype=float)
-        ok = ~np.isnan(values)
-        sums = np.bincount(codes[ok], weights=values[ok])
-        n = np.bincount(codes[ok])
-        others = (sums[codes[ok]] - values[ok]) / np.maximum(n[codes[ok]] - 1, 1)
-        has = n[codes[ok]] > 1
-        total = np.sum((values[ok][has] - values[ok][has].mean()) ** 2)
-        r2 = 1 - np.sum((values[ok][has] - others[has]) ** 2) / total if total > 0 else 0.0
-        if r2 >= MODEL_LIMITS.group_alike:
-            return True, f"the target is nearly the same within a value (R² {r2:.2f} from the other rows)"
+    # Only the rows' other values can show an entity: a target that is the same within a value is what
+    # any predictive feature shows (customers of one tenure churn alike), and grouping by it would drop it.
     if numbers:
         from sklearn.neighbors import NearestNeighbors
 
