@@ -270,15 +270,22 @@ def test_a_failed_model_shows_why_on_the_board(app):
                                                 "fold has only 4 to learn from")  # fmt: skip
 
 
-def test_a_raw_table_to_predict_is_cleaned_first_by_default_and_says_why(app):
+def price_board(app):
+    """A board (dummy and linear) predicting `price` on a cleaned table whose raw twin holds -999 codes: the page,
+    and the cleaned table's name."""
     from tests.unit.test_model_persist_predict import _sentinel_tables
 
-    at = app.run()
+    app.run()  # the app's first run seeds the workspace the tables are added to
     cleaned = _sentinel_tables(workspace())
     at = open_model(app, cleaned)
     at.selectbox(key="model_target").set_value("price").run()
     at.multiselect(key="model_models").set_value(["dummy", "linear"]).run()
     at.button(key="run_board").click().run()
+    return at, cleaned
+
+
+def test_a_raw_table_to_predict_is_cleaned_first_by_default_and_says_why(app):
+    at, cleaned = price_board(app)
     at.selectbox(key="predict_on").set_value("houses_test").run()
     box = at.checkbox(key="predict_replay:houses_test")
     assert box.value is True  # proposed by default
@@ -302,14 +309,7 @@ def test_a_raw_table_to_predict_is_cleaned_first_by_default_and_says_why(app):
 
 
 def test_compare_the_versions_runs_bounded_with_its_note(app):
-    from tests.unit.test_model_persist_predict import _sentinel_tables
-
-    at = app.run()
-    cleaned = _sentinel_tables(workspace())
-    at = open_model(app, cleaned)
-    at.selectbox(key="model_target").set_value("price").run()
-    at.multiselect(key="model_models").set_value(["dummy", "linear"]).run()
-    at.button(key="run_board").click().run()
+    at, cleaned = price_board(app)
     at.button(key="compare_versions").click().run()
     assert not at.exception and not at.error
     shown = next(d.value for d in at.dataframe if "version" in d.value.columns)
