@@ -24,15 +24,17 @@ def test_fresh_workspace_opens_on_the_samples(app):
     at = app.run()
     # the sidebar's picker lists every table, alphabetically, and starts on the first
     picker = at.selectbox(key="table")
-    assert picker.options == ["cars", "febrl_people", "penguins_raw"]
+    assert picker.options == ["cars", "febrl_people", "movielens", "penguins_raw", "wine"]
     assert picker.value == "cars"
     at = at.switch_page(DATA).run()
     assert not at.exception
-    assert at.subheader[0].value == "3 tables in the workspace"
+    assert at.subheader[0].value == "5 tables in the workspace"
     overview = at.dataframe[0].value
-    assert sorted(overview["table"]) == ["cars", "febrl_people", "penguins_raw"]
-    assert dict(zip(overview["table"], overview["rows"])) == {"cars": 406, "febrl_people": 1000, "penguins_raw": 344}
-    assert set(overview["source"]) == {"sample: cars.json", "sample: febrl_people.csv", "sample: penguins_raw.csv"}
+    assert sorted(overview["table"]) == ["cars", "febrl_people", "movielens", "penguins_raw", "wine"]
+    assert dict(zip(overview["table"], overview["rows"])) == {"cars": 406, "febrl_people": 1000, "movielens": 100_004,
+                                                                "penguins_raw": 344, "wine": 178}
+    assert set(overview["source"]) == {"sample: cars.json", "sample: febrl_people.csv", "sample: movielens.parquet",
+                                      "sample: penguins_raw.csv", "sample: wine.csv"}
     explained = json.loads(at.dataframe[0].proto.columns)
     assert explained["parents"]["help"] == TERMS["parents"] and explained["rejected"]["help"] == TERMS["rejected"]
 
@@ -58,7 +60,7 @@ def test_upload_imports_and_reports_rejected_lines(app):
     at.button(key="import").click()
     at = rerun(at.run(), DATA)
     assert not at.exception
-    assert at.subheader[0].value == "4 tables in the workspace"
+    assert at.subheader[0].value == "6 tables in the workspace"
     assert "`scores_v2`: 2 rows × 2 columns" in at.success[0].value
     assert "1 malformed line was set aside" in at.warning[0].value
     assert at.session_state["table"] == "scores_v2"  # the new table is the current one
@@ -97,7 +99,7 @@ def test_a_bad_file_shows_an_error_and_imports_nothing(app):
     at.run()
     assert not at.exception
     assert "Could not import broken.json: Invalid Input Error: Malformed JSON" in plain(at.error[0].value)
-    assert at.subheader[0].value == "3 tables in the workspace"
+    assert at.subheader[0].value == "5 tables in the workspace"
 
 
 def _rename(app, table: str, new_name: str):

@@ -23,7 +23,7 @@ def test_the_app_opens_on_the_journey_with_a_first_move(app):
     assert "without ever changing the data you loaded" in at.markdown[0].value
     assert list(links(at)) == ["1. Load", "2. Explore", "3. Clean", "4. Dedupe", "5. Model", "6. SQL"]
     assert links(at)["2. Explore"] == "explore"
-    assert states(at) == ["3 tables in the workspace", "not profiled yet: open Explore", "0 cleaning steps",
+    assert states(at) == ["5 tables in the workspace", "not profiled yet: open Explore", "0 cleaning steps",
                           "on demand", "on demand", "any time"]  # fmt: skip
     assert "Open `penguins_raw` in Explore" in at.info[0].value
 

@@ -16,7 +16,7 @@ from workbench import running
 def test_the_api_and_the_app_work_on_one_workspace_at_once(start_app, page):
     server = start_app()
     open_app(page, f"{server.url}/data")
-    page.get_by_text("3 tables in the workspace").wait_for()
+    page.get_by_text("5 tables in the workspace").wait_for()
     running.record(server.home, "127.0.0.1", urlparse(server.url).port)  # as `workbench ui` notes its address
     notebook = workbench.open(server.home)
 

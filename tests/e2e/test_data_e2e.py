@@ -17,7 +17,7 @@ def _overview_text(page) -> str:
 
 def test_open_app_see_samples_upload_csv(app_server, page, tmp_path):
     open_app(page, f"{app_server.url}/data")
-    page.get_by_text("3 tables in the workspace").wait_for()
+    page.get_by_text("5 tables in the workspace").wait_for()
 
     csv_file = tmp_path / "Wine Reviews (2024).csv"
     csv_file.write_text("country,points,price\nItaly,87,\nPortugal,87,15\nUS,87,14\n", encoding="utf-8")
@@ -25,7 +25,7 @@ def test_open_app_see_samples_upload_csv(app_server, page, tmp_path):
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(csv_file))
     wait_idle(page)
     page.get_by_role("button", name="Import", exact=True).click()
-    page.get_by_text("4 tables in the workspace").wait_for()
+    page.get_by_text("6 tables in the workspace").wait_for()
     wait_idle(page)
     text = _overview_text(page)
     assert "Wine Reviews (2024).csv → wine_reviews_2024: 3 rows × 3 columns" in text
@@ -43,7 +43,7 @@ def test_cli_load_while_ui_open_shows_on_next_rerun(start_app, browser, tmp_path
             tab.goto(f"{server.url}/data")
         for tab in (first, second):
             wait_idle(tab)
-            tab.get_by_text("3 tables in the workspace").wait_for()
+            tab.get_by_text("5 tables in the workspace").wait_for()
 
         extra = tmp_path / "from_terminal.csv"
         extra.write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
@@ -56,7 +56,7 @@ def test_cli_load_while_ui_open_shows_on_next_rerun(start_app, browser, tmp_path
 
         for tab in (first, second):
             tab.keyboard.press("r")  # Streamlit's rerun shortcut
-            tab.get_by_text("4 tables in the workspace").wait_for()
+            tab.get_by_text("6 tables in the workspace").wait_for()
             wait_idle(tab)
             choose_table(tab, "from_terminal")
             tab.get_by_text("2 rows × 2 columns · file:").wait_for()

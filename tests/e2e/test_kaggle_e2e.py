@@ -12,7 +12,7 @@ def test_search_download_and_see_the_new_tables(start_app, page, fake_kaggle, tm
     server = start_app(env={**fake_kaggle.env(), "HOME": str(tmp_path), "KAGGLE_USERNAME": USERNAME,
                             "KAGGLE_KEY": KEY})
     open_app(page, f"{server.url}/data")
-    page.get_by_text("3 tables in the workspace").wait_for()
+    page.get_by_text("5 tables in the workspace").wait_for()
     page.get_by_text("Download from Kaggle").click()
     page.get_by_text("Using the Kaggle API key for ada").wait_for()
 
@@ -24,7 +24,7 @@ def test_search_download_and_see_the_new_tables(start_app, page, fake_kaggle, tm
     wait_idle(page)
     page.get_by_role("button", name="Download and import ada/shop-sales").click()
 
-    page.get_by_text("6 tables in the workspace").wait_for()
+    page.get_by_text("8 tables in the workspace").wait_for()
     wait_idle(page)
     main = page.locator("[data-testid='stMain']").inner_text()
     assert "data/2024/sales.csv → sales: 3 rows × 3 columns" in main

@@ -15,7 +15,7 @@ def test_a_fresh_workspace_suggests_exploring_penguins(ws):
     assert journey.first_move(ws) == "penguins_raw"
     steps = journey.steps(ws, "penguins_raw")
     assert [s.page for s in steps] == ["data", "explore", "clean", "dedupe", "model", "sql"]
-    assert states(steps)["Load"] == "3 tables in the workspace"
+    assert states(steps)["Load"] == "5 tables in the workspace"
     assert states(steps)["Explore"] == "not profiled yet: open Explore"
     assert steps[1].needs_visit
     assert states(steps)["Clean"] == "0 cleaning steps"
@@ -28,7 +28,7 @@ def test_states_count_findings_given_and_the_recipe_steps(ws):
     steps = journey.steps(ws, made, findings=1)
     assert states(steps)["Explore"] == "1 finding" and not steps[1].needs_visit
     assert states(steps)["Clean"] == "2 cleaning steps"
-    assert states(steps)["Load"] == "5 tables in the workspace"
+    assert states(steps)["Load"] == "7 tables in the workspace"
     assert journey.first_move(ws) is None  # no longer fresh: something was made
 
 

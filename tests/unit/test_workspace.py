@@ -195,11 +195,11 @@ def test_a_failed_seed_is_taken_up_again_for_the_samples_not_loaded(ws, tmp_path
     (copy / "cars.json").write_text('[{"name": "broken', encoding="utf-8")  # cut short: not JSON
     first = samples.seed(ws, copy)
     assert [r.label for r in first if r.error] == ["cars.json"]
-    assert sorted(t.name for t in ws.tables()) == ["febrl_people", "penguins_raw"]
+    assert sorted(t.name for t in ws.tables()) == ["febrl_people", "movielens", "penguins_raw", "wine"]
     (copy / "cars.json").write_bytes(good)  # the file is readable again
     second = samples.seed(ws, copy)
     assert [(r.table, r.error) for r in second] == [("cars", None)]  # only the one missing, no second copies
-    assert sorted(t.name for t in ws.tables()) == ["cars", "febrl_people", "penguins_raw"]
+    assert sorted(t.name for t in ws.tables()) == ["cars", "febrl_people", "movielens", "penguins_raw", "wine"]
     assert ws.table("cars").source == "sample: cars.json"
     assert samples.seed(ws, copy) == []  # all loaded: never again
 
@@ -207,12 +207,12 @@ def test_a_failed_seed_is_taken_up_again_for_the_samples_not_loaded(ws, tmp_path
 def test_samples_are_seeded_once_and_not_again_after_deletion(ws):
     results = samples.seed(ws)
     seeded = sorted(r.table for r in results if r.ok)
-    assert seeded == ["cars", "febrl_people", "penguins_raw"]
+    assert seeded == ["cars", "febrl_people", "movielens", "penguins_raw", "wine"]
     assert all(ws.table(name).source_kind == "sample" for name in seeded)
     assert ws.table("cars").source == "sample: cars.json"
     ws.drop("cars")
     assert samples.seed(ws) == []
-    assert sorted(t.name for t in ws.tables()) == ["febrl_people", "penguins_raw"]
+    assert sorted(t.name for t in ws.tables()) == ["febrl_people", "movielens", "penguins_raw", "wine"]
 
 
 def test_tables_recorded_as_derived_by_schema_version_1_become_steps(ws):
