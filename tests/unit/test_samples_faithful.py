@@ -26,5 +26,5 @@ def test_wine_csv_keeps_every_field_of_scikit_learns_file_as_written():
 
 def test_movielens_parquet_is_the_100004_ratings_of_671_users():
     counts = duckdb.sql(f"""SELECT count(*), count(DISTINCT userId), count(DISTINCT movieId), min(rating),
-        max(rating), count(*) FILTER (WHERE title IS NULL) FROM '{SAMPLES / "movielens.parquet"}'""").fetchone()
+        max(rating), count(*) FILTER (WHERE title IS NULL) FROM '{SAMPLES / "movielens.parquet"}'""").fetchall()[0]
     assert counts == (100_004, 671, 9_066, 0.5, 5.0, 7)
