@@ -155,6 +155,21 @@ class ModelLimits:
 MODEL_LIMITS = ModelLimits()
 
 
+@dataclass(frozen=True)
+class SimilarLimits:
+    """Similar rows' limits (workbench/similar/)."""
+
+    # fitted spaces (scaled float32 matrix + the rows' values) kept so a second question on the same table is
+    # quick: 1M rows x 20 columns hold ~250 MB each
+    cache_entries: int = 2
+    chunk_rows: int = 200_000  # rows ranked per step (a Cancel waits for at most one)
+    projection_rows: int = 5_000  # points of the PCA taste map (references and neighbours always among them)
+    tsne_rows: int = 2_000  # points of a t-SNE map (its cost grows faster than linearly)
+
+
+SIMILAR_LIMITS = SimilarLimits()
+
+
 def default_home() -> Path:
     """The workspace folder: WORKBENCH_HOME, else the project's data/ folder."""
     env = os.environ.get("WORKBENCH_HOME")

@@ -30,6 +30,8 @@ COMMANDS = {
                        "(no --target)."),
     "predict": ("model", "Predict TABLE with the saved model MODEL_NAME (see `workbench model --save`), into a new "
                          "table."),
+    "similar": ("similar", "Find the rows of TABLE most like the reference rows (--to), each distance split per "
+                           "column."),
     "kaggle": ("kaggle", "Search Kaggle datasets, list their files, download and import them."),
 }
 

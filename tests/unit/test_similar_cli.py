@@ -1,0 +1,89 @@
+"""`workbench similar` as a user types it: the JSON shape, the text table, one clear line per bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from tests.unit.similar_tables import wine
+from workbench import similar
+from workbench.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    similar.clear_cache()
+    yield
+    similar.clear_cache()
+
+
+def run(ws, *args: str):
+    return CliRunner().invoke(main, ["--home", str(ws.home), "similar", *args])
+
+
+def test_json_holds_neighbours_with_contributions_summing_to_the_distance(ws):
+    wine(ws)
+    out = run(ws, "wine", "--to", "10", "--to", "20", "--id", "id", "--k", "4", "--json")
+    assert out.exit_code == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert set(doc) >= {"table", "id_column", "references", "metric", "scaling", "columns", "left_out", "notes",
+                        "neighbours"}  # fmt: skip
+    assert doc["table"] == "wine" and doc["id_column"] == "id" and doc["references"] == [10, 20]
+    assert doc["metric"] == "euclidean" and doc["scaling"] == "zscore" and len(doc["columns"]) == 13
+    assert len(doc["neighbours"]) == 4
+    api = similar.find(ws, "wine", ["10", "20"], id_column="id", k=4)
+    assert [n["id"] for n in doc["neighbours"]] == api.rows["id"].tolist()
+    for n in doc["neighbours"]:
+        assert set(n) >= {"id", "distance", "reference", "contributions"} and n["reference"] in (10, 20)
+        assert isinstance(n["distance"], float)
+        assert np.isclose(sum(n["contributions"].values()), n["distance"])
+
+
+def test_text_output_lists_the_neighbours_with_their_largest_parts_then_the_notes(ws):
+    wine(ws)
+    out = run(ws, "wine", "--to", "10", "--id", "id", "--k", "3", "--exclude", "proline", "--weight", "hue=2")
+    assert out.exit_code == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].split() == ["rank", "id", "distance", "nearest", "reference", "largest", "parts", "of", "the",
+                                "distance"]  # fmt: skip
+    assert len([ln for ln in lines[2:5] if ln.split()[0] in "123"]) == 3
+    assert "left out proline: left out by you" in lines
+    assert "Weights: hue counts x2 (a weight multiplies the column's part of the distance; the others count x1)." \
+        in lines
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--to", "999", "--id", "id"], "error: No row of wine has id = 999."),
+    (["--to", "10", "--id", "id", "--columns", "alcohol,nope"], "error: wine has no column 'nope'"),
+    (["--to", "10", "--columns", "alcohol", "--exclude", "hue"],
+     "error: Give either --columns or --exclude, not both."),
+    (["--to", "10", "--k", "0"], "error: k, the number of neighbours, must be a whole number of 1 or more, not 0."),
+    (["--to", "10", "--where", "proline > 99999"], "error: The filter 'proline > 99999' keeps no row of wine"),
+    (["--to", "10", "--weight", "hue"], "error: --weight 'hue' is not COLUMN=NUMBER"),
+    (["--to", "10", "--columns", "id", "--id", "id"], "error: 'id' is the id column"),
+])  # fmt: skip
+def test_bad_input_is_one_line_and_writes_nothing(ws, args, message, tmp_path):
+    wine(ws)
+    before = {t.name for t in ws.tables()}
+    script = tmp_path / "similar.py"
+    out = run(ws, "wine", *args, "--save", "near", "--export-code", str(script))
+    assert out.exit_code == 1
+    assert out.stderr.startswith(message) and len(out.stderr.strip().splitlines()) == 1
+    assert {t.name for t in ws.tables()} == before and not script.exists()
+
+
+def test_no_usable_column_and_one_row(ws):
+    import pandas as pd
+
+    from tests.unit.model_tables import put
+
+    put(ws, "one", pd.DataFrame({"x": [1.0]}))
+    out = run(ws, "one", "--to", "1")
+    assert out.exit_code == 1 and out.stderr == "error: one has 1 row: there is no other row to compare with.\n"
+    put(ws, "flat", pd.DataFrame({"x": [2.0] * 30}))
+    out = run(ws, "flat", "--to", "1")
+    assert out.exit_code == 1
+    assert out.stderr == "error: No column of flat can be compared (x: constant: a single value).\n"
