@@ -165,6 +165,7 @@ class SimilarLimits:
     chunk_rows: int = 200_000  # rows ranked per step (a Cancel waits for at most one)
     projection_rows: int = 5_000  # points of the PCA taste map (references and neighbours always among them)
     tsne_rows: int = 2_000  # points of a t-SNE map (its cost grows faster than linearly)
+    one_hot_max: int = 100  # a category of more values is refused for one-hot (Gower compares any number of them)
 
 
 SIMILAR_LIMITS = SimilarLimits()

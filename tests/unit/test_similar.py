@@ -237,3 +237,37 @@ def test_a_table_of_one_row_and_no_usable_column(ws):
     put(ws, "flat", pd.DataFrame({"x": [1.0] * 30, "name": [f"n{i}" for i in range(30)]}))
     with pytest.raises(WorkbenchError, match="No column of flat can be compared"):
         similar.find(ws, "flat", ["1"])
+
+
+def test_space_alone_is_scikit_learn_shaped(ws):
+    frame = wine(ws).drop(columns="id")
+    space = similar.Space(list(frame.columns), scaling="robust")
+    Z = space.fit_transform(frame)
+    assert space.metric == "euclidean" and space.get_params()["scaling"] == "robust"
+    assert np.allclose(Z, RobustScaler().fit_transform(frame))
+    parts = space.parts(Z[:5], Z[7])
+    assert np.allclose(parts.sum(axis=1), np.linalg.norm(Z[:5] - Z[7], axis=1))
+
+
+def test_too_many_categories_for_one_hot_are_refused_and_gower_takes_them(ws):
+    from tests.unit.model_tables import put
+
+    put(ws, "many", pd.DataFrame({"x": np.arange(300.0), "kind": [f"k{i % 150}" for i in range(300)]}))
+    with pytest.raises(WorkbenchError, match="'kind' has 150 different values: too many for one-hot columns"):
+        similar.find(ws, "many", ["1"], columns="x,kind", categorical="onehot")
+    assert similar.find(ws, "many", ["1"], columns="x,kind", k=1).rows["id"].tolist() == [151]
+
+
+def test_a_cancel_stops_the_ranking(ws):
+    import threading
+
+    from workbench.errors import Cancelled
+
+    wine(ws)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        similar.find(ws, "wine", ["10"], id_column="id", cancel=stop)
+    seen = []
+    similar.find(ws, "wine", ["10"], id_column="id", on_progress=lambda f, m: seen.append(f))
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)

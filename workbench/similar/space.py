@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
+from workbench.settings import SIMILAR_LIMITS
 
 SCALINGS = ("zscore", "robust")
 CATEGORICAL = ("auto", "gower", "onehot")
@@ -98,9 +99,20 @@ class Space:
                 raise WorkbenchError(f"{c!r} has no value in any row: leave it out.")
             counts = values.value_counts()
             self.categories_[c] = sorted(counts.index)
+            if self.metric_ == "euclidean" and len(counts) > SIMILAR_LIMITS.one_hot_max:
+                raise WorkbenchError(f"{c!r} has {len(counts):,} different values: too many for one-hot columns "
+                                     f"(at most {SIMILAR_LIMITS.one_hot_max}); compare it by Gower distance "
+                                     "(categorical gower), or leave it out.")  # fmt: skip
             # the most frequent, the smallest of equals first (as SimpleImputer's most_frequent)
             self.mode_[c] = min(counts.index[counts == counts.max()])
         return self
+
+    def fit_transform(self, df: pd.DataFrame, dtype=np.float64) -> np.ndarray:
+        return self.fit(df).transform(df, dtype=dtype)
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {"columns": self.columns, "scaling": self.scaling, "categorical": self.categorical,
+                "weights": self.weights}  # fmt: skip
 
     @property
     def metric(self) -> str:
