@@ -271,3 +271,30 @@ def test_a_cancel_stops_the_ranking(ws):
     seen = []
     similar.find(ws, "wine", ["10"], id_column="id", on_progress=lambda f, m: seen.append(f))
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_an_id_held_by_several_rows_makes_each_a_reference(ws):
+    from tests.unit.model_tables import put
+
+    frame = wine(ws, "base")
+    frame["batch"] = ["b1" if i < 3 else f"c{i}" for i in range(len(frame))]
+    put(ws, "wine", frame)
+    result = similar.find(ws, "wine", ["b1"], id_column="batch", k=4, exclude="id")
+    assert result.counts["references"] == 3 and result.references == ["b1"]
+    assert "3 rows hold the 1 id given (b1): each of them is a reference." in result.notes
+    assert not set(result.rows["id"]) & {"b1"}
+
+
+def test_suggest_and_json_values_and_a_date_id(ws):
+    from tests.unit.model_tables import put
+
+    frame = wine(ws, "base")
+    frame["day"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(len(frame)), unit="D")
+    put(ws, "wine", frame)
+    used, left_out = similar.suggest(ws, "wine", id_column="day")
+    assert "day" not in used and left_out["day"] == ID_COLUMN and left_out["id"] == IDENTIFIER
+    result = similar.find(ws, "wine", ["2024-01-05"], id_column="day", k=2)
+    assert result.reference_rows["alcohol"].tolist() == [frame["alcohol"][4]]
+    first = result.as_dict()["neighbours"][0]
+    position = frame.index[frame["day"] == result.rows["id"][0]][0]
+    assert first["values"] == {c: float(frame[c][position]) for c in used}

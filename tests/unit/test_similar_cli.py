@@ -47,8 +47,7 @@ def test_text_output_lists_the_neighbours_with_their_largest_parts_then_the_note
     out = run(ws, "wine", "--to", "10", "--id", "id", "--k", "3", "--exclude", "proline", "--weight", "hue=2")
     assert out.exit_code == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[0].split() == ["rank", "id", "distance", "nearest", "reference", "largest", "parts", "of", "the",
-                                "distance"]  # fmt: skip
+    assert lines[0].split() == ["rank", "id", "distance", "reference", "largest", "parts", "of", "the", "distance"]
     assert len([ln for ln in lines[2:5] if ln.split()[0] in "123"]) == 3
     assert "left out proline: left out by you" in lines
     assert "Weights: hue counts x2 (a weight multiplies the column's part of the distance; the others count x1)." \

@@ -49,6 +49,8 @@ def test_a_sample_keeps_references_and_neighbours_and_says_so(ws):
 def test_gower_map_says_what_it_is_drawn_from(ws):
     mixed(ws)
     result = similar.find(ws, "cellar", ["W001"], id_column="code", k=3)
+    assert result.metric == "gower" and result.scaling == "range"
+    similar.clear_cache()  # fitted again from what the result says
     shown = similar.project(ws, result, colour="colour")
     assert len(shown.frame) == 60 and np.isfinite(shown.frame[["x", "y"]].to_numpy()).all()
     assert any(n.startswith("Gower distance has no coordinates of its own") for n in shown.notes)

@@ -27,7 +27,7 @@ def _weights(items: tuple[str, ...]) -> dict[str, float]:
 
 def _top(parts: dict[str, float], n: int = 3) -> str:
     best = sorted(parts.items(), key=lambda kv: -kv[1])[:n]
-    return ", ".join(f"{c} {v:.3g}" for c, v in best if v > 0)
+    return ", ".join(f"{c} {v:.2g}" for c, v in best if v > 0)
 
 
 @click.command()
@@ -74,7 +74,7 @@ def similar(ws: Workspace, table: str, to: tuple[str, ...], id_column: str | Non
         return
     rows = [[n["rank"], n["id"], f"{n['distance']:.4g}", n["reference"], _top(n["contributions"])]
             for n in document["neighbours"]]  # fmt: skip
-    click.echo(text_table(["rank", "id", "distance", "nearest reference", "largest parts of the distance"], rows,
+    click.echo(text_table(["rank", "id", "distance", "reference", "largest parts of the distance"], rows,
                           max_width=60))  # fmt: skip
     click.echo("")
     click.echo(f"Compared on {len(result.columns)} columns ({result.metric} distance): {', '.join(result.columns)}")

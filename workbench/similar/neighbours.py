@@ -62,7 +62,8 @@ class Neighbours:
             "neighbours": [
                 {"rank": int(r["rank"]), "id": _py(r["id"]), "distance": float(r["distance"]),
                  "reference": _py(r["reference"]),
-                 "contributions": {c: float(self.contributions.loc[i, c]) for c in self.columns}}
+                 "contributions": {c: float(self.contributions.loc[i, c]) for c in self.columns},
+                 "values": {c: _py(v) for c, v in zip(self.columns, r.iloc[4:])}}
                 for i, r in self.rows.iterrows()
             ],
         }  # fmt: skip
@@ -194,7 +195,8 @@ def find(ws, table: str, to, *, id_column: str | None = None, columns=None, excl
               "duplicates": len(duplicates), "unmeasured": unmeasured, "candidates": len(pool)}  # fmt: skip
     result = Neighbours(
         table=name, id_column=id_column, references=list(ref_ids), k=k, columns=used, left_out=left_out,
-        metric=space.metric, scaling=scaling, categorical=categorical, space=space, rows=rows,
+        metric=space.metric, scaling="range" if space.metric == "gower" else scaling, categorical=categorical,
+        space=space, rows=rows,
         contributions=contributions, reference_rows=reference_rows, where=where, weights=weights,
         positions=top, reference_positions=ref_positions, counts=counts, key=key,
     )  # fmt: skip
@@ -203,13 +205,25 @@ def find(ws, table: str, to, *, id_column: str | None = None, columns=None, excl
     return result
 
 
+def suggest(ws, table: str, *, id_column: str | None = None, columns=None, exclude=()) -> tuple[list[str],
+                                                                                            dict[str, str]]:
+    """The columns `find` would compare in `table` and {column left out: why}, without ranking anything."""
+    with ws.connect(read_only=True) as con:
+        name = ws.table(table, con).name
+        types = column_types(con, name)
+        if id_column is not None and id_column not in types:
+            raise WorkbenchError(f"{name} has no column {id_column!r}; its columns are: {', '.join(types)}.")
+        return choose(con, name, types, id_column=id_column, columns=columns, exclude=exclude)
+
+
 def fitted(ws, result: Neighbours) -> _Fitted:
     """The fitted space, matrix and rows' values `result` was found on: from the cache, else fitted again."""
     found = _recall(_CACHE, result.key)
     if found is None:
         with ws.connect(read_only=True) as con:
             found = _fit(con, result.table, result.columns, result.id_column,
-                         Space(result.columns, result.scaling, result.categorical, result.weights))  # fmt: skip
+                         Space(result.columns, result.space.scaling, result.space.categorical,
+                               result.weights))  # fmt: skip
         _remember(_CACHE, result.key, found)
     return found
 
@@ -276,6 +290,11 @@ def _matches(ids: np.ndarray, text: str) -> np.ndarray:
     series = pd.Series(ids)
     if pd.api.types.is_bool_dtype(series):
         return (series.astype(str).str.lower() == text.lower()).to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(series):
+        try:
+            return (series == pd.Timestamp(text)).fillna(False).to_numpy(dtype=bool)
+        except (ValueError, TypeError):
+            return np.zeros(len(ids), dtype=bool)
     if pd.api.types.is_numeric_dtype(series):
         try:
             value = float(text)

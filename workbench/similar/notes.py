@@ -80,7 +80,11 @@ def notes(result, frame: pd.DataFrame) -> list[str]:
         out.append(f"The filter {result.where} keeps {plural(counts['kept_by_filter'], 'row')} of "
                    f"{counts['rows']:,}: {plural(removed, 'row')} {were(removed)} removed before ranking.")  # fmt: skip
     refs = counts["references"]
-    out.append(f"The {plural(refs, 'reference row')} {'is' if refs == 1 else 'are'} left out of the neighbours.")
+    out.append("The reference row is left out of the neighbours." if refs == 1
+               else f"The {plural(refs, 'reference row')} are left out of the neighbours.")  # fmt: skip
+    if refs > len(result.references):
+        out.append(f"{plural(refs, 'row')} hold the {plural(len(result.references), 'id')} given "
+                   f"({', '.join(str(r) for r in result.references)}): each of them is a reference.")  # fmt: skip
     if counts["duplicates"]:
         n = counts["duplicates"]
         out.append(f"{plural(n, 'row')} with the same values as a reference in every compared column {were(n)} "
