@@ -17,7 +17,7 @@ import venv
 from pathlib import Path
 
 PEERS_DIR = Path(__file__).resolve().parent / ".peers"
-PACKAGES = ["ydata-profiling", "splink", "recordlinkage", "psutil", "skrub", "lazypredict"]
+PACKAGES = ["ydata-profiling", "splink", "recordlinkage", "psutil", "skrub", "lazypredict", "scikit-surprise"]
 
 
 def python() -> Path:

@@ -177,3 +177,28 @@ def default_home() -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return (PROJECT_ROOT / "data").resolve()
+
+
+@dataclass(frozen=True)
+class RecommendLimits:
+    """Recommendations from ratings (workbench/recommend/)."""
+
+    # Ratings (user, item) read into memory at most: a board above it is refused, not sampled, since dropping
+    # ratings changes every user's history. 2M ratings hold ~50 MB of arrays; the item-kNN's similarity
+    # matrix grows with the items, which knn_neighbour_items bounds.
+    max_ratings: int = 2_000_000
+    folds: int = 5  # per-user random folds when there is no time column
+    holdout_share: float = 0.2  # each evaluated user's share of ratings held out (at least one)
+    min_user_ratings: int = 5  # users with fewer ratings are kept in training only, never evaluated
+    relevant_share: float = 0.7  # explicit top-k: a held-out rating this far up the scale counts as "liked"
+    topk_users: int = 200  # users per fold whose whole catalogue is ranked for the top-k metrics (seeded sample)
+    knn_neighbours: int = 40  # item-kNN: the most similar items the user rated that a prediction averages
+    knn_shrinkage: float = 100.0  # similarity shrunk towards 0 for items few people rated both of
+    knn_neighbour_items: int = 4_000  # items that may serve as neighbours (the most rated ones)
+    knn_cells: int = 40_000_000  # similarity matrix cells at most (items x neighbour items; 160 MB of float32)
+    factors: int = 10  # matrix factorisation: hidden tastes per user and item
+    als_iterations: int = 12
+    threads: int = 1  # threads the `implicit` library may use (one of the two cores stays free)
+
+
+RECOMMEND_LIMITS = RecommendLimits()

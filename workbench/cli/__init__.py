@@ -32,6 +32,8 @@ COMMANDS = {
                          "table."),
     "similar": ("similar", "Find the rows of TABLE most like the reference rows (--to), each distance split per "
                            "column."),
+    "recommend": ("recommend", "Evaluate recommenders on TABLE's ratings beside baselines; or recommend for one user "
+                               "(--for)."),
     "kaggle": ("kaggle", "Search Kaggle datasets, list their files, download and import them."),
 }
 
