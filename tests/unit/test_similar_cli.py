@@ -38,7 +38,8 @@ def test_json_holds_neighbours_with_contributions_summing_to_the_distance(ws):
     assert [n["id"] for n in doc["neighbours"]] == api.rows["id"].tolist()
     for n in doc["neighbours"]:
         assert set(n) >= {"id", "distance", "reference", "contributions"} and n["reference"] in (10, 20)
-        assert isinstance(n["distance"], float)
+        assert isinstance(n["distance"], float) and isinstance(n["id"], int) and isinstance(n["reference"], int)
+        assert isinstance(n["values"]["magnesium"], int) and isinstance(n["values"]["hue"], float)
         assert np.isclose(sum(n["contributions"].values()), n["distance"])
 
 
@@ -63,6 +64,9 @@ def test_text_output_lists_the_neighbours_with_their_largest_parts_then_the_note
     (["--to", "10", "--where", "proline > 99999"], "error: The filter 'proline > 99999' keeps no row of wine"),
     (["--to", "10", "--weight", "hue"], "error: --weight 'hue' is not COLUMN=NUMBER"),
     (["--to", "10", "--columns", "id", "--id", "id"], "error: 'id' is the id column"),
+    (["--to", "10", "--weight", "nope=2"], "error: A weight is given for 'nope', which is not one of the columns"),
+    (["--to", "10", "--where", "nope > 1"], "error: The filter 'nope > 1' cannot be applied to wine"),
+    (["--to", "10", "--id", "nope"], "error: wine has no column 'nope'"),
 ])  # fmt: skip
 def test_bad_input_is_one_line_and_writes_nothing(ws, args, message, tmp_path):
     wine(ws)
@@ -86,3 +90,21 @@ def test_no_usable_column_and_one_row(ws):
     out = run(ws, "flat", "--to", "1")
     assert out.exit_code == 1
     assert out.stderr == "error: No column of flat can be compared (x: constant: a single value).\n"
+
+
+def test_save_and_export_code_from_the_command(ws, tmp_path):
+    import subprocess
+    import sys
+
+    wine(ws)
+    script = tmp_path / "like_100.py"
+    out = run(ws, "wine", "--to", "1000", "--id", "id", "--k", "3", "--save", "like_100", "--export-code",
+              str(script), "--json")  # fmt: skip
+    assert out.exit_code == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["saved"] == "like_100" and doc["code"] == str(script)
+    info = ws.table("like_100")
+    assert info.parents == ["wine"] and info.operation == "similar" and info.rows == 3
+    printed = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    ids = [line.split("\t")[1] for line in printed.stdout.strip().splitlines()[1:]]
+    assert ids == [str(n["id"]) for n in doc["neighbours"]]

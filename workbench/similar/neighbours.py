@@ -59,12 +59,12 @@ class Neighbours:
             "metric": self.metric, "scaling": self.scaling, "categorical": self.categorical, "k": self.k,
             "columns": list(self.columns), "left_out": dict(self.left_out), "weights": dict(self.weights),
             "where": self.where, "counts": dict(self.counts), "notes": list(self.notes),
-            "neighbours": [
+            "neighbours": [  # row by row from each column's own values (a row of mixed types is all floats)
                 {"rank": int(r["rank"]), "id": _py(r["id"]), "distance": float(r["distance"]),
                  "reference": _py(r["reference"]),
-                 "contributions": {c: float(self.contributions.loc[i, c]) for c in self.columns},
-                 "values": {c: _py(v) for c, v in zip(self.columns, r.iloc[4:])}}
-                for i, r in self.rows.iterrows()
+                 "contributions": {c: float(parts[c]) for c in self.columns},
+                 "values": {c: _py(v) for c, v in zip(self.columns, list(r.values())[4:])}}
+                for r, parts in zip(self.rows.to_dict("records"), self.contributions.to_dict("records"))
             ],
         }  # fmt: skip
 
