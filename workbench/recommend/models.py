@@ -248,26 +248,26 @@ class ItemKNN(Recommender):
         times n / (n + shrinkage) where n + 1 people rated both: two items a handful of people share are not
         called alike on so little. On the 100,004 movie ratings this scores better (RMSE 0.870 against 0.876 over
         two folds) and faster than Surprise's Pearson-baseline, which divides by the norms over shared raters."""
-        E = self.residual
+        E = self.residual.tocsc()
         M = E.copy()
         M.data[:] = 1.0
         norms = np.sqrt(np.asarray(E.multiply(E).sum(axis=0)).ravel()).astype(np.float32)
-        Et, Mt = E.T.tocsr(), M.T.tocsr()
-        Ec, Mc = E[:, self.cand].tocsc(), M[:, self.cand].tocsc()
-        S = np.zeros((len(self.cand), self.n_items), dtype=np.float32)  # one row per neighbour item
-        step = max(1, 4_000_000 // max(len(self.cand), 1))
-        for start in range(0, self.n_items, step):
+        norms[norms == 0] = np.inf  # an item nobody rated off its biases is like nothing
+        Ec, Mc = E[:, self.cand].T.tocsr(), M[:, self.cand].T.tocsr()  # one row per neighbour item
+        S = np.zeros((len(self.cand), self.n_items), dtype=np.float32)
+        step = max(1, 4_000_000 // max(self.n_items, 1))
+        for start in range(0, len(self.cand), step):
             _tick(tick, "item similarities")
             rows = slice(start, start + step)
-            sim = (Et[rows] @ Ec).toarray()
-            both = (Mt[rows] @ Mc).toarray()
-            both -= 1
+            sim = (Ec[rows] @ E).toarray()
+            both = (Mc[rows] @ M).toarray()
+            both -= 1  # n: the people who rated both, less one
             np.maximum(both, 0, out=both)
-            den = norms[rows, None] * norms[None, self.cand]
-            den[den == 0] = np.inf
-            sim /= den
-            sim *= both / (both + self.shrinkage)
-            S[:, rows] = sim.T
+            np.divide(both, both + self.shrinkage, out=both)
+            sim /= norms[self.cand[rows], None]
+            sim /= norms[None, :]
+            sim *= both
+            S[rows] = sim
         S[np.arange(len(self.cand)), self.cand] = 0.0  # an item is not its own neighbour
         return S
 
@@ -279,8 +279,8 @@ class ItemKNN(Recommender):
         res = self.residual.data[start:end].astype(np.float32)
         keep = self.column[rated] >= 0
         rated, res = rated[keep], res[keep]
-        rows = self.ST[self.column[rated]]  # a copy: ST holds one similarity row per neighbour item
-        sims = rows if items is None else rows[:, items]
+        cols = self.column[rated]
+        sims = self.ST[cols] if items is None else self.ST[np.ix_(cols, items)]  # copies
         np.maximum(sims, 0.0, out=sims)
         n = len(rated)
         if n > self.k:
