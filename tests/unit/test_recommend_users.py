@@ -16,6 +16,7 @@ from benchmarks.recommend import lowrank
 from tests.unit.model_tables import put
 from workbench import recommend
 from workbench.errors import Cancelled, WorkbenchError
+from workbench.settings import RecommendLimits
 
 COLUMNS = {"user": "who", "item": "wine", "rating": "stars", "title": "label"}
 
@@ -130,6 +131,12 @@ def test_bad_tables(ws):
     put(ws, "few", pd.DataFrame({"who": ["a", "a", "b", "b"], "wine": [1, 2, 1, 3], "stars": [1.0, 2, 3, 4]}))
     with pytest.raises(WorkbenchError, match="No user has 5 ratings or more"):
         recommend.evaluate(ws, "few", user="who", item="wine", rating="stars")
+
+
+def test_ratings_above_the_limit_are_refused(wines):
+    with pytest.raises(WorkbenchError, match=r"'tastings' holds 1,001 ratings; recommendations are evaluated on at "
+                       r"most 100 \(RECOMMEND_LIMITS.max_ratings\)"):  # fmt: skip
+        recommend.evaluate(wines, "tastings", **COLUMNS, limits=RecommendLimits(max_ratings=100))
 
 
 def test_unknown_user_and_cancel(wines):
