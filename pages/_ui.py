@@ -42,6 +42,8 @@ PAGES = [
     ("sql", "SQL", ":material/terminal:"),
     ("dedupe", "Dedupe", ":material/join_inner:"),
     ("model", "Model", ":material/model_training:"),
+    ("similar", "Similar", ":material/travel_explore:"),
+    ("recommend", "Recommend", ":material/recommend:"),
 ]
 ICONS = {name: icon for name, _, icon in PAGES}
 

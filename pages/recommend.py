@@ -1,0 +1,159 @@
+"""Recommend: an honest board of recommenders from a table of ratings, then what one person will like, and why."""
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from pages import _ui
+from workbench import WorkbenchError, recommend
+from workbench.errors import Cancelled
+from workbench.recommend.board import LABEL
+from workbench.recommend.explain import model_text
+
+_ui.require_navigation()
+
+BOARD_KEY = "_recommend_board"  # (table identity, settings, Board)
+FOR_KEY = "_recommend_for"  # (table identity, settings, who, Recommendations)
+NEW_KEY = "_recommend_new"  # (table identity, settings, Recommendations)
+NONE = "(none)"
+# what a column is usually called, for the first guess of each role (the user can change every one)
+GUESS = {"user": r"(?i).*(user|person|customer|taster|member|reviewer|rater).*",
+         "item": r"(?i).*(item|movie|product|wine|book|song|article|film|title_id).*",
+         "rating": r"(?i).*(rating|score|stars|points|grade).*",
+         "time": r"(?i).*(time|date|when|day).*",
+         "title": r"(?i).*(title|name|label).*"}  # fmt: skip
+
+ws = _ui.workspace()
+st.title("Recommend")
+st.caption("From a table of who rated (or tasted, or bought) what: which recommender predicts best on ratings it "
+           "never saw, then the items one person will like, each with the reason.")  # fmt: skip
+_ui.show_flashes()
+info = _ui.current_info(ws, "Choose a table of ratings in the sidebar: one row per person and item.")
+columns = list(ws.schema(info.name)["column"])
+identity = (info.name, str(info.created_at))
+
+
+def _pick(slot, label: str, role: str, optional: bool, taken: list, help: str) -> str | None:
+    """A column for `role`, first guessed from the columns' names."""
+    options = ([NONE] if optional else []) + columns
+    guess = next((c for c in columns if re.fullmatch(GUESS[role], c) and c not in taken), None)
+    index = options.index(guess) if guess else 0
+    chosen = slot.selectbox(label, options, index=index, key=f"recommend_{role}", help=help)
+    return None if chosen == NONE else chosen
+
+
+c1, c2, c3, c4, c5 = st.columns(5)
+user = _pick(c1, "User column", "user", False, [], "Who gave the rating: a person's id or name.")
+item = _pick(c2, "Item column", "item", False, [user], "What was rated: a wine, a film, a product.")
+rating = _pick(c3, "Rating column", "rating", True, [user, item],
+               "The stars or score given. None: each row means 'tasted' or 'bought' (implicit feedback).")
+time_column = _pick(c4, "Time column", "time", True, [user, item, rating],
+                    "When it was rated: each person's latest ratings are then the ones held out, as in real use.")
+title = _pick(c5, "Title column", "title", True, [user, item, rating, time_column],
+              "A readable name for each item, shown beside its id.")
+k = int(st.number_input("Top k (how many items a list holds)", min_value=1, max_value=100, value=10,
+                        key="recommend_k"))  # fmt: skip
+settings = (user, item, rating, time_column, title, k)
+spec = {"user": user, "item": item, "rating": rating, "time": time_column, "title": title}
+
+
+def _run(label: str, work):
+    """`work(on_progress)` with a progress bar and Cancel; None when cancelled or refused (said on the page)."""
+    bar = st.progress(0.0, text=label)
+    try:
+        with _ui.cancel_button(key=f"recommend_cancel_{label}", help="Stops within seconds; nothing is written."):
+            return work(lambda done, text: bar.progress(min(done, 1.0), text=text))
+    except Cancelled:
+        st.warning(_ui.CANCELLED)
+    except WorkbenchError as exc:
+        st.error(_ui.md(exc))
+    finally:
+        bar.empty()
+    return None
+
+
+def _score(pair) -> str:
+    mean, std = pair
+    if mean is None:
+        return ""
+    return f"{mean:.3f}" if std is None else f"{mean:.3f} ± {std:.3f}"
+
+
+# -- the board -----------------------------------------------------------------------------------------
+
+if st.button("Evaluate the recommenders", type="primary", key="recommend_run"):
+    st.session_state.pop(BOARD_KEY, None)
+    board = _run("Evaluating", lambda p: recommend.evaluate(ws, info.name, **spec, k=k, on_progress=p))
+    if board is not None:
+        st.session_state[BOARD_KEY] = (identity, settings, board)
+
+kept = st.session_state.get(BOARD_KEY)
+board = kept[2] if kept and kept[:2] == (identity, settings) else None
+if board is not None:
+    st.subheader("Which recommender predicts best")
+    st.markdown(f"**Validated with {_ui.md(board.split.header())}.** {_ui.md(board.split.why)}")
+    for w in board.warnings:
+        st.warning(_ui.prose(w))
+    for note in board.notes:
+        st.caption(_ui.prose(note))
+    shown = pd.DataFrame([{"model": m.title, **{LABEL[name]: _score(m.metrics.get(name, (None, None)))
+                                                for name in board.metrics},
+                           "fit time (s)": round(m.fit_time, 2), "error": m.error or ""}
+                          for m in board.models])  # fmt: skip
+    st.dataframe(shown, hide_index=True, key="recommend_board")
+    st.success(_ui.prose(board.verdict))
+    with st.expander("What the scores and the models mean", key="recommend_terms"):
+        for name in board.metrics:
+            st.markdown(f"**{_ui.md(LABEL[name])}**: {_ui.md(recommend.METRIC_TEXT[name])}")
+        for m in board.models:
+            st.markdown(f"**{_ui.md(m.title)}**: {_ui.prose(model_text(m.name, board.kind))}")
+
+
+def _show(recs) -> None:
+    st.markdown(f"**{_ui.prose(recs.method)}**")
+    left, right = st.columns([3, 2])
+    left.markdown("Recommended")
+    left.dataframe(recs.items, hide_index=True, key=f"recommend_items_{id(recs)}")
+    right.markdown("Their own ratings")
+    right.dataframe(recs.rated, hide_index=True, key=f"recommend_rated_{id(recs)}")
+
+
+# -- one person -----------------------------------------------------------------------------------------
+
+st.subheader("What one person will like")
+who = st.text_input("User", key="recommend_who", placeholder="a value of the user column, e.g. 15")
+if st.button("Recommend for this user", key="recommend_for", disabled=not who.strip()):
+    st.session_state.pop(FOR_KEY, None)
+    recs = _run("Recommending", lambda p: recommend.for_user(ws, info.name, **spec, who=who.strip(), k=k, board=board,
+                                                             on_progress=p))
+    if recs is not None:
+        st.session_state[FOR_KEY] = (identity, settings, who.strip(), recs)
+kept_for = st.session_state.get(FOR_KEY)
+if kept_for and kept_for[:3] == (identity, settings, who.strip()):
+    _show(kept_for[3])
+
+# -- cold start ------------------------------------------------------------------------------------------
+
+st.subheader("A new person, or a new item")
+st.caption("A person with only a few ratings still gets a list: their ratings are compared with everyone's. "
+           "An item nobody has rated yet cannot be recommended from ratings: find it through its own features "
+           "on the Similar page (a table of the items' descriptions).")  # fmt: skip
+starter = pd.DataFrame({"item": pd.Series(dtype="string"), "rating": pd.Series(dtype="float")})
+edited = st.data_editor(starter, num_rows="dynamic", key="recommend_new_ratings", hide_index=True,
+                        column_config={"item": st.column_config.TextColumn("item (a value of the item column)"),
+                                       "rating": st.column_config.NumberColumn(
+                                           "rating" if rating else "rating (ignored: implicit feedback)")})  # fmt: skip
+given = {str(r["item"]).strip(): (None if pd.isna(r["rating"]) else float(r["rating"]))
+         for _, r in edited.iterrows() if pd.notna(r["item"]) and str(r["item"]).strip()}  # fmt: skip
+if st.button("Recommend for a new person", key="recommend_new", disabled=not given):
+    st.session_state.pop(NEW_KEY, None)
+    spec_new = {key: value for key, value in spec.items() if key != "time"}
+    recs = _run("Recommending", lambda p: recommend.for_new_user(ws, info.name, **spec_new, ratings=given, k=k))
+    if recs is not None:
+        st.session_state[NEW_KEY] = (identity, settings, recs)
+kept_new = st.session_state.get(NEW_KEY)
+if kept_new and kept_new[:2] == (identity, settings):
+    _show(kept_new[2])
+st.page_link("pages/similar.py", label="A new item: find the items most like it on Similar",
+             icon=":material/travel_explore:")
