@@ -194,6 +194,10 @@ class RecommendLimits:
     topk_users: int = 200  # users per fold whose whole catalogue is ranked for the top-k metrics (seeded sample)
     knn_neighbours: int = 40  # item-kNN: the most similar items the user rated that a prediction averages
     knn_shrinkage: float = 100.0  # similarity shrunk towards 0 for items few people rated both of
+    # added to the neighbours' total similarity when their residuals are averaged, so an item whose only
+    # neighbours are faintly similar stays near its biases instead of taking one neighbour's whole residual
+    # (one MovieLens fold: RMSE 0.866 against 0.872 without, and precision@10 0.086 against 0.020)
+    knn_damping: float = 0.1
     knn_neighbour_items: int = 4_000  # items that may serve as neighbours (the most rated ones)
     knn_cells: int = 40_000_000  # similarity matrix cells at most (items x neighbour items; 160 MB of float32)
     factors: int = 10  # matrix factorisation: hidden tastes per user and item

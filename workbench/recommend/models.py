@@ -112,7 +112,7 @@ class Biases(Recommender):
 
 
 def ridge_rows(rows: np.ndarray, X: np.ndarray, y: np.ndarray, n_rows: int, lam: float, prior: float = 0.0,
-               chunk: int = 16_384) -> np.ndarray:  # fmt: skip
+               first: float | None = None, chunk: int = 16_384) -> np.ndarray:  # fmt: skip
     """For each row r, the ridge solution w_r of y ~ X w over the entries with rows == r, with penalty
     lam * (its number of entries + prior) * |w|^2: every row's normal equations summed at once (a sparse
     indicator matrix times the entries' outer products) and solved as one batch."""
@@ -128,6 +128,8 @@ def ridge_rows(rows: np.ndarray, X: np.ndarray, y: np.ndarray, n_rows: int, lam:
     A = A.reshape(n_rows, d, d)
     counts = np.bincount(rows, minlength=n_rows)
     A[:, np.arange(d), np.arange(d)] += lam * np.maximum(counts + prior, 1)[:, None]
+    if first is not None:  # the first column (a bias) has its own fixed penalty
+        A[:, 0, 0] += first - lam * np.maximum(counts + prior, 1)
     return np.linalg.solve(A, B[..., None])[..., 0]
 
 
@@ -152,6 +154,10 @@ class FactorsALS(Recommender):
     # the biases firmly (on the movie ratings, RMSE 0.876 against 0.887 with the penalty proportional to the
     # ratings alone, the usual ALS-WR)
     PRIOR = 20.0
+    # the biases are penalised by a fixed number of ratings' worth (users 5, items 3), not like the tastes: with
+    # the tastes' penalty a movie rated 5 by one person got a bias that put it first in everyone's top 10
+    # (precision@10 0.000 on MovieLens; 0.05 with this, RMSE 0.875 against 0.876)
+    BIAS_REG = (5.0, 3.0)
 
     def __init__(self, factors: int | None = None, lam: float | None = None, iterations: int | None = None,
                  seed: int = 0):  # fmt: skip
@@ -188,9 +194,11 @@ class FactorsALS(Recommender):
         for it in range(iterations):
             _tick(tick, f"sweep {it + 1} of {iterations}")
             X = np.hstack([ones_i, Q[:, 1:]])[i[by_user]]
-            P = ridge_rows(u[by_user], X, (v - self.mu - Q[i, 0])[by_user], self.n_users, lam, self.PRIOR)
+            P = ridge_rows(u[by_user], X, (v - self.mu - Q[i, 0])[by_user], self.n_users, lam, self.PRIOR,
+                           self.BIAS_REG[0])
             X = np.hstack([ones_u, P[:, 1:]])[u[by_item]]
-            Q = ridge_rows(i[by_item], X, (v - self.mu - P[u, 0])[by_item], self.n_items, lam, self.PRIOR)
+            Q = ridge_rows(i[by_item], X, (v - self.mu - P[u, 0])[by_item], self.n_items, lam, self.PRIOR,
+                           self.BIAS_REG[1])
         self.P, self.Q, self.lam_fit = P, Q, lam
         self.rows = (u, i, v)
 
@@ -226,6 +234,7 @@ class ItemKNN(Recommender):
     def __init__(self, k: int | None = None, shrinkage: float | None = None):
         self.k = k or RECOMMEND_LIMITS.knn_neighbours
         self.shrinkage = RECOMMEND_LIMITS.knn_shrinkage if shrinkage is None else shrinkage
+        self.damping = RECOMMEND_LIMITS.knn_damping
 
     def fit(self, u, i, v, n_users, n_items, tick=None):
         super().fit(u, i, v, n_users, n_items)
@@ -293,7 +302,7 @@ class ItemKNN(Recommender):
         _, res, sims = self._neighbours(user, items)
         total = sims.sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(total > 0, (res @ sims) / total, 0.0)
+            return np.where(total > 0, (res @ sims) / (total + self.damping), 0.0)
 
     def predict(self, u, i):
         out = self.mu + self.bu[u] + self.bi[i]
@@ -312,7 +321,7 @@ class ItemKNN(Recommender):
         total = sims.sum()
         if total <= 0:
             return []
-        parts = sims[:, 0] * res / total
+        parts = sims[:, 0] * res / (total + self.damping)
         order = np.argsort(-parts)
         return [(int(rated[j]), float(parts[j])) for j in order if parts[j] > 0]
 
