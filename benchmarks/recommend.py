@@ -9,6 +9,9 @@ beside Surprise's BaselineOnly and SVD on the very same folds.
    Both sides read the same fold of every rating from one file and are timed over all 5 folds (fit and
    predict). Surprise runs in benchmarks/.peers (benchmarks/peers.py).
 
+The sides take turns `--runs` times on each set; times are medians (the RMSEs do not change between runs: both
+sides are seeded).
+
 Goal on the real set: best RMSE <= 0.88, at least 0.01 below the biases baseline, in less time than SVD.
 
     PYTHONPATH=. nice .venv/bin/python benchmarks/recommend.py
@@ -103,6 +106,23 @@ def folds_of(n: int, folds: int, seed: int) -> np.ndarray:
     return fold
 
 
+def compare(frame: pd.DataFrame, fold: np.ndarray, name: str, runs: int, with_peers: bool) -> dict:
+    """Both sides `runs` times, taking turns; each model's median seconds, and all of them."""
+    side: dict = {}
+    for _ in range(runs):
+        turns = {"workbench": lambda: ours(frame, fold)}
+        if with_peers:
+            turns["surprise"] = lambda: peers(frame, fold, name)
+        for who, run in turns.items():
+            for model, row in run().items():
+                kept = side.setdefault(who, {}).setdefault(model, {**row, "runs": []})
+                kept["runs"].append(row["seconds"])
+    for rows in side.values():
+        for row in rows.values():
+            row["seconds"] = float(np.median(row["runs"]))
+    return side
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--users", type=int, default=2000)
@@ -111,17 +131,16 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--density", type=float, default=0.05)
     p.add_argument("--noise", type=float, default=0.5)
     p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--runs", type=int, default=3, help="Turns each side takes; times are medians.")
     p.add_argument("--real-rows", type=int, help="Only the first N MovieLens ratings (a quick run).")
     p.add_argument("--no-peers", action="store_true", help="Skip Surprise (no peers' environment needed).")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
 
-    result: dict = {"folds": args.folds}
+    result: dict = {"folds": args.folds, "runs": args.runs}
     generated, noise = lowrank(args.users, args.items, args.rank, args.density, args.noise)
     fold = folds_of(len(generated), args.folds, 0)
-    side = {"workbench": ours(generated, fold)}
-    if not args.no_peers:
-        side["surprise"] = peers(generated, fold, "generated")
+    side = compare(generated, fold, "generated", args.runs, not args.no_peers)
     for results in side.values():
         for row in results.values():
             row["gap_to_floor"] = row["rmse"] - noise
@@ -133,9 +152,7 @@ def main(argv: list[str] | None = None) -> dict:
         real = real.head(args.real_rows)
     real = real.rename(columns={"userId": "user", "movieId": "item", "rating": "value"})
     fold = folds_of(len(real), args.folds, 0)
-    side = {"workbench": ours(real, fold)}
-    if not args.no_peers:
-        side["surprise"] = peers(real, fold, "movielens")
+    side = compare(real, fold, "movielens", args.runs, not args.no_peers)
     wb = side["workbench"]
     best = min((n for n in wb if n not in ("global_mean", "biases")), key=lambda n: wb[n]["rmse"])
     summary = {"best": best, "best_rmse": wb[best]["rmse"], "biases_rmse": wb["biases"]["rmse"],
@@ -157,7 +174,7 @@ def main(argv: list[str] | None = None) -> dict:
 def _print(result: dict) -> None:
     g = result["generated"]
     print(f"Generated: {g['ratings']:,} ratings, {g['users']:,} users x {g['items']:,} items, rank {g['rank']}, "
-          f"noise sd {g['noise_sd']} (the floor); {result['folds']}-fold")
+          f"noise sd {g['noise_sd']} (the floor); {result['folds']}-fold; median seconds of {result['runs']} runs")
     for side in ("workbench", "surprise"):
         for name, row in g.get(side, {}).items():
             print(f"  {side:9s} {name:12s} RMSE {row['rmse']:.4f}  gap to floor {row['gap_to_floor']:+.4f}  "
