@@ -177,3 +177,17 @@ def test_command_json(wines):
     out = run_cli(wines, "recommend", "tastings", "--user", "who", "--item", "wine", "--for", "zz")
     assert out.returncode == 1 and out.stderr.startswith("error: User 'zz' has no ratings")
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_more_asked_than_left_to_recommend(ws):
+    rng = np.random.default_rng(0)
+    rows = [(f"p{u}", int(i)) for u in range(12) for i in rng.choice(8, 6, replace=False)]
+    put(ws, "bought", pd.DataFrame(rows, columns=["who", "what"]))
+    board = recommend.evaluate(ws, "bought", user="who", item="what", k=10)
+    assert all(m.error is None for m in board.models), board.warnings
+    for m in board.models:  # at most 8 - 5 items are left to each user: precision is at most 3 / 10
+        assert 0 <= m.mean("precision_at_k") <= 0.3 and 0 <= m.mean("ndcg_at_k") <= 1
+    recs = recommend.for_user(ws, "bought", user="who", item="what", who="p0", k=10, model="als")
+    assert len(recs.items) == 2 and not set(recs.items["item"]) & set(recs.rated["item"])
+    new = recommend.for_new_user(ws, "bought", user="who", item="what", ratings={0: 1, 1: 1}, k=10)
+    assert len(new.items) == 6 and "from your 2 items" in new.method

@@ -14,9 +14,9 @@ Modules: data (reading and checking), split (per-user splits), models (the recom
 """
 
 from workbench.recommend.board import Board, ModelRow, evaluate
-from workbench.recommend.explain import METRIC_TEXT, MODEL_TEXT
+from workbench.recommend.explain import IMPLICIT_TEXT, METRIC_TEXT, MODEL_TEXT, model_text
 from workbench.recommend.models import EXPLICIT, IMPLICIT
 from workbench.recommend.users import Recommendations, for_new_user, for_user
 
-__all__ = ["EXPLICIT", "IMPLICIT", "METRIC_TEXT", "MODEL_TEXT", "Board", "ModelRow", "Recommendations", "evaluate",
-           "for_new_user", "for_user"]
+__all__ = ["EXPLICIT", "IMPLICIT", "IMPLICIT_TEXT", "METRIC_TEXT", "MODEL_TEXT", "Board", "ModelRow",
+           "Recommendations", "evaluate", "for_new_user", "for_user", "model_text"]

@@ -364,8 +364,16 @@ class _Implicit(Recommender):
     def top(self, users, k):
         users = np.asarray(users)
         with _implicit_calls():
-            ids, _ = self.model.recommend(users, self.seen[users], N=k, filter_already_liked_items=True)
-        return np.asarray(ids, dtype=np.int64).reshape(len(users), -1)
+            ids, _ = self.model.recommend(users, self.seen[users], N=min(k, self.n_items),
+                                          filter_already_liked_items=True)  # fmt: skip
+        ids = np.asarray(ids, dtype=np.int64).reshape(len(users), -1)
+        # when fewer than k are left, `implicit` pads the list with the filtered items (ALS scores them -FLT_MAX,
+        # the neighbours 0): they are dropped here
+        out = np.full((len(users), k), -1, dtype=np.int64)
+        for row, user in enumerate(users):
+            fresh = ids[row][~np.isin(ids[row], self.seen.indices[self.seen.indptr[user]:self.seen.indptr[user + 1]])]
+            out[row, : len(fresh)] = fresh[:k]
+        return out
 
     def scores(self, user):
         with _implicit_calls():

@@ -114,8 +114,9 @@ def for_new_user(ws, table: str, *, user: str, item: str, rating: str | None = N
     name = "item_knn"
     cls = recommenders.catalogue(r.kind)[name]
     fitted = cls().fit(r.user, r.item, r.value, r.n_users, r.n_items)
-    method = (f"{cls.title} answered from your {data.plural(len(known), 'rating')}: a new person has too few ratings "
-              "for hidden tastes, so the items most like the ones you rated lead.")  # fmt: skip
+    given = data.plural(len(known), "rating" if r.kind == "explicit" else "item")
+    method = (f"{cls.title} answered from your {given}: a new person has too few ratings for hidden tastes, so the "
+              "items most like yours lead.")  # fmt: skip
     out = _answer(r, fitted, new, k, method)
     out.user = None
     return out
