@@ -123,15 +123,34 @@ def _show(recs) -> None:
 
 st.subheader("What one person will like")
 who = st.text_input("User", key="recommend_who", placeholder="a value of the user column, e.g. 15")
+with st.expander("Also offer items nobody has rated yet", key="recommend_described_box"):
+    st.caption("A ratings model cannot score an item without ratings. A table describing the items (a wine's "
+               "grape, region, acidity) can: its items without ratings are placed by their distance to the items "
+               "this person liked (Similar rows).")  # fmt: skip
+    described = st.selectbox("Table describing the items", [t.name for t in ws.tables() if t.name != info.name],
+                             index=None, key="recommend_described", placeholder="none")  # fmt: skip
+    described_columns = list(ws.schema(described)["column"]) if described else []
+    described_id = st.selectbox("Its item column", described_columns, key="recommend_described_id",
+                                index=described_columns.index(item) if item in described_columns else 0,
+                                disabled=not described) if described else None  # fmt: skip
+wanted = (who.strip(), described, described_id)
 if st.button("Recommend for this user", key="recommend_for", disabled=not who.strip()):
     st.session_state.pop(FOR_KEY, None)
     recs = _run("Recommending", lambda p: recommend.for_user(ws, info.name, **spec, who=who.strip(), k=k, board=board,
                                                              on_progress=p))
+    fresh = None
+    if recs is not None and described:
+        fresh = _run("Measuring the new items", lambda p: recommend.for_new_items(
+            ws, info.name, **{key: value for key, value in spec.items() if key != "time"}, who=who.strip(),
+            items_table=described, items_id=described_id, k=k, on_progress=p))  # fmt: skip
     if recs is not None:
-        st.session_state[FOR_KEY] = (identity, settings, who.strip(), recs)
+        st.session_state[FOR_KEY] = (identity, settings, wanted, recs, fresh)
 kept_for = st.session_state.get(FOR_KEY)
-if kept_for and kept_for[:3] == (identity, settings, who.strip()):
+if kept_for and kept_for[:3] == (identity, settings, wanted):
     _show(kept_for[3])
+    if kept_for[4] is not None:
+        st.markdown("**Items nobody has rated yet**")
+        _show(kept_for[4])
 
 # -- cold start ------------------------------------------------------------------------------------------
 

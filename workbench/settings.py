@@ -192,6 +192,10 @@ class RecommendLimits:
     min_user_ratings: int = 5  # users with fewer ratings are kept in training only, never evaluated
     relevant_share: float = 0.7  # explicit top-k: a held-out rating this far up the scale counts as "liked"
     topk_users: int = 200  # users per fold whose whole catalogue is ranked for the top-k metrics (seeded sample)
+    # new items (no ratings) are reached through a table describing the items (Similar rows): it is ranked whole,
+    # so its size is bounded; the person's most liked items, at most this many, are the references
+    max_described_items: int = 200_000
+    liked_references: int = 20
     knn_neighbours: int = 40  # item-kNN: the most similar items the user rated that a prediction averages
     knn_shrinkage: float = 100.0  # similarity shrunk towards 0 for items few people rated both of
     # added to the neighbours' total similarity when their residuals are averaged, so an item whose only

@@ -82,3 +82,25 @@ def test_bad_input_is_one_message_and_writes_nothing(app, change, message):
     assert not at.exception
     assert message in at.error[0].value.replace("\\", "")
     assert {t.name for t in workspace().tables()} == before
+
+
+def test_items_nobody_rated_are_offered_through_a_table_describing_them(app):
+    at = open_recommend(app)
+    ws = workspace()
+    with ws.connect() as con, ws.transaction(con):  # the films, plus one nobody has rated yet
+        ws.create_table_as(con, "films", "SELECT DISTINCT movieId, title, year, genres FROM movielens UNION ALL "
+                           "SELECT 999999, 'Toy Story 5 (2026)', 2026, 'Adventure|Animation|Children|Comedy|Fantasy'",
+                           source_kind="sql", operation="sql", parents=["movielens"])  # fmt: skip
+    at = rerun(at, PAGE)
+    at.text_input(key="recommend_who").input("15").run()
+    at.selectbox(key="recommend_described").set_value("films").run()
+    assert at.selectbox(key="recommend_described_id").value == "movieId"  # the ratings' item column, found there
+    at.button(key="recommend_for").click().run()
+    assert not at.exception and not at.error
+    lists = [d.value for d in at.dataframe if "because" in d.value.columns]
+    assert len(lists) == 2
+    with workspace().connect(read_only=True) as con:
+        rated = {r[0] for r in con.execute("SELECT DISTINCT movieId FROM ratings").fetchall()}
+    assert not set(lists[1]["item"]) & rated  # only films nobody rated in this table
+    assert lists[1]["because"].iloc[0].startswith("no ratings yet: by its features it is nearest to ")
+    assert any(m.value.startswith("**Similar rows over the items' features in films answered") for m in at.markdown)
