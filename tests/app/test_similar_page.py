@@ -127,3 +127,15 @@ def test_bad_input_is_one_message_and_writes_nothing(app, inputs, message):
     assert message in at.error[0].value.replace("\\", "")
     assert not [d for d in at.dataframe if "distance" in d.value.columns]
     assert {t.name for t in workspace().tables()} == before
+
+
+def test_rows_clicked_in_the_table_become_the_references(app):
+    at = open_similar(app)
+    # what the browser sends when rows 12 and 40 of the shown table are ticked
+    at.session_state["similar_rows"] = {"selection": {"rows": [11, 39], "columns": [], "cells": []}}
+    at.run()
+    assert any(c.value == "Picked: 12, 40" for c in at.caption)
+    at.button(key="similar_run").click().run()
+    assert not at.exception and not at.error
+    assert at.subheader[0].value == "The 10 rows most like 12, 40"
+    assert set(neighbours(at)["reference"]) <= {12, 40}
