@@ -12,7 +12,8 @@ st.title("Start")
 st.markdown(
     "Workbench loads datasets (your files, Kaggle, the samples) into a local DuckDB file, shows what is wrong "
     "with them and fixes it step by step without ever changing the data you loaded. Then it finds duplicate "
-    "rows, fits honest baseline models, and answers anything you ask in SQL; every step exports as code."
+    "rows, fits honest baseline models, and answers anything you ask in SQL; every step exports as code. For "
+    "a project of your own, it finds the rows most like a given one and recommends from ratings."
 )
 
 table = _ui.current_table()
@@ -40,3 +41,13 @@ for number, step in enumerate(steps, start=1):
             st.page_link(f"pages/{step.page}.py", label=f"{number}. {step.title}", icon=_ui.ICONS[step.page])
         what.caption(step.what)
         state.markdown(f"**{step.state}**")
+
+st.subheader("Then, for a project of your own")
+for page, title, what in (
+    ("similar", "Similar", "the rows most like the ones you pick, each distance explained (try the `wine` sample)"),
+    ("recommend", "Recommend", "what a person will like, from ratings, judged honestly (try `movielens`)"),
+):
+    with st.container(border=True):
+        link, text = st.columns([2, 7], vertical_alignment="center")
+        link.page_link(f"pages/{page}.py", label=title, icon=_ui.ICONS[page])
+        text.caption(what)

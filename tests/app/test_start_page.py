@@ -21,7 +21,8 @@ def test_the_app_opens_on_the_journey_with_a_first_move(app):
     assert not at.exception
     assert at.title[0].value == "Start"
     assert "without ever changing the data you loaded" in at.markdown[0].value
-    assert list(links(at)) == ["1. Load", "2. Explore", "3. Clean", "4. Dedupe", "5. Model", "6. SQL"]
+    assert list(links(at)) == ["1. Load", "2. Explore", "3. Clean", "4. Dedupe", "5. Model", "6. SQL", "Similar",
+                               "Recommend"]
     assert links(at)["2. Explore"] == "explore"
     assert states(at) == ["5 tables in the workspace", "not profiled yet: open Explore", "0 cleaning steps",
                           "on demand", "on demand", "any time"]  # fmt: skip
