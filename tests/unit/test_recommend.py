@@ -112,3 +112,22 @@ def test_item_neighbours_predict_from_similar_items():
     rated = set(r.item[train][r.user[train] == user].tolist())
     assert parts and {j for j, _ in parts} <= rated
     assert all(parts[n][1] >= parts[n + 1][1] for n in range(len(parts) - 1))
+
+
+def test_item_neighbours_damp_faint_neighbourhoods():
+    frame, _ = lowrank(n_users=200, n_items=80, rank=2, density=0.3, noise=0.25, seed=2)
+    r = from_frame(frame)
+    knn = models.ItemKNN().fit(r.user, r.item, r.value, r.n_users, r.n_items)
+    # the damping is a share of the typical total similarity at the training ratings (a fixed amount would
+    # swamp faint similarities and do nothing to strong ones)
+    totals = []
+    for user in range(r.n_users):
+        rated = r.item[r.user == user]
+        totals.append(knn._neighbours(user, rated)[2].sum(axis=0))
+    typical = np.median(np.concatenate(totals))
+    assert knn.damping == pytest.approx(0.2 * typical, rel=0.1) and knn.damping > 0
+    # a prediction is the biases plus the neighbours' residuals weighted by similarity, over their total + damping
+    user, item = 3, int(np.setdiff1d(np.arange(r.n_items), r.item[r.user == 3])[0])
+    _, res, sims = knn._neighbours(user, np.array([item]))
+    by_hand = knn.mu + knn.bu[user] + knn.bi[item] + float(res @ sims[:, 0]) / (sims[:, 0].sum() + knn.damping)
+    assert knn.predict(np.array([user]), np.array([item]))[0] == pytest.approx(by_hand, rel=1e-5)
