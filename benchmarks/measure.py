@@ -159,3 +159,20 @@ def parser(
     if child:
         cli.add_argument("--child", nargs=len(child), metavar=tuple(child), help=argparse.SUPPRESS)
     return cli
+
+
+def generated_workspace(home: Path, select_sql: str, params: list | None = None, seed: float | None = None) -> Path:
+    """The workspace folder `home` whose table `big` is `select_sql`'s rows, made the first time (a `ready` file
+    marks it done, so an interrupted run makes it again); `seed` fixes DuckDB's random() for the data."""
+    from workbench.workspace import Workspace
+
+    if not (home / "ready").exists():
+        ws = Workspace(home)
+        with ws.connect() as con, ws.transaction(con):
+            if seed is not None:
+                con.execute("SELECT setseed(?)", [seed])
+            con.execute("DROP TABLE IF EXISTS big")
+            ws.create_table_as(con, "big", select_sql, params, source_kind="sql", operation="benchmark data")
+        (home / "ready").touch()
+    return home
+

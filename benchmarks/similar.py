@@ -44,17 +44,7 @@ def _generate(rows: int) -> str:
 
 def workspace(rows: int, data_dir: Path = DATA_DIR) -> Path:
     """The folder of a workspace whose table `big` has `rows` rows x 20 numbers, made the first time."""
-    from workbench.workspace import Workspace
-
-    home = data_dir / f"similar_ws_{rows}"
-    if not (home / "ready").exists():
-        ws = Workspace(home)
-        with ws.connect() as con, ws.transaction(con):
-            con.execute("SELECT setseed(0.5)")
-            con.execute("DROP TABLE IF EXISTS big")
-            ws.create_table_as(con, "big", _generate(rows), source_kind="sql", operation="benchmark data")
-        (home / "ready").touch()
-    return home
+    return measure.generated_workspace(data_dir / f"similar_ws_{rows}", _generate(rows), seed=0.5)
 
 
 def run(rows: int, runs: int, data_dir: Path) -> dict:

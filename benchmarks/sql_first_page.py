@@ -56,16 +56,7 @@ FROM range(?) AS t(i)
 
 def workspace(rows: int, data_dir: Path = DATA_DIR) -> Path:
     """The folder of a workspace whose table `big` has `rows` rows, made the first time."""
-    from workbench.workspace import Workspace
-
-    home = data_dir / f"sql_ws_{rows}"
-    if not (home / "ready").exists():
-        ws = Workspace(home)
-        with ws.connect() as con, ws.transaction(con):
-            con.execute("DROP TABLE IF EXISTS big")
-            ws.create_table_as(con, "big", _GENERATE, [rows], source_kind="sql", operation="benchmark data")
-        (home / "ready").touch()
-    return home
+    return measure.generated_workspace(data_dir / f"sql_ws_{rows}", _GENERATE, [rows])
 
 
 def _side(side: str, home: Path) -> dict:

@@ -41,20 +41,6 @@ def _id_default() -> int:
     return 0
 
 
-def _weights(text: str) -> dict[str, float]:
-    """`proline=0.5, hue=2` as {column: weight}; a WorkbenchError naming the part that is not one."""
-    found = {}
-    for part in (p.strip() for p in text.split(",") if p.strip()):
-        name, sep, value = part.rpartition("=")
-        try:
-            found[name.strip()] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep or not name.strip():
-            raise WorkbenchError(f"Weights are written column=number, separated by commas: '{part}' is not.")
-    return found
-
-
 # -- which rows, compared on what -----------------------------------------------------------------
 
 a, b, c = st.columns([1, 2, 1])
@@ -100,7 +86,7 @@ if st.button("Find similar rows", type="primary", key="similar_run", disabled=no
     try:
         with _ui.cancel_button(key="similar_cancel", help="Stops within seconds; nothing is written."):
             found = similar.find(ws, info.name, references, id_column=id_column, columns=chosen or None,
-                                 weights=_weights(weight_text) or None, k=k, where=where.strip() or None,
+                                 weights=similar.weights(weight_text) or None, k=k, where=where.strip() or None,
                                  scaling=scaling, categorical=categorical,
                                  on_progress=lambda done, text: bar.progress(min(done, 1.0), text=text))  # fmt: skip
         st.session_state[RESULT_KEY] = (identity, settings, found)

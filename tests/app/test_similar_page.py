@@ -115,7 +115,7 @@ def test_several_references_and_a_filter_before_ranking(app):
 
 @pytest.mark.parametrize(("inputs", "message"), [
     ({"to": "999"}, "No row of wine has id = 999"),
-    ({"to": "12", "similar_weights": "proline=heavy"}, "'proline=heavy' is not"),
+    ({"to": "12", "similar_weights": "proline=heavy"}, "e.g. alcohol=2: 'proline=heavy' is not."),
     ({"to": "12", "similar_where": "no_such_column > 1"}, "no_such_column"),
     ({"to": "12", "similar_where": "proline > 99999"}, "keeps no row"),
 ])  # fmt: skip

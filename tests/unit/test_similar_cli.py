@@ -62,7 +62,7 @@ def test_text_output_lists_the_neighbours_with_their_largest_parts_then_the_note
      "error: Give either --columns or --exclude, not both."),
     (["--to", "10", "--k", "0"], "error: k, the number of neighbours, must be a whole number of 1 or more, not 0."),
     (["--to", "10", "--where", "proline > 99999"], "error: The filter 'proline > 99999' keeps no row of wine"),
-    (["--to", "10", "--weight", "hue"], "error: --weight 'hue' is not COLUMN=NUMBER"),
+    (["--to", "10", "--weight", "hue"], "error: A weight is written COLUMN=NUMBER, e.g. alcohol=2: 'hue' is not."),
     (["--to", "10", "--columns", "id", "--id", "id"], "error: 'id' is the id column"),
     (["--to", "10", "--weight", "nope=2"], "error: A weight is given for 'nope', which is not one of the columns"),
     (["--to", "10", "--where", "nope > 1"], "error: The filter 'nope > 1' cannot be applied to wine"),

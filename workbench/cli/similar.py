@@ -12,19 +12,6 @@ from workbench.errors import WorkbenchError
 from workbench.workspace import Workspace
 
 
-def _weights(items: tuple[str, ...]) -> dict[str, float]:
-    out = {}
-    for item in items:
-        col, sep, value = item.rpartition("=")
-        try:
-            out[col.strip()] = float(value)
-        except ValueError:
-            col = ""
-        if not sep or not col.strip():
-            raise WorkbenchError(f"--weight {item!r} is not COLUMN=NUMBER, e.g. --weight alcohol=2.")
-    return out
-
-
 def _top(parts: dict[str, float], n: int = 3) -> str:
     best = sorted(parts.items(), key=lambda kv: -kv[1])[:n]
     return ", ".join(f"{c} {v:.2g}" for c, v in best if v > 0)
@@ -60,7 +47,7 @@ def similar(ws: Workspace, table: str, to: tuple[str, ...], id_column: str | Non
     bar, update = progress_printer("Finding neighbours")
     with bar:
         result = sim.find(ws, table, list(to), id_column=id_column, columns=columns, exclude=exclude or (),
-                          weights=_weights(weight), k=k, where=where, scaling=scaling, categorical=categorical,
+                          weights=sim.weights(weight), k=k, where=where, scaling=scaling, categorical=categorical,
                           on_progress=update)  # fmt: skip
     script = sim.code(result, ws.db_path) if export_code else None
     document = result.as_dict()

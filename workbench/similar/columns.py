@@ -28,6 +28,21 @@ def _split(text: str | list[str] | tuple[str, ...] | None) -> list[str] | None:
     return [c.strip() for c in items if c and c.strip()]
 
 
+def weights(text: str | list[str] | tuple[str, ...]) -> dict[str, float]:
+    """`"proline=0.5, hue=2"` (or the parts as a list, as the command's repeated --weight gives them) as
+    {column: weight}; a WorkbenchError naming the part that is not COLUMN=NUMBER."""
+    found = {}
+    for part in _split(text) or []:
+        name, sep, value = part.rpartition("=")
+        try:
+            found[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or not name.strip():
+            raise WorkbenchError(f"A weight is written COLUMN=NUMBER, e.g. alcohol=2: {part!r} is not.")
+    return found
+
+
 def choose(con: duckdb.DuckDBPyConnection, table: str, types: dict[str, str], *, id_column: str | None,
            columns=None, exclude=()) -> tuple[list[str], dict[str, str]]:  # fmt: skip
     """(columns compared in table order, {column left out: why})."""
