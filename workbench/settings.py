@@ -203,7 +203,7 @@ class RecommendLimits:
     # of taking one neighbour's whole residual (one MovieLens fold: RMSE 0.865 against 0.872 without, and
     # precision@10 0.084 against 0.020; generated low-rank ratings: 0.869 against 0.863)
     knn_damping: float = 0.2
-    knn_neighbour_items: int = 4_000  # items that may serve as neighbours (the most rated ones)
+    knn_neighbour_items: int = 2_500  # items that may serve as neighbours (the most rated ones)
     knn_cells: int = 40_000_000  # similarity matrix cells at most (items x neighbour items; 160 MB of float32)
     factors: int = 10  # matrix factorisation: hidden tastes per user and item
     als_iterations: int = 12

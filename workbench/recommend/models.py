@@ -255,11 +255,11 @@ class ItemKNN(Recommender):
 
     def _damping(self) -> float:
         """RECOMMEND_LIMITS.knn_damping times the typical total similarity of an item's neighbours (the median over
-        the training ratings of up to 200 users, each item scored from the user's other items): similarities run
+        the training ratings of up to 100 users, each item scored from the user's other items): similarities run
         ~0.2 per neighbour on MovieLens but ~0.005 on sparse generated ratings, so a fixed amount would swamp one
         table and do nothing on another."""
         users = np.flatnonzero(np.diff(self.residual.indptr) > 0)
-        users = np.random.default_rng(0).choice(users, min(200, len(users)), replace=False)
+        users = np.random.default_rng(0).choice(users, min(100, len(users)), replace=False)
         totals = []
         for user in users:
             rated = self.residual.indices[self.residual.indptr[user]:self.residual.indptr[user + 1]]
