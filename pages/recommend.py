@@ -34,10 +34,17 @@ columns = list(ws.schema(info.name)["column"])
 identity = (info.name, str(info.created_at))
 
 
+if st.session_state.get("recommend_roles_for") != identity:  # another table: guess its columns afresh
+    for role in GUESS:
+        st.session_state.pop(f"recommend_{role}", None)
+    st.session_state["recommend_roles_for"] = identity
+
+
 def _pick(slot, label: str, role: str, optional: bool, taken: list, help: str) -> str | None:
-    """A column for `role`, first guessed from the columns' names."""
+    """A column for `role`, first guessed from the columns' names (never one another role took)."""
     options = ([NONE] if optional else []) + columns
-    guess = next((c for c in columns if re.fullmatch(GUESS[role], c) and c not in taken), None)
+    free = [c for c in columns if c not in taken]
+    guess = next((c for c in free if re.fullmatch(GUESS[role], c)), None if optional else (free or [None])[0])
     index = options.index(guess) if guess else 0
     chosen = slot.selectbox(label, options, index=index, key=f"recommend_{role}", help=help)
     return None if chosen == NONE else chosen

@@ -43,6 +43,9 @@ def _id_default() -> int:
 
 # -- which rows, compared on what -----------------------------------------------------------------
 
+if st.session_state.get("similar_id_for") != identity:  # another table: name its rows afresh
+    st.session_state.pop("similar_id", None)
+    st.session_state["similar_id_for"] = identity
 a, b, c = st.columns([1, 2, 1])
 id_column = a.selectbox("Name rows by", [ROW_NUMBER, *columns], index=_id_default(), key="similar_id",
                         help="The column whose value names a row (an id). Row numbers count from 1 in the "

@@ -69,7 +69,7 @@ def test_board_then_one_person_then_a_new_person(app):
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"recommend_rating": "title"}, "The rating column 'title' holds"),
+    ({"recommend_rating": "genres"}, "The rating column 'genres' holds text, not numbers"),
     ({"recommend_who": "999999"}, "999999"),
 ])  # fmt: skip
 def test_bad_input_is_one_message_and_writes_nothing(app, change, message):

@@ -114,7 +114,8 @@ def test_cold_start_from_three_ratings(wines):
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"user": "who", "item": "nope"}, "The item column 'nope' is not in table 'tastings'"),
-    ({"user": "who", "item": "wine", "rating": "label"}, "The rating column 'label' holds VARCHAR values, not numbers"),
+    ({"user": "who", "item": "wine", "rating": "label"}, "The rating column 'label' holds text, not numbers"),
+    ({"user": "who", "item": "who"}, "The user and item columns are both 'who': each role needs its own column"),
 ])  # fmt: skip
 def test_bad_columns(wines, kwargs, message):
     with pytest.raises(WorkbenchError, match=re.escape(message)):

@@ -12,10 +12,8 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.names import quote
+from workbench.profile.stats import family
 from workbench.settings import RECOMMEND_LIMITS, RecommendLimits
-
-NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
-           "UHUGEINT", "FLOAT", "DOUBLE", "REAL")  # fmt: skip
 
 
 @dataclass
@@ -77,10 +75,18 @@ def read(ws, table: str, *, user: str, item: str, rating: str | None = None, tim
             if column is not None and column not in types:
                 raise WorkbenchError(f"The {role} column {column!r} is not in table {info.name!r}; its columns are "
                                      f"{', '.join(types)}.")  # fmt: skip
-        if rating is not None and not types[rating].upper().startswith(NUMERIC + ("DECIMAL",)):
-            raise WorkbenchError(f"The rating column {rating!r} holds {types[rating]} values, not numbers: pick a "
-                                 "column of numbers (stars, a score), or none for implicit feedback (each row a "
-                                 "tasting or a purchase).")  # fmt: skip
+        named = [(role, column) for role, column in roles.items() if column is not None]
+        for n, (role, column) in enumerate(named):
+            twice = next((other for other, c in named[n + 1:] if c == column), None)
+            if twice:
+                raise WorkbenchError(f"The {role} and {twice} columns are both {column!r}: each role needs its own "
+                                     "column (who rated, what was rated, the rating...).")  # fmt: skip
+        if rating is not None and family(types[rating]) != "numeric":
+            held = {"text": "text", "temporal": "dates", "boolean": "true/false values"}.get(
+                family(types[rating]), f"{types[rating]} values")  # fmt: skip
+            raise WorkbenchError(f"The rating column {rating!r} holds {held}, not numbers: pick a column of numbers "
+                                 "(stars, a score), or none for implicit feedback (each row a tasting or a "
+                                 "purchase).")  # fmt: skip
         t = quote(info.name)
         u, i = quote(user), quote(item)
         total, users_known, items_known = con.execute(
