@@ -12,6 +12,9 @@
     model = ws.model("churn")              # a saved model; model.predict(clean_test)
     ws.profile("train")                    # the findings; an HTML table in Jupyter
     ws.show(frame)                         # the frame as a table, and the address of its Explore page
+    ws.similar("wine", [12]).rows          # the rows most like wine 12, each distance split by column
+    ws.recommenders("ratings", user="who", item="wine", rating="stars").table()   # the honest board
+    ws.recommend("ratings", "ana", user="who", item="wine", rating="stars").items  # her top 10, with reasons
 
 A thin face over the library the pages and the command use: every write goes through the same
 code (one transaction, lineage, the workspace's lock handling), so a table added here appears in
@@ -159,6 +162,30 @@ class Workbench:
         from workbench.profile import profile_table
 
         return Profile(profile_table(self.workspace, name))
+
+    # -- similar rows, recommendations --------------------------------------------------------------
+
+    def similar(self, table: str, to: Any, **options: Any) -> Any:
+        """The rows of `table` most like the reference row(s) `to` (ids of `id_column`, else row numbers from 1),
+        as the Similar page finds them: `.rows`, `.contributions` (each row's distance split by column), `.notes`.
+        Options: id_column, columns, exclude, weights, k, where, scaling, categorical (see `similar.find`)."""
+        from workbench import similar
+
+        return similar.find(self.workspace, table, to, **options)
+
+    def recommenders(self, table: str, **columns: Any) -> Any:
+        """The Recommend page's board on a table of ratings: baselines and learned models on per-user splits.
+        Columns: user, item, and optionally rating (none: implicit feedback), time, title; also k, models."""
+        from workbench import recommend
+
+        return recommend.evaluate(self.workspace, table, **columns)
+
+    def recommend(self, table: str, who: Any, **columns: Any) -> Any:
+        """The top k items user `who` has not rated, each with its `because` (`.items`), beside their ratings
+        (`.rated`); `.method` says which model answered. Columns as for `recommenders`, and k, model."""
+        from workbench import recommend
+
+        return recommend.for_user(self.workspace, table, who=who, **columns)
 
     def show(self, frame: pd.DataFrame | str, name: str = "scratch") -> str:
         """Open a table (or a DataFrame, stored first as `name`) on the app's Explore page; returns the address.

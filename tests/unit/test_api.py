@@ -211,3 +211,28 @@ def test_show_starts_the_app_once_and_gives_the_tables_explore_address(api, caps
         recorded = api.workspace.home / running.ADDRESS_FILE
         if recorded.exists():
             os.kill(json.loads(recorded.read_text())["pid"], signal.SIGTERM)
+
+
+def test_similar_rows_and_recommendations_from_python_equal_the_library(api):
+    from sklearn.datasets import load_wine
+
+    from workbench import recommend, similar
+
+    wine = load_wine(as_frame=True).frame.drop(columns="target")
+    wine.insert(0, "id", range(1, len(wine) + 1))
+    api.add(wine, "wine")
+    found = api.similar("wine", [12], id_column="id", k=5)
+    again = similar.find(api.workspace, "wine", [12], id_column="id", k=5)
+    assert list(found.rows["id"]) == list(again.rows["id"]) and 12 not in set(found.rows["id"])
+    assert np.allclose(found.contributions.sum(axis=1), found.rows["distance"])
+
+    rng = np.random.default_rng(0)  # 20 people tasting 30 of the wines: liking proline-rich ones
+    rows = [(f"p{p}", int(w), float(np.clip(round(wine["proline"].iloc[w - 1] / 350 + rng.normal(0, 0.5)), 1, 5)))
+            for p in range(20) for w in rng.choice(np.arange(1, 179), 30, replace=False)]  # fmt: skip
+    api.add(pd.DataFrame(rows, columns=["who", "wine", "stars"]), "tastings")
+    roles = {"user": "who", "item": "wine", "rating": "stars"}
+    board = api.recommenders("tastings", **roles)
+    assert {m.name for m in board.models} >= {"global_mean", "biases"} and board.kind == "explicit"
+    mine = api.recommend("tastings", "p3", **roles, k=5)
+    assert len(mine.items) == 5 and not set(mine.items["item"]) & set(mine.rated["item"])
+    assert mine.items.equals(recommend.for_user(api.workspace, "tastings", who="p3", **roles, k=5).items)
