@@ -104,7 +104,8 @@ if board is not None:
         st.warning(_ui.prose(w))
     for note in board.notes:
         st.caption(_ui.prose(note))
-    shown = pd.DataFrame([{"model": m.title, **{LABEL[name]: _score(m.metrics.get(name, (None, None)))
+    label = {name: LABEL[name].replace("@k", f"@{board.k}") for name in board.metrics}  # precision@10
+    shown = pd.DataFrame([{"model": m.title, **{label[name]: _score(m.metrics.get(name, (None, None)))
                                                 for name in board.metrics},
                            "fit time (s)": round(m.fit_time, 2), "error": m.error or ""}
                           for m in board.models])  # fmt: skip
@@ -112,7 +113,7 @@ if board is not None:
     st.success(_ui.prose(board.verdict))
     with st.expander("What the scores and the models mean", key="recommend_terms"):
         for name in board.metrics:
-            st.markdown(f"**{_ui.md(LABEL[name])}**: {_ui.md(recommend.METRIC_TEXT[name])}")
+            st.markdown(f"**{_ui.md(label[name])}**: {_ui.md(recommend.METRIC_TEXT[name])}")
         for m in board.models:
             st.markdown(f"**{_ui.md(m.title)}**: {_ui.prose(model_text(m.name, board.kind))}")
 
