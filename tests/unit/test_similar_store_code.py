@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 
+from tests.unit.model_tables import put
 from tests.unit.similar_tables import mixed, wine
 from workbench import similar
 from workbench.similar.store import PART
@@ -80,3 +81,20 @@ def test_code_prints_the_same_neighbours_mixed(ws, tmp_path, categorical):
     rows = _printed(similar.code(result, ws.db_path), tmp_path)
     assert [r[1] for r in rows] == result.rows["id"].tolist()
     assert np.allclose([float(r[2]) for r in rows], result.rows["distance"], rtol=1e-7)
+
+
+def test_an_infinite_number_counts_as_missing_in_the_workbench_and_in_the_code(ws, tmp_path):
+    frame = wine(ws)
+    frame.loc[[3, 8], "hue"] = np.inf
+    frame.loc[[5], "proline"] = -np.inf
+    put(ws, "wine_inf", frame)
+    frame.loc[[3, 8], "hue"] = np.nan
+    frame.loc[[5], "proline"] = np.nan
+    put(ws, "wine_nan", frame)
+    infinite = similar.find(ws, "wine_inf", ["10"], id_column="id", k=6)
+    missing = similar.find(ws, "wine_nan", ["10"], id_column="id", k=6)
+    assert infinite.rows["id"].tolist() == missing.rows["id"].tolist()
+    assert np.allclose(infinite.rows["distance"], missing.rows["distance"])
+    rows = _printed(similar.code(infinite, ws.db_path), tmp_path)
+    assert [r[1] for r in rows] == [str(v) for v in infinite.rows["id"]]
+    assert np.allclose([float(r[2]) for r in rows], infinite.rows["distance"], rtol=1e-7)

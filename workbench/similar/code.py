@@ -31,7 +31,9 @@ def q(name):
 
 
 columns = [*NUMERIC, *CATEGORICAL]
-select = [*(f"CAST({{q(c)}} AS DOUBLE) AS {{q(c)}}" for c in NUMERIC),
+# an infinite number counts as missing, as in the workbench
+select = [*(f"CASE WHEN isinf(CAST({{q(c)}} AS DOUBLE)) THEN NULL ELSE CAST({{q(c)}} AS DOUBLE) END AS {{q(c)}}"
+            for c in NUMERIC),
           *(f"CAST({{q(c)}} AS VARCHAR) AS {{q(c)}}" for c in CATEGORICAL),
           *([] if ID_COLUMN is None else [f"{{q(ID_COLUMN)}} AS __id"]),
           f"coalesce(({{WHERE or 'true'}})::BOOLEAN, false) AS __keep"]

@@ -34,7 +34,9 @@ def is_numeric(series: pd.Series) -> bool:
 
 
 def _numbers(series: pd.Series) -> np.ndarray:
-    return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+    """The column as floats; an infinite value is missing (no distance or spread can be measured from it)."""
+    x = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+    return np.where(np.isinf(x), np.nan, x)
 
 
 def _texts(series: pd.Series) -> np.ndarray:
