@@ -110,6 +110,10 @@ def test_cold_start_from_three_ratings(wines):
     assert len(recs.items) == 6 and not {100, 101, 102} & set(recs.items["item"])
     assert "from your 3 ratings" in recs.method and recs.user is None
     assert sorted(recs.rated["item"]) == [100, 101, 102]
+    with pytest.raises(WorkbenchError, match=r"Give a rating \(a number from 0.5 to 5\) for item '101', not None\."):
+        recommend.for_new_user(wines, "tastings", **COLUMNS, ratings={"100": 5.0, "101": None})
+    with pytest.raises(WorkbenchError, match="Item 'nope' is not in 'tastings' \\(column 'wine'\\)"):
+        recommend.for_new_user(wines, "tastings", **COLUMNS, ratings={"nope": 4.0})
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -190,5 +194,5 @@ def test_more_asked_than_left_to_recommend(ws):
         assert 0 <= m.mean("precision_at_k") <= 0.3 and 0 <= m.mean("ndcg_at_k") <= 1
     recs = recommend.for_user(ws, "bought", user="who", item="what", who="p0", k=10, model="als")
     assert len(recs.items) == 2 and not set(recs.items["item"]) & set(recs.rated["item"])
-    new = recommend.for_new_user(ws, "bought", user="who", item="what", ratings={0: 1, 1: 1}, k=10)
+    new = recommend.for_new_user(ws, "bought", user="who", item="what", ratings={"0": None, 1: 1}, k=10)
     assert len(new.items) == 6 and "from your 2 items" in new.method

@@ -103,7 +103,14 @@ def for_new_user(ws, table: str, *, user: str, item: str, rating: str | None = N
         if position is None:
             raise WorkbenchError(f"Item {value!r} is not in {table!r} (column {item!r}): only items someone has "
                                  "rated can lead to others.")  # fmt: skip
-        known[position] = float(score)
+        if r.kind == "implicit":
+            known[position] = 1.0 if score is None else float(score)  # without a count, it was taken once
+            continue
+        try:
+            known[position] = float(score)
+        except (TypeError, ValueError):
+            raise WorkbenchError(f"Give a rating (a number from {r.scale[0]:g} to {r.scale[1]:g}) for item "
+                                 f"{value!r}, not {score!r}.") from None  # fmt: skip
     if not known:
         raise WorkbenchError("Give at least one rating for a new person: recommendations start from what they like.")
     new = r.n_users
