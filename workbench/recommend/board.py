@@ -71,7 +71,8 @@ class Board:
 
     def table(self) -> pd.DataFrame:
         """One row per model, best first: each metric's mean and its spread over folds, the seconds per fold."""
-        order = self._ranked() + [m for m in self.models if m not in self._ranked()]
+        ranked = self._ranked()
+        order = ranked + [m for m in self.models if m not in ranked]
         rows = []
         for m in order:
             row = {"model": m.name, "title": m.title}
@@ -91,8 +92,9 @@ class Board:
                     mean, std = m.metrics[name]
                     row[name] = {"mean": mean, "std": std}
             rows.append(row)
+        best = self.best()
         return {"kind": self.kind, "k": self.k, "split": self.split.header(), "why": self.why, "models": rows,
-                "metrics": self.metrics, "best": (self.best() or ModelRow("", "")).name or None, "choice": self.choice,
+                "metrics": self.metrics, "best": best.name if best else None, "choice": self.choice,
                 "threshold": self.threshold, "verdict": self.verdict, "warnings": self.warnings,
                 "notes": self.notes}  # fmt: skip
 
