@@ -153,6 +153,19 @@ def test_unknown_user_and_cancel(wines):
         recommend.evaluate(wines, "tastings", **COLUMNS, cancel=stop)
 
 
+def test_cancel_during_a_fit_stops_it(wines):
+    stop, seen = threading.Event(), []
+
+    def progress(fraction: float, text: str) -> None:
+        seen.append(text)
+        if "sweep 2 of" in text:  # inside the factorisation's fit, between two sweeps
+            stop.set()
+
+    with pytest.raises(Cancelled, match="the board was stopped; nothing was written"):
+        recommend.evaluate(wines, "tastings", **COLUMNS, models=["als"], on_progress=progress, cancel=stop)
+    assert seen[-1].startswith("Matrix factorisation (ALS), fold 1 of 5") and "sweep 2 of" in seen[-1]
+
+
 def test_duplicates_are_merged_and_said(ws):
     frame = tasting()
     put(ws, "twice", pd.concat([frame, frame.head(3).assign(stars=1.0)]))
@@ -179,6 +192,15 @@ def test_command_json(wines):
     recs = json.loads(out.stdout)
     assert recs["user"] == "u2" and len(recs["items"]) == 4
     assert set(recs["items"][0]) >= {"item", "score", "because"}
+    out = run_cli(wines, "recommend", "tastings", "--user", "who", "--item", "wine", "--rating", "stars",
+                  "--time", "at", "--models", "biases")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == ("explicit feedback on tastings: each user's latest 20% of ratings held out, by time "
+                        "(60 users); best first")  # fmt: skip
+    assert lines[1].split() == ["model", "rmse", "mae", "precision@10", "recall@10", "ndcg@10", "s/fold", "error"]
+    assert [line.split()[0] for line in lines[3:5]] == ["biases", "global_mean"]
+    assert lines[5] == "Only the baselines ran: use the user and item biases."
     out = run_cli(wines, "recommend", "tastings", "--user", "who", "--item", "wine", "--for", "zz")
     assert out.returncode == 1 and out.stderr.startswith("error: User 'zz' has no ratings")
     assert len(out.stderr.strip().splitlines()) == 1
