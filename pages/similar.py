@@ -131,12 +131,15 @@ fig.update_layout(barmode="stack", title="Each neighbour's distance, split by co
                   height=120 + 28 * len(labels), legend_title="column")  # fmt: skip
 st.plotly_chart(fig, key="similar_parts")
 
-one = st.selectbox("Why is this row near?", labels, key="similar_explain")
+one = st.selectbox("Explain one neighbour", labels, key="similar_explain",
+                   help="Why it is near: the columns with the smallest parts are where it is most alike.")
 if one is not None:
     at = labels.index(one)
     row = parts.iloc[at].sort_values(ascending=False)
+    alike = ", ".join(_ui.code(c) for c in row.index[::-1][:3])
     st.markdown(f"Row {_ui.code(one)} is at distance **{found.rows['distance'].iloc[at]:.3f}** from "
-                f"{_ui.code(found.rows['reference'].iloc[at])}; its largest parts come first.")
+                f"{_ui.code(found.rows['reference'].iloc[at])}: the sum of the parts below. The largest come first "
+                f"(where it differs most); it is most alike on {alike}.")  # fmt: skip
     bar_fig = go.Figure(go.Bar(x=row.values, y=[str(c) for c in row.index], orientation="h"))
     bar_fig.update_layout(title=f"Row {one}: the part of each column in its distance", xaxis_title="part",
                           yaxis={"autorange": "reversed"}, height=120 + 24 * len(row))  # fmt: skip

@@ -83,6 +83,9 @@ def test_the_wines_most_like_one_each_explained_mapped_and_saved(app):
     one = figure(at, f"Row {expected[0]}: the part of each column")
     parts = numbers(one["data"][0], "x")
     assert len(parts) == 13 and np.isclose(parts.sum(), found["distance"].iloc[0]) and (np.diff(parts) <= 0).all()
+    smallest = [str(c) for c in one["data"][0]["y"][::-1][:3]]  # the columns it is most alike on
+    said = next(m.value for m in at.markdown if m.value.startswith(f"Row `{expected[0]}` is at distance"))
+    assert said.endswith("it is most alike on " + ", ".join(f"`{c}`" for c in smallest) + ".")
 
     at.selectbox(key="similar_colour").set_value("cultivar").run()
     at.button(key="similar_map_run").click().run()
