@@ -171,6 +171,13 @@ def test_duplicates_are_merged_and_said(ws):
     put(ws, "twice", pd.concat([frame, frame.head(3).assign(stars=1.0)]))
     board = recommend.evaluate(ws, "twice", **COLUMNS, models=[])
     assert "3 pairs of user and item rated more than once: their mean rating is used." in board.notes
+    gaps = pd.concat([frame, frame.head(1).assign(stars=None), frame.head(1).assign(who=None)])
+    put(ws, "gaps", gaps)
+    board = recommend.evaluate(ws, "gaps", **COLUMNS, models=[])
+    assert board.notes[0] == "2 rows with no user, item or rating left out."
+    board = recommend.evaluate(ws, "twice", user="who", item="wine", models=[])  # implicit: repeats add up
+    assert board.notes[0] == ("3 pairs of user and item seen more than once: the count is the strength of the "
+                              "signal.")  # fmt: skip
 
 
 def run_cli(ws, *args: str) -> subprocess.CompletedProcess:
