@@ -27,7 +27,8 @@ def _score(pair: tuple[float, float | None] | None) -> str:
 @click.option("--k", type=click.IntRange(1, 1000), default=10, show_default=True, help="Items per recommendation list.")
 @click.option("--models", help="Comma-separated models (the baselines always run): for ratings global_mean, biases, "
                                "als, item_knn; without ratings popularity, item_knn, als.")  # fmt: skip
-@click.option("--for", "who", help="Recommend for this user (their top k items, each with its because).")
+@click.option("--for", "who", help="Recommend for this user (their top k items, each with its because), with the first "
+                                   "of --models, else the model a one-split board chooses.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @pass_ws
 def recommend_command(ws: Workspace, table: str, user: str, item: str, rating: str | None,
