@@ -176,24 +176,31 @@ class FactorsALS(Recommender):
             # a tenth, not a fifth: fitted on less data the search prefers a stronger pull than the full fit needs
             # (generated rank-5 ratings: lambda 0.1 and RMSE 0.647 with a fifth, 0.03 and 0.614 with a tenth)
             fit_rows, check_rows = inner_split(u, share=0.1, seed=self.seed)
+            starts = {}
             for lam in self.LAMBDAS:
                 _tick(tick, f"choosing the regularisation: trying {lam}")
                 self._fit(u[fit_rows], i[fit_rows], v[fit_rows], lam, tick, iterations=max(1, self.iterations // 2))
+                starts[lam] = self.Q
                 err = self.predict(u[check_rows], i[check_rows]) - v[check_rows]
                 self.chosen[lam] = float(np.sqrt(np.mean(err**2)))
             self.lam_ = min(self.chosen, key=self.chosen.get)
+            # the full fit starts from the chosen search fit's item tastes, so half the sweeps reach what twice
+            # as many from random ones did
+            self._fit(u, i, v, self.lam_, tick, iterations=max(1, self.iterations // 2), start=starts[self.lam_])
         else:
             self.lam_ = self.lam
-        self._fit(u, i, v, self.lam_, tick)
+            self._fit(u, i, v, self.lam_, tick)
         return self
 
-    def _fit(self, u, i, v, lam, tick, iterations: int | None = None):
+    def _fit(self, u, i, v, lam, tick, iterations: int | None = None, start: np.ndarray | None = None):
         iterations = iterations or self.iterations
         rng = np.random.default_rng(self.seed)
         self.mu = float(np.mean(v))
         ones_i = np.ones((self.n_items, 1))
         ones_u = np.ones((self.n_users, 1))
         Q = np.hstack([np.zeros((self.n_items, 1)), rng.normal(0, 0.1, (self.n_items, self.factors))])
+        if start is not None:
+            Q = start.copy()
         by_user, by_item = np.argsort(u, kind="stable"), np.argsort(i, kind="stable")
         for it in range(iterations):
             _tick(tick, f"sweep {it + 1} of {iterations}")
