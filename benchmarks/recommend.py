@@ -15,7 +15,7 @@ sides are seeded).
 Goal on the real set: best RMSE <= 0.88, at least 0.01 below the biases baseline, in less time than SVD.
 Measured (2 shared cores, medians of 3 runs): item neighbours 0.8622 in 4.68 s, the biases 0.8927, the
 factorisation 0.8722 in 9.9 s; Surprise's BaselineOnly 0.8927 in 2.27 s, SVD 0.8974 in 6.33 s (0.74x its time;
-between 0.68x and 0.92x over the runs of this session, as the other processes on the machine came and went).
+between 0.68x and 0.92x over several runs, as other work on the machine came and went).
 Generated (2,000 x 1,000, rank 5, noise 0.5): the factorisation 0.617 (0.117 above the floor), item neighbours
 0.870, the biases 0.958; Surprise's SVD 0.954 (its default learning rate and epochs barely leave the biases).
 
