@@ -40,10 +40,14 @@ def test_board_with_time_holds_out_the_latest_and_judges_against_the_baselines(w
     board = recommend.evaluate(wines, "tastings", **COLUMNS, time="at", k=5, on_progress=lambda f, t: seen.append(f))
     assert board.kind == "explicit" and board.k == 5 and board.split.method == "time"
     assert board.split.header() == "each user's latest 20% of ratings held out, by time (60 users)"
-    assert [m.name for m in board.models] == ["global_mean", "biases", "als", "item_knn"]
+    assert [m.name for m in board.models] == ["global_mean", "biases", "popularity", "als", "item_knn"]
     assert board.metrics == ["rmse", "mae", "precision_at_k", "recall_at_k", "ndcg_at_k"]
     rows = {m.name: m for m in board.models}
-    assert all(m.error is None and m.metrics["rmse"][1] is None for m in board.models)  # one split: no spread
+    # popularity predicts no rating: it is on the board for the top-k lists only
+    assert "rmse" not in rows["popularity"].metrics and "ndcg_at_k" in rows["popularity"].metrics
+    assert all(m.error is None and m.metrics["rmse"][1] is None for m in board.models
+               if m.name != "popularity")  # one split: no spread
+    assert " For top-5 lists, " in board.verdict and "popularity (NDCG@5 " in board.verdict
     assert rows["biases"].mean("rmse") < rows["global_mean"].mean("rmse")
     assert board.best().name in ("als", "item_knn") and board.best().mean("rmse") < rows["biases"].mean("rmse")
     assert board.verdict.startswith(board.best().title) and "use it" in board.verdict and board.choice != "biases"
@@ -60,7 +64,7 @@ def test_board_with_time_holds_out_the_latest_and_judges_against_the_baselines(w
 def test_board_without_time_repeats_five_folds_per_user(wines):
     board = recommend.evaluate(wines, "tastings", user="who", item="wine", rating="stars", models=["als"])
     assert board.split.method == "user" and len(board.split.folds) == 5
-    assert [m.name for m in board.models] == ["global_mean", "biases", "als"]  # the baselines always run
+    assert [m.name for m in board.models] == ["global_mean", "biases", "popularity", "als"]  # baselines always run
     assert all(len(v) == 5 for v in board.row("als").folds.values())
     assert board.row("als").metrics["rmse"][1] > 0  # a spread over the five folds
     assert any("always run" in n for n in board.notes)
@@ -190,8 +194,9 @@ def test_command_json(wines):
                   "--models", "item_knn", "--json")  # fmt: skip
     assert out.returncode == 0, out.stderr
     board = json.loads(out.stdout)
-    assert [m["model"] for m in board["models"]] == ["global_mean", "biases", "item_knn"]
-    assert set(board["models"][2]["rmse"]) == {"mean", "std"} and board["models"][2]["rmse"]["mean"] < 1.0
+    assert [m["model"] for m in board["models"]] == ["global_mean", "biases", "popularity", "item_knn"]
+    assert set(board["models"][3]["rmse"]) == {"mean", "std"} and board["models"][3]["rmse"]["mean"] < 1.0
+    assert "rmse" not in board["models"][2] and set(board["models"][2]["ndcg_at_k"]) == {"mean", "std"}
     assert board["kind"] == "explicit" and board["verdict"]
     out = run_cli(wines, "recommend", "tastings", "--user", "who", "--item", "wine", "--rating", "stars",
                   "--title", "label", "--for", "u2", "--k", "4", "--models", "item_knn", "--json")  # fmt: skip
@@ -206,8 +211,9 @@ def test_command_json(wines):
     assert lines[0] == ("explicit feedback on tastings: each user's latest 20% of ratings held out, by time "
                         "(60 users); best first")  # fmt: skip
     assert lines[1].split() == ["model", "rmse", "mae", "precision@10", "recall@10", "ndcg@10", "s/fold", "error"]
-    assert [line.split()[0] for line in lines[3:5]] == ["biases", "global_mean"]
-    assert lines[5] == "Only the baselines ran: use the user and item biases."
+    assert [line.split()[0] for line in lines[3:6]] == ["biases", "global_mean", "popularity"]
+    assert lines[5].split()[1] != "nan" and len(lines[5].split()) == 5  # no rating predicted: its RMSE left blank
+    assert lines[6] == "Only the baselines ran: use the user and item biases."
     out = run_cli(wines, "recommend", "tastings", "--user", "who", "--item", "wine", "--for", "zz")
     assert out.returncode == 1 and out.stderr.startswith("error: User 'zz' has no ratings")
     assert len(out.stderr.strip().splitlines()) == 1

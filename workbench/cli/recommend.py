@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+import pandas as pd
 
 from workbench.cli.output import emit_json, progress_printer, text_table
 from workbench.workspace import Workspace
@@ -62,7 +63,7 @@ def recommend_command(ws: Workspace, table: str, user: str, item: str, rating: s
     labels = [m.replace("_at_k", f"@{k}") for m in board.metrics]
     rows = []
     for r in shown.to_dict("records"):
-        cells = [_score((r[m], r[f"{m}_std"])) if r.get(m) is not None else "" for m in board.metrics]
+        cells = [_score((r[m], r[f"{m}_std"])) if pd.notna(r.get(m)) else "" for m in board.metrics]
         rows.append([r["model"], *cells, f"{r['fit_time']:.2f}", r["error"] or ""])
     click.echo(text_table(["model", *labels, "s/fold", "error"], rows))
     click.echo(board.verdict)

@@ -110,7 +110,7 @@ def _relevant(r: data.Ratings, test: np.ndarray, threshold: float | None) -> dic
 def _score_fold(model: recommenders.Recommender, r: data.Ratings, test: np.ndarray, relevant: dict[int, set],
                 users: np.ndarray, k: int) -> dict[str, float]:  # fmt: skip
     out = {}
-    if r.kind == "explicit":
+    if r.kind == "explicit" and model.rates:
         predicted = model.predict(r.user[test], r.item[test])
         out = {"rmse": metrics.rmse(predicted, r.value[test]), "mae": metrics.mae(predicted, r.value[test])}
     if len(users):
@@ -143,10 +143,31 @@ def _verdict(board: Board) -> tuple[str, str]:
         how = "on the one held-out split" + ("" if better else ", by less than 0.5%")
     figures = f"{label} {top.mean(lead):.3f} against {base.mean(lead):.3f}; {how}"
     what = "predicts ratings" if board.kind == "explicit" else "ranks the held-out items"
+    lists = _lists_against_popularity(board)
     if better:
-        return f"{top.title} {what} better than the {base.title.lower()} baseline ({figures}): use it.", top.name
+        return f"{top.title} {what} better than the {base.title.lower()} baseline ({figures}): use it.{lists}", \
+            top.name  # fmt: skip
     return (f"{top.title} is no better than the {base.title.lower()} baseline ({figures}): use the "
-            f"{base.title.lower()}.", base_name)  # fmt: skip
+            f"{base.title.lower()}.{lists}", base_name)  # fmt: skip
+
+
+def _lists_against_popularity(board: Board) -> str:
+    """On a ratings board, what the top-k lists say beside popularity: predicting stars well is not the same as
+    putting the liked items first, and the most rated items are hard to beat there."""
+    popular = board.row("popularity")
+    if board.kind != "explicit" or popular is None or "ndcg_at_k" not in popular.metrics:
+        return ""
+    learned = [m for m in board.models if m.learned and m.error is None and "ndcg_at_k" in m.metrics]
+    if not learned:
+        return ""
+    top = max(learned, key=lambda m: m.mean("ndcg_at_k"))
+    label = LABEL["ndcg_at_k"].replace("@k", f"@{board.k}")
+    figures = f"{label} {top.mean('ndcg_at_k'):.3f} against {popular.mean('ndcg_at_k'):.3f}"
+    if top.mean("ndcg_at_k") > popular.mean("ndcg_at_k"):
+        return (f" For top-{board.k} lists, {top.title.lower()} also ranks liked items better than popularity "
+                f"({figures}).")
+    return (f" For top-{board.k} lists, though, no model puts the held-out liked items higher than popularity "
+            f"(the most rated items; {figures}).")  # fmt: skip
 
 
 def _topk_users(relevant: dict[int, set], limit: int, seed: int) -> np.ndarray:

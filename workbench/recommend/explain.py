@@ -34,8 +34,8 @@ MODEL_TEXT = {
     "item_knn": "Item neighbours: an item is predicted from the same person's ratings of the most similar items, "
                 "two items being similar when the same people liked (or disliked) both more than expected. It "
                 "explains itself: 'because you rated X highly and people who did rated this highly'.",
-    "popularity": "Recommends the items most people took, the same list for everyone (minus what they already "
-                  "have). It is the baseline to beat for top-k lists: a personal model that does no better is "
+    "popularity": "Recommends the items most people rated or took, the same list for everyone (minus what they "
+                  "already have). It is the baseline to beat for top-k lists: a personal model that does no better is "
                   "only rediscovering the best-sellers.",
 }  # fmt: skip
 

@@ -44,6 +44,7 @@ class Recommender:
     name = ""
     title = ""
     learned = True
+    rates = True  # predicts a rating (RMSE, MAE), not only an order of items
 
     def fit(self, u, i, v, n_users: int, n_items: int, tick: Tick = None) -> Recommender:
         self.n_users, self.n_items = n_users, n_items
@@ -353,7 +354,10 @@ class ItemKNN(Recommender):
 
 
 class Popularity(Recommender):
-    name, title, learned = "popularity", "Popularity", False
+    """The most rated (or taken) items, the same list for everyone: the top-k baseline of both kinds; it predicts
+    no rating, so a ratings board shows it on its top-k metrics only."""
+
+    name, title, learned, rates = "popularity", "Popularity", False, False
 
     def fit(self, u, i, v, n_users, n_items, tick=None):
         super().fit(u, i, v, n_users, n_items)
@@ -446,7 +450,7 @@ class ImplicitALS(_Implicit):
         return [(int(j), float(w)) for j, w in parts if w > 0]
 
 
-EXPLICIT = {m.name: m for m in (GlobalMean, Biases, FactorsALS, ItemKNN)}
+EXPLICIT = {m.name: m for m in (GlobalMean, Biases, Popularity, FactorsALS, ItemKNN)}
 IMPLICIT = {m.name: m for m in (Popularity, ImplicitKNN, ImplicitALS)}
 BASELINE = {"explicit": "biases", "implicit": "popularity"}
 
