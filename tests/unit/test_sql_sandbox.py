@@ -79,7 +79,7 @@ def test_nothing_was_changed_by_the_refused_statements(sample_ws):
     for sql in ("DROP TABLE cars", "COPY cars TO '/tmp/never.csv'", "CREATE TABLE c2 AS SELECT 1"):
         with pytest.raises(QueryFailed):
             engine.run(sample_ws, sql)
-    assert {t.name for t in sample_ws.tables()} == {"cars", "penguins_raw", "febrl_people"}
+    assert {t.name for t in sample_ws.tables()} == {"cars", "penguins_raw", "febrl_people", "movielens", "wine"}
 
 
 def test_the_locked_settings_cannot_be_undone_even_past_the_allow_list(shared_ws, outside):
