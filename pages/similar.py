@@ -64,13 +64,25 @@ with st.expander("Or click the rows to compare with (the first rows of the table
         st.caption(f"Picked: {', '.join(clicked)}")
 references = [t.strip() for t in typed.split(",") if t.strip()] + [x for x in clicked if x not in typed]
 
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _suggested(home: str, table: str, created: str, id_column: str | None) -> tuple[list[str], dict[str, str]]:
+    """The columns compared by default and {column left out: why}, once per version of the table."""
+    return similar.suggest(ws, table, id_column=id_column)
+
+
+suggested, left_out = _suggested(str(ws.home), info.name, str(info.created_at), id_column)
 with st.expander("Columns, weights, filter and scaling", key="similar_options"):
     if st.session_state.get("similar_columns_for") != (identity, id_column):  # a new table: start from the suggestion
-        st.session_state["similar_columns"] = similar.suggest(ws, info.name, id_column=id_column)[0]
+        st.session_state["similar_columns"] = suggested
         st.session_state["similar_columns_for"] = (identity, id_column)
     chosen = st.multiselect("Columns to compare on", columns, key="similar_columns",
                             help="Suggested: every numeric and categorical column; identifiers and free text are "
-                                 "left out (the result lists them with the reason).")  # fmt: skip
+                                 "left out, each for the reason given below.")  # fmt: skip
+    if left_out:
+        st.caption("Left out of the suggestion: " + "; ".join(f"{_ui.code(c)} ({_ui.md(why)})"
+                                                              for c, why in left_out.items()))  # fmt: skip
     weight_text = st.text_input("Weights (optional)", key="similar_weights", placeholder="e.g. proline=0.5, hue=2",
                                 help="A column of weight 2 counts twice as much in the distance; 0 ignores it.")
     where = st.text_input("Only rows where (optional)", key="similar_where", placeholder="e.g. price < 30",

@@ -61,6 +61,8 @@ def test_the_wines_most_like_one_each_explained_mapped_and_saved(app):
     assert at.selectbox(key="similar_id").value == "id"  # the id column names the rows
     # the suggestion: every measurement and the cultivar, the id left out
     assert at.multiselect(key="similar_columns").value == [*MEASURES, "cultivar"]
+    assert any(c.value == "Left out of the suggestion: `id` (the id column: it names the rows, it does not describe "
+               "them)" for c in at.caption)  # fmt: skip
     at = find(at, "12", similar_columns=MEASURES)
     assert not at.exception and not at.error
     found = neighbours(at)
