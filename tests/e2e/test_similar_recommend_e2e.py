@@ -65,3 +65,20 @@ def test_a_board_of_recommenders_then_one_persons_list(app_server, page):
     main.get_by_text("Their own ratings").wait_for()
     # the board, the list, their ratings, and the (empty) editor for a new person's ratings
     expect(main.locator("[data-testid='stDataFrame']")).to_have_count(4)
+
+
+def test_cancel_stops_a_board_on_the_whole_movielens_within_seconds(app_server, page):
+    open_app(page, app_server.url)
+    choose_table(page, "movielens")
+    open_page(page, "Recommend")
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_role("button", name="Evaluate the recommenders").click()
+    cancel = main.get_by_role("button", name="Cancel")
+    cancel.wait_for(timeout=60_000)
+    main.get_by_text("fold 1 of 1:").first.wait_for(timeout=60_000)  # a model is being fitted
+    cancel.click()
+    # the fit stops at its next progress report (between sweeps, folds, blocks of items); the bound is loose
+    # for a busy machine: it usually takes about a second
+    main.get_by_text("Cancelled, nothing saved.").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert not main.get_by_role("heading", name="Which recommender predicts best").count()
