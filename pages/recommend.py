@@ -17,6 +17,7 @@ BOARD_KEY = "_recommend_board"  # (table identity, settings, Board)
 FOR_KEY = "_recommend_for"  # (table identity, settings, who, Recommendations)
 NEW_KEY = "_recommend_new"  # (table identity, settings, Recommendations)
 NONE = "(none)"
+THIS = "(this table)"
 # what a column is usually called, for the first guess of each role (the user can change every one)
 GUESS = {"user": r"(?i).*(user|person|customer|taster|member|reviewer|rater).*",
          "item": r"(?i).*(item|movie|product|wine|book|song|article|film|title_id).*",
@@ -40,10 +41,12 @@ if st.session_state.get("recommend_roles_for") != identity:  # another table: gu
     st.session_state["recommend_roles_for"] = identity
 
 
-def _pick(slot, label: str, role: str, optional: bool, taken: list, help: str) -> str | None:
-    """A column for `role`, first guessed from the columns' names (never one another role took)."""
-    options = ([NONE] if optional else []) + columns
-    free = [c for c in columns if c not in taken]
+def _pick(slot, label: str, role: str, optional: bool, taken: list, help: str, among: list | None = None) -> str | None:
+    """A column for `role` (of `among`, else the table's), first guessed from the names (never one another role
+    took)."""
+    among = columns if among is None else among
+    options = ([NONE] if optional else []) + among
+    free = [c for c in among if c not in taken]
     guess = next((c for c in free if re.fullmatch(GUESS[role], c)), None if optional else (free or [None])[0])
     index = options.index(guess) if guess else 0
     chosen = slot.selectbox(label, options, index=index, key=f"recommend_{role}", help=help)
@@ -57,12 +60,21 @@ rating = _pick(c3, "Rating column", "rating", True, [user, item],
                "The stars or score given. None: each row means 'tasted' or 'bought' (implicit feedback).")
 time_column = _pick(c4, "Time column", "time", True, [user, item, rating],
                     "When it was rated: each person's latest ratings are then the ones held out, as in real use.")
-title = _pick(c5, "Title column", "title", True, [user, item, rating, time_column],
-              "A readable name for each item, shown beside its id.")
+others = [t.name for t in ws.tables() if t.name != info.name]
+titles_from = c5.selectbox("Item names from", [THIS, *others], key="recommend_titles_from",
+                           help="The ratings table itself, or a table describing the items (it must hold the item "
+                                "column too, by the same name): joined to name the items.")  # fmt: skip
+titles_from = None if titles_from == THIS else titles_from
+if st.session_state.get("recommend_title_for") != (identity, titles_from):  # other columns: guess afresh
+    st.session_state.pop("recommend_title", None)
+    st.session_state["recommend_title_for"] = (identity, titles_from)
+title = _pick(c5, "Title column", "title", True, [user, item, rating, time_column] if titles_from is None else [item],
+              "A readable name for each item, shown beside its id.",
+              among=list(ws.schema(titles_from)["column"]) if titles_from else None)  # fmt: skip
 k = int(st.number_input("Top k (how many items a list holds)", min_value=1, max_value=100, value=10,
                         key="recommend_k"))  # fmt: skip
-settings = (user, item, rating, time_column, title, k)
-spec = {"user": user, "item": item, "rating": rating, "time": time_column, "title": title}
+settings = (user, item, rating, time_column, title, titles_from, k)
+spec = {"user": user, "item": item, "rating": rating, "time": time_column, "title": title, "titles_from": titles_from}
 
 
 def _run(label: str, work):

@@ -105,3 +105,25 @@ def test_items_nobody_rated_are_offered_through_a_table_describing_them(app):
     assert not set(lists[1]["item"]) & rated  # only films nobody rated in this table
     assert lists[1]["because"].iloc[0].startswith("no ratings yet: by its features it is nearest to ")
     assert any(m.value.startswith("**Similar rows over the items' features in films answered") for m in at.markdown)
+
+
+def test_item_names_from_a_table_describing_the_items(app):
+    at = open_recommend(app)
+    ws = workspace()
+    with ws.connect() as con, ws.transaction(con):  # ratings that hold only ids, and the films apart
+        ws.create_table_as(con, "ids_only", f"SELECT userId, movieId, rating, timestamp FROM movielens "
+                           f"WHERE userId <= {USERS}", source_kind="sql", operation="sql", parents=["movielens"])
+        ws.create_table_as(con, "films", "SELECT DISTINCT movieId, title, genres FROM movielens", source_kind="sql",
+                           operation="sql", parents=["movielens"])  # fmt: skip
+    at.session_state["table"] = "ids_only"
+    at = rerun(at, PAGE)
+    assert at.selectbox(key="recommend_title").value == "(none)"  # nothing names the films in this table
+    at.selectbox(key="recommend_titles_from").set_value("films").run()
+    assert at.selectbox(key="recommend_title").value == "title"  # guessed among the films' columns
+    at.text_input(key="recommend_who").input("15").run()
+    at.button(key="recommend_for").click().run()
+    assert not at.exception and not at.error
+    items = frame(at, "because")
+    with workspace().connect(read_only=True) as con:
+        names = dict(con.execute("SELECT movieId, title FROM films").fetchall())
+    assert items["title"].tolist() == [names[i] for i in items["item"]]

@@ -231,3 +231,17 @@ def test_more_asked_than_left_to_recommend(ws):
     assert len(recs.items) == 2 and not set(recs.items["item"]) & set(recs.rated["item"])
     new = recommend.for_new_user(ws, "bought", user="who", item="what", ratings={"0": None, 1: 1}, k=10)
     assert len(new.items) == 6 and "from your 2 items" in new.method
+
+
+def test_item_names_can_come_from_a_table_describing_the_items(wines):
+    frame = tasting()
+    put(wines, "ids_only", frame.drop(columns="label"))
+    put(wines, "cellar", frame[["wine", "label"]].drop_duplicates().rename(columns={"label": "name"}))
+    roles = {"user": "who", "item": "wine", "rating": "stars", "title": "name", "titles_from": "cellar"}
+    recs = recommend.for_user(wines, "ids_only", **roles, who="u2", k=3, model="item_knn")
+    named = recommend.for_user(wines, "tastings", **COLUMNS, who="u2", k=3, model="item_knn")
+    assert recs.items["title"].tolist() == named.items["title"].tolist()  # the same names, joined on `wine`
+    assert recs.rated["title"].tolist() == named.rated["title"].tolist()
+    assert recs.items["because"].tolist() == named.items["because"].tolist()  # the reasons name them too
+    with pytest.raises(WorkbenchError, match="The titles table 'cellar' must hold the title column 'label'"):
+        recommend.evaluate(wines, "ids_only", **{**roles, "title": "label"})

@@ -25,20 +25,23 @@ def _score(pair: tuple[float, float | None] | None) -> str:
 @click.option("--rating", help="The column of ratings (stars); without it each row counts as a tasting or purchase.")
 @click.option("--time", "time_column", help="The column saying when: each user's latest ratings are held out.")
 @click.option("--title", help="A column naming the items (shown beside them).")
+@click.option("--titles-from", "titles_from", help="Another table holding the item column and --title, joined to "
+                                                   "name the items when TABLE holds only their ids.")  # fmt: skip
 @click.option("--k", type=click.IntRange(1, 1000), default=10, show_default=True, help="Items per recommendation list.")
 @click.option("--models", help="Comma-separated models (the baselines always run): for ratings global_mean, biases, "
-                               "als, item_knn; without ratings popularity, item_knn, als.")  # fmt: skip
+                               "popularity, als, item_knn; without ratings popularity, item_knn, als.")  # fmt: skip
 @click.option("--for", "who", help="Recommend for this user (their top k items, each with its because), with the first "
                                    "of --models, else the model a one-split board chooses.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @pass_ws
 def recommend_command(ws: Workspace, table: str, user: str, item: str, rating: str | None,
-                      time_column: str | None, title: str | None, k: int, models: str | None, who: str | None,
-                      as_json: bool) -> None:  # fmt: skip
+                      time_column: str | None, title: str | None, titles_from: str | None, k: int,
+                      models: str | None, who: str | None, as_json: bool) -> None:  # fmt: skip
     """Evaluate recommenders on TABLE's ratings beside baselines; or recommend for one user (--for)."""
     from workbench import recommend
 
-    columns = {"user": user, "item": item, "rating": rating, "time": time_column, "title": title}
+    columns = {"user": user, "item": item, "rating": rating, "time": time_column, "title": title,
+               "titles_from": titles_from}
     chosen = [m.strip() for m in models.split(",")] if models else None
     bar, update = progress_printer("Fitting")
     if who is not None:

@@ -178,11 +178,12 @@ def _topk_users(relevant: dict[int, set], limit: int, seed: int) -> np.ndarray:
 
 
 def evaluate(ws, table: str, *, user: str, item: str, rating: str | None = None, time: str | None = None,
-             title: str | None = None, k: int = 10, models: list[str] | None = None,
+             title: str | None = None, titles_from: str | None = None, k: int = 10, models: list[str] | None = None,
              on_progress: Callable[[float, str], None] | None = None, cancel: threading.Event | None = None,
              folds: int | None = None, seed: int = 0, limits: RecommendLimits = RECOMMEND_LIMITS) -> Board:  # fmt: skip
     """Fit every model on the same per-user splits of TABLE's ratings and judge them on the held-out ones."""
-    ratings = data.read(ws, table, user=user, item=item, rating=rating, time=time, title=title, limits=limits)
+    ratings = data.read(ws, table, user=user, item=item, rating=rating, time=time, title=title,
+                        titles_from=titles_from, limits=limits)  # fmt: skip
     board = run(ratings, choose(ratings, folds=folds, seed=seed, limits=limits), k=k, models=models,
                 on_progress=on_progress, cancel=cancel, seed=seed, limits=limits)
     board.table_name = table

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
+from workbench.metadata import column_types
 from workbench.names import quote
 from workbench.profile.stats import family
 from workbench.settings import RECOMMEND_LIMITS, RecommendLimits
@@ -63,14 +64,24 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def read(ws, table: str, *, user: str, item: str, rating: str | None = None, time: str | None = None,
-         title: str | None = None, limits: RecommendLimits = RECOMMEND_LIMITS) -> Ratings:  # fmt: skip
-    """The table's ratings, one per (user, item); refused with one clear message when they cannot be used."""
+         title: str | None = None, titles_from: str | None = None,
+         limits: RecommendLimits = RECOMMEND_LIMITS) -> Ratings:  # fmt: skip
+    """The table's ratings, one per (user, item); refused with one clear message when they cannot be used.
+    `titles_from`: another table holding the item column (by the same name) and the `title` column, joined to
+    name the items (a ratings table often holds only ids)."""
     with ws.connect(read_only=True) as con:
         info = ws.table(table, con)
-        types = dict(con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
-            "AND table_catalog = current_database() AND table_name = ?", [info.name]).fetchall())  # fmt: skip
-        roles = {"user": user, "item": item, "rating": rating, "time": time, "title": title}
+        types = column_types(con, info.name)
+        named_by = None
+        if titles_from is not None:
+            named_by = ws.table(titles_from, con).name
+            other = column_types(con, named_by)
+            for role, column in (("item", item), ("title", title)):
+                if column is None or column not in other:
+                    raise WorkbenchError(f"The titles table {named_by!r} must hold the {role} column "
+                                         f"{column!r}; its columns are {', '.join(other)}.")  # fmt: skip
+        roles = {"user": user, "item": item, "rating": rating, "time": time,
+                 "title": None if named_by else title}  # fmt: skip
         for role, column in roles.items():
             if column is not None and column not in types:
                 raise WorkbenchError(f"The {role} column {column!r} is not in table {info.name!r}; its columns are "
@@ -110,9 +121,10 @@ def read(ws, table: str, *, user: str, item: str, rating: str | None = None, tim
         frame = con.execute(f"SELECT __u, __i, __v, __n{ranked} FROM ({grouped}) ORDER BY __u, __i").df()
         titles = {}
         if title:
+            source = quote(named_by) if named_by else t
             titles = dict(con.execute(
-                f"SELECT {i}, min({quote(title)}::VARCHAR) FROM {t} WHERE {i} IS NOT NULL AND {quote(title)} IS NOT "
-                "NULL GROUP BY ALL").fetchall())  # fmt: skip
+                f"SELECT {i}, min({quote(title)}::VARCHAR) FROM {source} WHERE {i} IS NOT NULL AND {quote(title)} IS "
+                "NOT NULL GROUP BY ALL").fetchall())  # fmt: skip
     notes = []
     dropped = total - usable
     if dropped:
@@ -138,7 +150,7 @@ def read(ws, table: str, *, user: str, item: str, rating: str | None = None, tim
         order=frame["__rank"].to_numpy(dtype=float) if time else None,
         users=np.asarray(users.to_numpy(), dtype=object), items=np.asarray(items.to_numpy(), dtype=object),
         titles=titles, kind="explicit" if rating else "implicit", scale=scale, notes=notes,
-        columns={k: v for k, v in roles.items() if v},
+        columns={k: v for k, v in {**roles, "title": title}.items() if v},
     )  # fmt: skip
 
 

@@ -35,11 +35,11 @@ def _liked(r: data.Ratings, position: int, limits: RecommendLimits) -> list[tupl
 
 
 def for_new_items(ws, table: str, *, user: str, item: str, rating: str | None = None, title: str | None = None,
-                  who, items_table: str, items_id: str, columns=None, k: int = 10,
+                  titles_from: str | None = None, who, items_table: str, items_id: str, columns=None, k: int = 10,
                   limits: RecommendLimits = RECOMMEND_LIMITS, on_progress=None, cancel=None) -> Recommendations:
     """The k items of `items_table` that nobody rated in `table`, nearest in their features (Similar rows) to the
     items `who` liked; each with the liked item that led there."""
-    r = data.read(ws, table, user=user, item=item, rating=rating, title=title)
+    r = data.read(ws, table, user=user, item=item, rating=rating, title=title, titles_from=titles_from)
     position = r.user_position(who)
     if position is None:
         raise WorkbenchError(f"User {who!r} has no ratings in {table!r} (column {user!r}), so there is nothing to "

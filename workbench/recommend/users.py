@@ -78,11 +78,12 @@ def _choose(r: data.Ratings, model: str | None, board: Board | None, on_progress
 
 
 def for_user(ws, table: str, *, user: str, item: str, rating: str | None = None, time: str | None = None,
-             title: str | None = None, who, k: int = 10, model: str | None = None, board: Board | None = None,
+             title: str | None = None, titles_from: str | None = None, who, k: int = 10, model: str | None = None,
+             board: Board | None = None,
              on_progress=None, cancel=None) -> Recommendations:  # fmt: skip
     """The top k items `who` has not rated, from the chosen model (default: the one the board recommends, judged on
     a held-out share of these ratings unless a board is given) fitted on all the ratings."""
-    r = data.read(ws, table, user=user, item=item, rating=rating, time=time, title=title)
+    r = data.read(ws, table, user=user, item=item, rating=rating, time=time, title=title, titles_from=titles_from)
     position = r.user_position(who)
     if position is None:
         raise WorkbenchError(f"User {who!r} has no ratings in {table!r} (column {user!r}), so there is nothing to "
@@ -93,10 +94,10 @@ def for_user(ws, table: str, *, user: str, item: str, rating: str | None = None,
 
 
 def for_new_user(ws, table: str, *, user: str, item: str, rating: str | None = None, title: str | None = None,
-                 ratings: dict, k: int = 10) -> Recommendations:  # fmt: skip
+                 titles_from: str | None = None, ratings: dict, k: int = 10) -> Recommendations:  # fmt: skip
     """A person not in the table, from a few ratings ({item: value}; for implicit feedback the value is how many
     times): they join the table's people and item neighbours are fitted, so their items' neighbours answer."""
-    r = data.read(ws, table, user=user, item=item, rating=rating, title=title)
+    r = data.read(ws, table, user=user, item=item, rating=rating, title=title, titles_from=titles_from)
     known = {}
     for value, score in ratings.items():
         position = r.item_position(value)
