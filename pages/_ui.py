@@ -16,6 +16,7 @@ from pathlib import Path
 import streamlit as st
 
 from workbench import WorkbenchError, Workspace, samples
+from workbench.errors import Cancelled
 
 TABLE_KEY = "table"
 CLEAN_FIX_KEY = "_clean_fix"  # Explore's Fix hands Clean {"operation": ..., "params": {...}} under this key
@@ -187,6 +188,22 @@ def cancel_button(label: str = "Cancel", said: str | None = CANCELLED, **button:
         slot.empty()
         raise
     slot.empty()
+
+
+def progress_run(label: str, work):
+    """Run `work(on_progress)`, a long library call, under a progress bar and a Cancel button: its result, or None
+    when it was cancelled or refused (said on the page, which goes on)."""
+    bar = st.progress(0.0, text=label)
+    try:
+        with cancel_button(key=f"cancel_{label}", help="Stops within seconds; nothing is written."):
+            return work(lambda done, message: bar.progress(min(done, 1.0), text=message))
+    except Cancelled:
+        st.warning(CANCELLED)
+    except WorkbenchError as exc:
+        st.error(md(exc))
+    finally:
+        bar.empty()
+    return None
 
 
 def switch_page(path: str) -> None:

@@ -8,7 +8,6 @@ import streamlit as st
 from pages import _ui
 from workbench import WorkbenchError, model
 from workbench.clean import recipe
-from workbench.errors import Cancelled
 from workbench.model import explain, validation, versions
 from workbench.model.predict import previous as previous_predictions
 from workbench.profile import figures
@@ -52,23 +51,6 @@ def _chart(slot, fig: go.Figure, key: str) -> None:
     slot.plotly_chart(fig, key=key)
 
 
-def _progress_run(label: str, work):
-    """Run `work(on_progress)` with a progress bar and a Cancel button; None when cancelled or refused
-    (the page then says why and goes on)."""
-    bar = st.progress(0.0, text=label)
-    try:
-        with _ui.cancel_button(key=f"cancel_{label}", help="Stops within seconds; nothing is written."):
-            return work(lambda done, message: bar.progress(min(done, 1.0), text=message))
-    except Cancelled:
-        st.warning("Cancelled, nothing saved.")
-        return None
-    except WorkbenchError as exc:
-        st.error(_ui.md(exc))
-        return None
-    finally:
-        bar.empty()
-
-
 # -- clustering --------------------------------------------------------------------------------
 
 if target == NO_TARGET:
@@ -77,7 +59,7 @@ if target == NO_TARGET:
     method = st.radio("Method", ["kmeans", "gaussian_mixture"], horizontal=True, key="cluster_method",
                       help=explain.MODEL_TEXT["kmeans"] + " " + explain.MODEL_TEXT["gaussian_mixture"])
     if st.button("Find clusters", key="run_clusters", type="primary"):
-        found = _progress_run("Clustering", lambda p: model.cluster(ws, info.name, method=method, on_progress=p))
+        found = _ui.progress_run("Clustering", lambda p: model.cluster(ws, info.name, method=method, on_progress=p))
         if found is not None:
             st.session_state[CLUSTER_KEY] = (identity, found)
     kept = st.session_state.get(CLUSTER_KEY)
@@ -163,7 +145,7 @@ models = st.multiselect("Models", list(model.MODELS), default=list(model.MODELS)
 settings = (target, kind, int(folds), tuple(models), tuple(chosen), tuple(text_columns), tuple(options.items()))
 if st.button("Fit the leaderboard", key="run_board", type="primary"):
     st.session_state.pop(BOARD_KEY, None)  # a Cancel leaves no board behind, not the previous one
-    board = _progress_run("Cross-validating", lambda p: model.run(
+    board = _ui.progress_run("Cross-validating", lambda p: model.run(
         ws, info.name, target, task=None if kind == AUTO else kind, folds=folds, models=models,
         feature_columns=chosen if set(chosen) != set(feats.used) else None, text_columns=text_columns,
         validation=how, time_column=options["time"], group=options["group"], gap=gap, on_progress=p))  # fmt: skip
@@ -315,7 +297,7 @@ if board.task.kind == "binary" and any(c.startswith("proba_") for c in oof.colum
 importance_key = (identity, name)
 if st.button("Compute permutation importance", key="run_importance",
              help="Refits the model on each fold and shuffles each feature on the rows it never saw."):
-    ranked = _progress_run("Permutation importance",
+    ranked = _ui.progress_run("Permutation importance",
                            lambda p: model.diagnostics.permutation_importance(board, name, on_progress=p))
     if ranked is not None:
         st.session_state[IMPORTANCE_KEY] = (importance_key, ranked)
@@ -345,7 +327,7 @@ if made.steps:
                "shows which step helped the model and which did not.")  # fmt: skip
     if st.button("Compare the versions", key="compare_versions",
                  help="Scores the best model of the board (beside the dummy) on each version; stops on Cancel."):
-        found = _progress_run("Comparing the versions", lambda p: versions.compare(ws, board, on_progress=p))
+        found = _ui.progress_run("Comparing the versions", lambda p: versions.compare(ws, board, on_progress=p))
         if found is not None:
             shown = pd.DataFrame({"version": found.frame["version"], "step": found.frame["step"],
                                   "model": found.frame["model"],

@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import _ui
-from workbench import WorkbenchError, recommend
-from workbench.errors import Cancelled
+from workbench import recommend
 from workbench.recommend.board import LABEL
 from workbench.recommend.explain import model_text
 
@@ -77,21 +76,6 @@ settings = (user, item, rating, time_column, title, titles_from, k)
 spec = {"user": user, "item": item, "rating": rating, "time": time_column, "title": title, "titles_from": titles_from}
 
 
-def _run(label: str, work):
-    """`work(on_progress)` with a progress bar and Cancel; None when cancelled or refused (said on the page)."""
-    bar = st.progress(0.0, text=label)
-    try:
-        with _ui.cancel_button(key=f"recommend_cancel_{label}", help="Stops within seconds; nothing is written."):
-            return work(lambda done, text: bar.progress(min(done, 1.0), text=text))
-    except Cancelled:
-        st.warning(_ui.CANCELLED)
-    except WorkbenchError as exc:
-        st.error(_ui.md(exc))
-    finally:
-        bar.empty()
-    return None
-
-
 def _score(pair) -> str:
     mean, std = pair
     if mean is None:
@@ -103,7 +87,7 @@ def _score(pair) -> str:
 
 if st.button("Evaluate the recommenders", type="primary", key="recommend_run"):
     st.session_state.pop(BOARD_KEY, None)
-    board = _run("Evaluating", lambda p: recommend.evaluate(ws, info.name, **spec, k=k, on_progress=p))
+    board = _ui.progress_run("Evaluating", lambda p: recommend.evaluate(ws, info.name, **spec, k=k, on_progress=p))
     if board is not None:
         st.session_state[BOARD_KEY] = (identity, settings, board)
 
@@ -156,11 +140,11 @@ with st.expander("Also offer items nobody has rated yet", key="recommend_describ
 wanted = (who.strip(), described, described_id)
 if st.button("Recommend for this user", key="recommend_for", disabled=not who.strip()):
     st.session_state.pop(FOR_KEY, None)
-    recs = _run("Recommending", lambda p: recommend.for_user(ws, info.name, **spec, who=who.strip(), k=k, board=board,
-                                                             on_progress=p))
+    recs = _ui.progress_run("Recommending", lambda p: recommend.for_user(
+        ws, info.name, **spec, who=who.strip(), k=k, board=board, on_progress=p))
     fresh = None
     if recs is not None and described:
-        fresh = _run("Measuring the new items", lambda p: recommend.for_new_items(
+        fresh = _ui.progress_run("Measuring the new items", lambda p: recommend.for_new_items(
             ws, info.name, **{key: value for key, value in spec.items() if key != "time"}, who=who.strip(),
             items_table=described, items_id=described_id, k=k, on_progress=p))  # fmt: skip
     if recs is not None:
@@ -188,7 +172,8 @@ given = {str(r["item"]).strip(): (None if pd.isna(r["rating"]) else float(r["rat
 if st.button("Recommend for a new person", key="recommend_new", disabled=not given):
     st.session_state.pop(NEW_KEY, None)
     spec_new = {key: value for key, value in spec.items() if key != "time"}
-    recs = _run("Recommending", lambda p: recommend.for_new_user(ws, info.name, **spec_new, ratings=given, k=k))
+    recs = _ui.progress_run("Recommending for a new person",
+                            lambda p: recommend.for_new_user(ws, info.name, **spec_new, ratings=given, k=k))
     if recs is not None:
         st.session_state[NEW_KEY] = (identity, settings, recs)
 kept_new = st.session_state.get(NEW_KEY)

@@ -8,7 +8,6 @@ import streamlit as st
 
 from pages import _ui
 from workbench import WorkbenchError, similar
-from workbench.errors import Cancelled
 from workbench.words import plural
 
 _ui.require_navigation()
@@ -97,20 +96,12 @@ with st.expander("Columns, weights, filter and scaling", key="similar_options"):
 settings = (id_column, tuple(references), k, tuple(chosen), weight_text, where, scaling, categorical)
 if st.button("Find similar rows", type="primary", key="similar_run", disabled=not references):
     st.session_state.pop(RESULT_KEY, None)
-    bar = st.progress(0.0, text="Comparing")
-    try:
-        with _ui.cancel_button(key="similar_cancel", help="Stops within seconds; nothing is written."):
-            found = similar.find(ws, info.name, references, id_column=id_column, columns=chosen or None,
-                                 weights=similar.weights(weight_text) or None, k=k, where=where.strip() or None,
-                                 scaling=scaling, categorical=categorical,
-                                 on_progress=lambda done, text: bar.progress(min(done, 1.0), text=text))  # fmt: skip
+    found = _ui.progress_run("Comparing", lambda p: similar.find(
+        ws, info.name, references, id_column=id_column, columns=chosen or None,
+        weights=similar.weights(weight_text) or None, k=k, where=where.strip() or None, scaling=scaling,
+        categorical=categorical, on_progress=p))  # fmt: skip
+    if found is not None:
         st.session_state[RESULT_KEY] = (identity, settings, found)
-    except Cancelled:
-        st.warning(_ui.CANCELLED)
-    except WorkbenchError as exc:
-        st.error(_ui.md(exc))
-    finally:
-        bar.empty()
 
 kept = st.session_state.get(RESULT_KEY)
 if not kept or kept[:2] != (identity, settings):
