@@ -145,6 +145,18 @@ def current_info(ws: Workspace, hint: str):
         st.stop()
 
 
+def table_page(title: str, caption: str, hint: str):
+    """The top of a page that works on the current table: its title and caption, the flashes, then
+    (workspace, the table's provenance, its column names, its identity: name and version). Without a current
+    table the page says `hint` and stops."""
+    ws = workspace()
+    st.title(title)
+    st.caption(caption)
+    show_flashes()
+    info = current_info(ws, hint)
+    return ws, info, list(ws.schema(info.name)["column"]), (info.name, str(info.created_at))
+
+
 def current_table() -> str | None:
     return st.session_state.get(TABLE_KEY)
 

@@ -24,14 +24,12 @@ GUESS = {"user": r"(?i).*(user|person|customer|taster|member|reviewer|rater).*",
          "time": r"(?i).*(time|date|when|day).*",
          "title": r"(?i).*(title|name|label).*"}  # fmt: skip
 
-ws = _ui.workspace()
-st.title("Recommend")
-st.caption("From a table of who rated (or tasted, or bought) what: which recommender predicts best on ratings it "
-           "never saw, then the items one person will like, each with the reason.")  # fmt: skip
-_ui.show_flashes()
-info = _ui.current_info(ws, "Choose a table of ratings in the sidebar: one row per person and item.")
-columns = list(ws.schema(info.name)["column"])
-identity = (info.name, str(info.created_at))
+ws, info, columns, identity = _ui.table_page(
+    "Recommend",
+    "From a table of who rated (or tasted, or bought) what: which recommender predicts best on ratings it "
+    "never saw, then the items one person will like, each with the reason.",
+    "Choose a table of ratings in the sidebar: one row per person and item.",
+)  # fmt: skip
 
 
 if st.session_state.get("recommend_roles_for") != identity:  # another table: guess its columns afresh

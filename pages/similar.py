@@ -22,14 +22,12 @@ CATEGORICAL = {"auto": "detect (Gower on mixed tables)", "gower": "Gower (a mism
                "onehot": "one-hot (a mismatch weighs like one standard deviation)"}  # fmt: skip
 ROLE_COLOURS = {"reference": "#d62728", "neighbour": "#ff7f0e", "other": "#9ecae1"}
 
-ws = _ui.workspace()
-st.title("Similar")
-st.caption("The rows most like the ones you pick (\"the wines most like this one\"), with the part each column "
-           "plays in every distance, and a map of all rows.")  # fmt: skip
-_ui.show_flashes()
-info = _ui.current_info(ws, "Choose a table in the sidebar: its rows are compared here.")
-columns = list(ws.schema(info.name)["column"])
-identity = (info.name, str(info.created_at))
+ws, info, columns, identity = _ui.table_page(
+    "Similar",
+    "The rows most like the ones you pick (\"the wines most like this one\"), with the part each column "
+    "plays in every distance, and a map of all rows.",
+    "Choose a table in the sidebar: its rows are compared here.",
+)  # fmt: skip
 
 
 def _id_default() -> int:
