@@ -101,7 +101,7 @@ if board is not None:
     label = {name: LABEL[name].replace("@k", f"@{board.k}") for name in board.metrics}  # precision@10
     shown = pd.DataFrame([{"model": m.title, **{label[name]: _score(m.metrics.get(name, (None, None)))
                                                 for name in board.metrics},
-                           "fit time (s)": round(m.fit_time, 2), "error": m.error or ""}
+                           "seconds per fold": round(m.fit_time, 2), "error": m.error or ""}
                           for m in board.models])  # fmt: skip
     st.dataframe(shown, hide_index=True, key="recommend_board")
     st.success(_ui.prose(board.verdict))
@@ -112,10 +112,17 @@ if board is not None:
             st.markdown(f"**{_ui.md(m.title)}**: {_ui.prose(model_text(m.name, board.kind))}")
 
 
+SCORE = {"similar": "score: the distance in the items' features to what this person liked (lower is closer)",
+         "popularity": "score: how many people rated or took the item"}  # fmt: skip
+
+
 def _show(recs) -> None:
     st.markdown(f"**{_ui.prose(recs.method)}**")
     left, right = st.columns([3, 2])
     left.markdown("Recommended")
+    left.caption(SCORE.get(recs.model) or ("score: the rating the model predicts this person would give"
+                                           if rating else "score: how strongly the model ranks the item for this "
+                                           "person; only the order means something"))  # fmt: skip
     left.dataframe(recs.items, hide_index=True, key=f"recommend_items_{id(recs)}")
     right.markdown("Their own ratings")
     right.dataframe(recs.rated, hide_index=True, key=f"recommend_rated_{id(recs)}")

@@ -54,6 +54,7 @@ def test_board_then_one_person_then_a_new_person(app):
     with workspace().connect(read_only=True) as con:
         own = {r[0] for r in con.execute("SELECT movieId FROM ratings WHERE userId = 15").fetchall()}
     assert not own & set(items["item"])  # never an item they already rated
+    assert any(c.value == "score: the rating the model predicts this person would give" for c in at.caption)
     assert set(rated["item"]) == own and list(rated["rating"]) == sorted(rated["rating"], reverse=True)
     assert all(reason.startswith("because") or reason for reason in items["because"])
     assert any(at.markdown[i].value.startswith("**") and "answered" in at.markdown[i].value
@@ -104,6 +105,7 @@ def test_items_nobody_rated_are_offered_through_a_table_describing_them(app):
         rated = {r[0] for r in con.execute("SELECT DISTINCT movieId FROM ratings").fetchall()}
     assert not set(lists[1]["item"]) & rated  # only films nobody rated in this table
     assert lists[1]["because"].iloc[0].startswith("no ratings yet: by its features it is nearest to ")
+    assert any(c.value.startswith("score: the distance in the items' features") for c in at.caption)
     assert any(m.value.startswith("**Similar rows over the items' features in films answered") for m in at.markdown)
 
 
