@@ -17,7 +17,6 @@ import json
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -67,39 +66,24 @@ def _snapshot_child(home: Path) -> None:
 
 
 def _rss_mib() -> float:
-    with open("/proc/self/status") as lines:
-        return next(int(x.split()[1]) for x in lines if x.startswith("VmRSS:")) / 1024
+    return measure.status_kib(Path("/proc/self/status"), "VmRSS") / 1024
 
 
-class TreeMemory:
+class TreeMemory(measure.Sampler):
     """The largest sum of resident memory (VmRSS) over a process and its descendants, in MiB."""
 
     def __init__(self, pid: int):
+        super().__init__()
         self.pid, self.peak = pid, 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
 
     def _sample(self) -> None:
         total = 0
         for pid in [self.pid, *measure._descendants(self.pid)]:
             try:
-                with open(f"/proc/{pid}/status") as lines:
-                    total += next(int(x.split()[1]) for x in lines if x.startswith("VmRSS:"))
+                total += measure.status_kib(Path(f"/proc/{pid}/status"), "VmRSS")
             except (OSError, StopIteration, ValueError):
                 continue
         self.peak = max(self.peak, total / 1024)
-
-    def _watch(self) -> None:
-        while not self._stop.wait(0.2):
-            self._sample()
-
-    def __enter__(self) -> TreeMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def _phase(tabs: list, start, done) -> list[float]:

@@ -18,17 +18,17 @@ from pathlib import Path
 from typing import Any
 
 
-def _vmhwm_kib(status: Path) -> int:
-    """The VmHWM line of a /proc/<pid>/status file, in KiB."""
+def status_kib(status: Path, field: str = "VmHWM") -> int:
+    """A memory line of a /proc/<pid>/status file, in KiB: VmHWM (the peak resident memory) or VmRSS (now)."""
     with open(status) as lines:
-        return next(int(line.split()[1]) for line in lines if line.startswith("VmHWM:"))
+        return next(int(line.split()[1]) for line in lines if line.startswith(f"{field}:"))
 
 
 def peak_mib() -> float:
     """This process's peak resident memory (VmHWM), in MiB. Not ru_maxrss: Linux carries that
     over from the parent across fork and exec, so a child would report at least its parent's
     peak, and the parent may just have generated the data."""
-    return _vmhwm_kib(Path("/proc/self/status")) / 1024
+    return status_kib(Path("/proc/self/status")) / 1024
 
 
 def children_peak_mib() -> float:
@@ -38,7 +38,7 @@ def children_peak_mib() -> float:
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == me:  # the parent's pid
-                peak_kib = max(peak_kib, _vmhwm_kib(stat.parent / "status"))
+                peak_kib = max(peak_kib, status_kib(stat.parent / "status"))
         except (OSError, IndexError, ValueError, StopIteration):
             continue  # a process that ended meanwhile
     return peak_kib / 1024
@@ -60,7 +60,33 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
-class PeakWatcher:
+class Sampler:
+    """Calls `_sample()` every `interval` seconds on a thread while the `with` block runs, and once more at its
+    end: the shape of the memory watchers below."""
+
+    def __init__(self, interval: float = 0.2):
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _sample(self) -> None:
+        raise NotImplementedError
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+
+class PeakWatcher(Sampler):
     """The largest peak resident memory (VmHWM) of any process below this one while the block runs, in MiB:
     for workers that end before the block does (e.g. a pool killed when its work is done), which
     `children_peak_mib` cannot see. It samples every `interval` seconds; each sample is a high-water mark,
@@ -68,10 +94,8 @@ class PeakWatcher:
     peak: an upper bound on what several workers running side by side held together."""
 
     def __init__(self, interval: float = 0.2):
-        self.interval = interval
+        super().__init__(interval)
         self.peaks: dict[int, float] = {}  # pid -> its peak, MiB
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
 
     @property
     def peak_mib(self) -> float:
@@ -84,22 +108,9 @@ class PeakWatcher:
     def _sample(self) -> None:
         for pid in _descendants(os.getpid()):
             try:
-                self.peaks[pid] = max(self.peaks.get(pid, 0.0), _vmhwm_kib(Path(f"/proc/{pid}/status")) / 1024)
+                self.peaks[pid] = max(self.peaks.get(pid, 0.0), status_kib(Path(f"/proc/{pid}/status")) / 1024)
             except (OSError, StopIteration, ValueError):
                 continue
-
-    def _watch(self) -> None:
-        while not self._stop.wait(self.interval):
-            self._sample()
-
-    def __enter__(self) -> PeakWatcher:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
 
 
 def run_child(argv: Sequence[str], what: str, **popen: Any) -> Any:
