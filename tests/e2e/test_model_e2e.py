@@ -13,6 +13,26 @@ from workbench import Workspace
 from workbench.metadata import record_table
 
 
+def open_model_on(page, url: str, table: str, target: str):
+    """Open the Model page on `table` with `target` chosen; the page's main area."""
+    open_app(page, url)
+    choose_table(page, table)
+    open_page(page, "Model")
+    main = page.locator("[data-testid='stMain']")
+    main.locator("input[aria-label='Target: the column to predict']").click()
+    page.get_by_role("option", name=target, exact=True).click()
+    wait_idle(page)
+    return main
+
+
+def fit_board(page, main, timeout: float) -> None:
+    """Press Fit the leaderboard and wait until the board is drawn."""
+    main.get_by_role("button", name="Fit the leaderboard").click()
+    main.get_by_role("heading", name="Leaderboard").wait_for(timeout=timeout)
+    wait_idle(page, timeout=timeout)
+
+
+
 def test_fit_a_leaderboard_open_a_model_and_download_a_submission(app_server, page):
     open_app(page, app_server.url)  # the first visit seeds the samples
     with Workspace(app_server.home).connect() as con:  # a competition's train and test, made of the cars
@@ -20,17 +40,9 @@ def test_fit_a_leaderboard_open_a_model_and_download_a_submission(app_server, pa
         con.execute("CREATE TABLE cars_test AS SELECT * EXCLUDE (Origin) FROM cars_train WHERE car_id % 10 = 0")
         for table in ("cars_train", "cars_test"):
             record_table(con, table, source_kind="file", operation="import")
-    open_app(page, app_server.url)
-    choose_table(page, "cars_train")
-    open_page(page, "Model")
-    main = page.locator("[data-testid='stMain']")
-    main.locator("input[aria-label='Target: the column to predict']").click()
-    page.get_by_role("option", name="Origin", exact=True).click()
-    wait_idle(page)
+    main = open_model_on(page, app_server.url, "cars_train", "Origin")
     main.get_by_text("Task: multiclass").wait_for()
-    main.get_by_role("button", name="Fit the leaderboard").click()
-    main.get_by_role("heading", name="Leaderboard").wait_for(timeout=120_000)
-    wait_idle(page, timeout=120_000)
+    fit_board(page, main, timeout=120_000)
     board = main.locator("[data-testid='stDataFrame']").last
     board.wait_for()
     main.get_by_text("Mean ± standard deviation over 5 folds").wait_for()
@@ -72,17 +84,9 @@ def test_a_time_ordered_table_shows_the_warning_and_the_folds_along_time(app_ser
         cur.execute("CREATE TABLE daily_sales AS SELECT * FROM __frame")
         cur.unregister("__frame")
         record_table(cur, "daily_sales", source_kind="file", operation="import")
-    open_app(page, app_server.url)
-    choose_table(page, "daily_sales")
-    open_page(page, "Model")
-    main = page.locator("[data-testid='stMain']")
-    main.locator("input[aria-label='Target: the column to predict']").click()
-    page.get_by_role("option", name="sales", exact=True).click()
-    wait_idle(page)
+    main = open_model_on(page, app_server.url, "daily_sales", "sales")
     main.get_by_text("Validation: 5 folds in time order by 'day', gap 0.").wait_for()
-    main.get_by_role("button", name="Fit the leaderboard").click()
-    main.get_by_role("heading", name="Leaderboard").wait_for(timeout=180_000)
-    wait_idle(page, timeout=180_000)
+    fit_board(page, main, timeout=180_000)
     main.get_by_text("The rows are ordered in time: validating on later rows than those fitted; shuffled folds "
                      "would report R²").wait_for()  # fmt: skip
     main.locator(".gtitle", has_text="The folds along day").wait_for()
