@@ -44,3 +44,14 @@ def sample_ws(tmp_path) -> Workspace:
     workspace = Workspace(tmp_path / "samples_ws")
     samples.seed(workspace)
     return workspace
+
+
+@pytest.fixture
+def fresh_similar_cache():
+    """Similar rows keep fitted spaces between calls (workbench/similar/): each test starts and ends without."""
+    from workbench import similar
+
+    similar.clear_cache()
+    yield
+    similar.clear_cache()
+

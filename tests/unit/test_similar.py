@@ -20,12 +20,7 @@ from workbench.errors import WorkbenchError
 from workbench.model.features import FREE_TEXT, IDENTIFIER
 from workbench.similar.columns import ID_COLUMN
 
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    similar.clear_cache()
-    yield
-    similar.clear_cache()
+pytestmark = pytest.mark.usefixtures("fresh_similar_cache")
 
 
 def sklearn_neighbours(Z: np.ndarray, ref: int, k: int, metric: str = "euclidean", keep=None):

@@ -12,12 +12,7 @@ from tests.unit.similar_tables import wine
 from workbench import similar
 from workbench.cli import main
 
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    similar.clear_cache()
-    yield
-    similar.clear_cache()
+pytestmark = pytest.mark.usefixtures("fresh_similar_cache")
 
 
 def run(ws, *args: str):

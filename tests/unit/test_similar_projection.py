@@ -11,12 +11,7 @@ from tests.unit.similar_tables import mixed, wine
 from workbench import similar
 from workbench.errors import WorkbenchError
 
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    similar.clear_cache()
-    yield
-    similar.clear_cache()
+pytestmark = pytest.mark.usefixtures("fresh_similar_cache")
 
 
 def test_pca_map_marks_references_and_neighbours_and_says_its_spread(ws):

@@ -14,12 +14,7 @@ from tests.unit.similar_tables import mixed, wine
 from workbench import similar
 from workbench.similar.store import PART
 
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    similar.clear_cache()
-    yield
-    similar.clear_cache()
+pytestmark = pytest.mark.usefixtures("fresh_similar_cache")
 
 
 def test_save_writes_the_neighbours_with_lineage(ws):
