@@ -15,6 +15,7 @@ from workbench.metadata import column_types
 from workbench.names import quote
 from workbench.profile.stats import family
 from workbench.settings import RECOMMEND_LIMITS, RecommendLimits
+from workbench.words import plural
 
 
 @dataclass
@@ -57,10 +58,6 @@ class Ratings:
         if not len(hits):
             hits = np.flatnonzero(self.items.astype(str) == str(value))
         return int(hits[0]) if len(hits) else None
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def read(ws, table: str, *, user: str, item: str, rating: str | None = None, time: str | None = None,

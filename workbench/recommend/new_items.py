@@ -17,6 +17,7 @@ from workbench.names import quote
 from workbench.recommend import data, metrics
 from workbench.recommend.users import Recommendations
 from workbench.settings import RECOMMEND_LIMITS, RecommendLimits
+from workbench.words import plural
 
 
 def _liked(r: data.Ratings, position: int, limits: RecommendLimits) -> list[tuple[int, float]]:
@@ -84,9 +85,9 @@ def for_new_items(ws, table: str, *, user: str, item: str, rating: str | None = 
                     for ref, d in zip(rows["reference"], rows["distance"])],
     })  # fmt: skip
     method = (f"Similar rows over the items' features in {described.name} answered: "
-              f"{data.plural(len(new), 'item')} there {'has' if len(new) == 1 else 'have'} no ratings yet, so no "
+              f"{plural(len(new), 'item')} there {'has' if len(new) == 1 else 'have'} no ratings yet, so no "
               "ratings model can score them; each is "
-              f"placed by its {found.metric} distance to the {data.plural(len(liked), 'item')} this person liked "
+              f"placed by its {found.metric} distance to the {plural(len(liked), 'item')} this person liked "
               "most (listed beside), nearest first; the score is that distance: lower is closer.")  # fmt: skip
     value = "rating" if r.kind == "explicit" else "times"
     mine = pd.DataFrame({"item": [r.items[j] for j, _ in liked],

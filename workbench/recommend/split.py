@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from workbench.errors import WorkbenchError
-from workbench.recommend.data import Ratings, plural
+from workbench.recommend.data import Ratings
 from workbench.settings import RECOMMEND_LIMITS, RecommendLimits
+from workbench.words import plural
 
 
 @dataclass

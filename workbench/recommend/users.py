@@ -12,6 +12,7 @@ from workbench.recommend import data, explain
 from workbench.recommend import models as recommenders
 from workbench.recommend.board import Board, run
 from workbench.recommend.split import choose
+from workbench.words import plural
 
 
 @dataclass
@@ -122,7 +123,7 @@ def for_new_user(ws, table: str, *, user: str, item: str, rating: str | None = N
     name = "item_knn"
     cls = recommenders.catalogue(r.kind)[name]
     fitted = cls().fit(r.user, r.item, r.value, r.n_users, r.n_items)
-    given = data.plural(len(known), "rating" if r.kind == "explicit" else "item")
+    given = plural(len(known), "rating" if r.kind == "explicit" else "item")
     method = (f"{cls.title} answered from your {given}: a new person has too few ratings for hidden tastes, so the "
               "items most like yours lead.")  # fmt: skip
     out = _answer(r, fitted, new, k, method)
