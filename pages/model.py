@@ -11,6 +11,7 @@ from workbench.clean import recipe
 from workbench.model import explain, validation, versions
 from workbench.model.predict import previous as previous_predictions
 from workbench.profile import figures
+from workbench.words import number, score
 
 _ui.require_navigation()
 
@@ -190,7 +191,7 @@ if board.validation.kind == "time":
 shown = board.table()
 view = pd.DataFrame({"model": [model.MODELS[m].title for m in shown["model"]], "status": shown["status"]})
 for m in board.metrics:
-    view[m] = [explain.score(a, s) for a, s in zip(shown[m], shown[f"{m}_std"])]
+    view[m] = [score(a, s) for a, s in zip(shown[m], shown[f"{m}_std"])]
 view["fit time (s)"] = [f"{t:.2f}" if t == t else "" for t in shown["fit_time"]]
 view["beats the dummy"] = [{True: "yes", False: "no", None: ""}[board.beats_dummy(m)] for m in shown["model"]]
 if (shown["status"] != "done").any():
@@ -207,7 +208,7 @@ if board.forecasts:
     baselines = pd.DataFrame({"baseline": [r.title for r in board.forecasts],
                               "forecasts": [validation.FORECASTS[r.name][1] for r in board.forecasts]})
     for m in board.metrics:
-        baselines[m] = [explain.score(r.mean(m), r.std(m)) for r in board.forecasts]
+        baselines[m] = [score(r.mean(m), r.std(m)) for r in board.forecasts]
     st.dataframe(baselines, hide_index=True, key="forecasts")
     st.caption(f"Season: {board.validation.season} rows. " + explain.METRIC_TEXT["mase"])
 
@@ -331,7 +332,7 @@ if made.steps:
         if found is not None:
             shown = pd.DataFrame({"version": found.frame["version"], "step": found.frame["step"],
                                   "model": found.frame["model"],
-                                  board.leading: [explain.score(a, s) or f"not fitted: {e}" for a, s, e in
+                                  board.leading: [score(a, s) or f"not fitted: {e}" for a, s, e in
                                                   zip(found.frame["mean"], found.frame["std"], found.frame["error"])]})
             st.session_state[VERSIONS_KEY] = ((identity, settings), shown, found.notes)
     compared = st.session_state.get(VERSIONS_KEY)
@@ -372,7 +373,7 @@ candidates = [best, *(m for m in done if m != best)]
 chosen_model = st.selectbox("Model to predict with", candidates, key="predict_model",
                             format_func=lambda m: model.MODELS[m].title + (" (the best)" if m == best else ""),
                             help="The best model of the leaderboard unless you pick another.")  # fmt: skip
-said = f"{explain.METRIC_NAMES[board.leading]} {explain.number(board.result(chosen_model).mean(board.leading))}"
+said = f"{explain.METRIC_NAMES[board.leading]} {number(board.result(chosen_model).mean(board.leading))}"
 if chosen_model == best:
     label = f"Fit {model.MODELS[best].spoken} (the best, {said}) on every row and predict"
 else:

@@ -1,5 +1,6 @@
 """Recommend: an honest board of recommenders from a table of ratings, then what one person will like, and why."""
 
+import math
 import re
 
 import pandas as pd
@@ -9,6 +10,7 @@ from pages import _ui
 from workbench import recommend
 from workbench.recommend.board import LABEL
 from workbench.recommend.explain import model_text
+from workbench.words import score
 
 _ui.require_navigation()
 
@@ -74,13 +76,6 @@ settings = (user, item, rating, time_column, title, titles_from, k)
 spec = {"user": user, "item": item, "rating": rating, "time": time_column, "title": title, "titles_from": titles_from}
 
 
-def _score(pair) -> str:
-    mean, std = pair
-    if mean is None:
-        return ""
-    return f"{mean:.3f}" if std is None else f"{mean:.3f} ± {std:.3f}"
-
-
 # -- the board -----------------------------------------------------------------------------------------
 
 if st.button("Evaluate the recommenders", type="primary", key="recommend_run"):
@@ -99,7 +94,7 @@ if board is not None:
     for note in board.notes:
         st.caption(_ui.prose(note))
     label = {name: LABEL[name].replace("@k", f"@{board.k}") for name in board.metrics}  # precision@10
-    shown = pd.DataFrame([{"model": m.title, **{label[name]: _score(m.metrics.get(name, (None, None)))
+    shown = pd.DataFrame([{"model": m.title, **{label[name]: score(*m.metrics.get(name, (math.nan, None)))
                                                 for name in board.metrics},
                            "seconds per fold": round(m.fit_time, 2), "error": m.error or ""}
                           for m in board.models])  # fmt: skip

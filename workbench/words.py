@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import math
+
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
     """`count` with its noun agreeing: "1 table", "3 tables", "0 steps" (`many` for irregular plurals)."""
     return f"{count:,} {noun if count == 1 else many or noun + 's'}"
+
+
+def number(value: float, *, like: float | None = None, figures: int = 3) -> str:
+    """`value` with `figures` significant figures (never fewer digits than its integer part) and thousands
+    separators: 14643.323 -> "14,643", 12.345 -> "12.3"; below 1, `figures` decimals: 0.91234 -> "0.912".
+    With `like`, as many decimals as `like` would get, so a mean and its spread line up ("14,643 ± 874")."""
+    if value != value:
+        return ""
+    scale = abs(like if like is not None else value)
+    decimals = max(0, figures - 1 - math.floor(math.log10(scale))) if scale >= 1 else figures  # 0.xyz below 1
+    return f"{value:,.{decimals}f}"
+
+
+def score(mean: float, std: float | None = None) -> str:
+    """A cross-validated score as "mean ± spread", both to the mean's precision: "0.912 ± 0.013", "14,643 ± 874"."""
+    if mean != mean:
+        return ""
+    shown = number(mean)
+    return shown if std is None or std != std else f"{shown} ± {number(std, like=mean)}"
 
 
 def were(count: int) -> str:

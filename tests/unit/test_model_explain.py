@@ -70,9 +70,9 @@ def test_a_multiclass_boosting_model_saves_and_loads_with_the_trust_list(ws):
     (float("nan"), float("nan"), ""),  # a model that did not finish
 ])  # fmt: skip
 def test_scores_are_shown_to_sensible_figures_with_separators(mean, std, shown):
-    from workbench.model import explain
+    from workbench.words import score
 
-    assert explain.score(mean, std) == shown
+    assert score(mean, std) == shown
 
 
 def test_every_model_has_a_name_for_sentences():

@@ -46,6 +46,7 @@ def model_command(ws: Workspace, table: str, target: str | None, task: str | Non
     """Fit baseline models on TABLE with cross-validation, beside a dummy; or find clusters (no --target)."""
     from workbench import model
     from workbench.model import explain
+    from workbench.words import score
 
     bar, update = progress_printer("Fitting")
     if target is None:
@@ -77,12 +78,12 @@ def model_command(ws: Workspace, table: str, target: str | None, task: str | Non
         emit_json({**board.as_dict(), "saved": saved, "exported": exported})
         return
     shown = board.table()
-    rows = [[m, r["status"], *(explain.score(r[k], r[f"{k}_std"]) for k in board.metrics), f"{r['fit_time']:.2f}"]
+    rows = [[m, r["status"], *(score(r[k], r[f"{k}_std"]) for k in board.metrics), f"{r['fit_time']:.2f}"]
             for m, (_, r) in zip(shown["model"], shown.iterrows())]  # fmt: skip
     click.echo(f"{board.task.kind} on {board.table_name}: {board.header()}; best first by {board.leading}")
     click.echo(text_table(["model", "status", *board.metrics, "fit s"], rows))
     if board.forecasts:
-        rows = [[r.title, *(explain.score(r.mean(k), r.std(k)) for k in board.metrics)] for r in board.forecasts]
+        rows = [[r.title, *(score(r.mean(k), r.std(k)) for k in board.metrics)] for r in board.forecasts]
         click.echo("forecast baselines (judged apart):")
         click.echo(text_table(["baseline", *board.metrics], rows))
     for w in [*board.task.warnings, *board.features.warnings, *board.warnings]:

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import click
-import pandas as pd
 
 from workbench.cli.output import emit_json, progress_printer, text_table
+from workbench.words import score
 from workbench.workspace import Workspace
 
 pass_ws = click.make_pass_decorator(Workspace)
-
-
-def _score(pair: tuple[float, float | None] | None) -> str:
-    if pair is None:
-        return ""
-    mean, std = pair
-    return f"{mean:.4f}" + (f" ± {std:.4f}" if std is not None else "")
 
 
 @click.command("recommend")
@@ -66,7 +59,7 @@ def recommend_command(ws: Workspace, table: str, user: str, item: str, rating: s
     labels = [m.replace("_at_k", f"@{k}") for m in board.metrics]
     rows = []
     for r in shown.to_dict("records"):
-        cells = [_score((r[m], r[f"{m}_std"])) if pd.notna(r.get(m)) else "" for m in board.metrics]
+        cells = [score(r[m], r[f"{m}_std"]) for m in board.metrics]
         rows.append([r["model"], *cells, f"{r['fit_time']:.2f}", r["error"] or ""])
     click.echo(text_table(["model", *labels, "s/fold", "error"], rows))
     click.echo(board.verdict)

@@ -11,12 +11,12 @@ metric as JSON. Run on its own, it gives the leaderboard's scores.
 from __future__ import annotations
 
 import inspect
-import math
 import textwrap
 
 from workbench.model import pipeline
 from workbench.model.leaderboard import METRICS, Leaderboard, positive_label
 from workbench.settings import MODEL_LIMITS
+from workbench.words import score
 
 METRIC_TEXT = {
     "accuracy": "The share of rows whose class is predicted right. Misleads when one class dominates: always "
@@ -83,25 +83,6 @@ CHART_TEXT = {
 
 METRIC_NAMES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "f1": "F1", "roc_auc": "ROC AUC",
                 "log_loss": "log loss", "r2": "R²", "mae": "MAE", "rmse": "RMSE", "mase": "MASE"}  # fmt: skip
-
-
-def number(value: float, *, like: float | None = None, figures: int = 3) -> str:
-    """`value` with `figures` significant figures (never fewer digits than its integer part) and thousands
-    separators: 14643.323 -> "14,643", 12.345 -> "12.3"; below 1, `figures` decimals: 0.91234 -> "0.912".
-    With `like`, as many decimals as `like` would get, so a mean and its spread line up ("14,643 ± 874")."""
-    if value != value:
-        return ""
-    scale = abs(like if like is not None else value)
-    decimals = max(0, figures - 1 - math.floor(math.log10(scale))) if scale >= 1 else figures  # 0.xyz below 1
-    return f"{value:,.{decimals}f}"
-
-
-def score(mean: float, std: float | None = None) -> str:
-    """A cross-validated score as "mean ± spread", both to the mean's precision: "0.912 ± 0.013", "14,643 ± 874"."""
-    if mean != mean:
-        return ""
-    shown = number(mean)
-    return shown if std is None or std != std else f"{shown} ± {number(std, like=mean)}"
 
 
 def metric(name: str) -> str:

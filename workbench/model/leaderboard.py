@@ -540,7 +540,8 @@ def _second_look(board: Leaderboard, pool: Pool, frame: pd.DataFrame, score, can
 
 def _validation_warnings(board: Leaderboard) -> None:
     """Say what the validation guards against, with the score the other validation gave."""
-    from workbench.model.explain import METRIC_NAMES, number
+    from workbench.model.explain import METRIC_NAMES
+    from workbench.words import number
 
     val, comparison = board.validation, board.comparison
     said = ""
