@@ -131,8 +131,8 @@ with st.expander("Also offer items nobody has rated yet", key="recommend_describ
     st.caption("A ratings model cannot score an item without ratings. A table describing the items (a wine's "
                "grape, region, acidity) can: its items without ratings are placed by their distance to the items "
                "this person liked (Similar rows).")  # fmt: skip
-    described = st.selectbox("Table describing the items", [t.name for t in ws.tables() if t.name != info.name],
-                             index=None, key="recommend_described", placeholder="none")  # fmt: skip
+    described = st.selectbox("Table describing the items", others, index=None, key="recommend_described",
+                             placeholder="none")
     described_columns = list(ws.schema(described)["column"]) if described else []
     described_id = st.selectbox("Its item column", described_columns, key="recommend_described_id",
                                 index=described_columns.index(item) if item in described_columns else 0,
