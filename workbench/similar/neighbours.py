@@ -169,12 +169,14 @@ def find(ws, table: str, to, *, id_column: str | None = None, columns=None, excl
     exact_top = space.transform(fitted.frame.iloc[top], dtype=np.float64)
     exact_refs = space.transform(fitted.frame.iloc[ref_positions], dtype=np.float64)
     distance = distance.copy()
-    for r in range(len(ref_positions)):
+    parts = np.zeros((kk, len(used)))
+    for r in range(len(ref_positions)):  # each neighbour against its nearest reference
         which = nearest[top] == r
         if which.any():
             distance[top[which]] = space.distances(exact_top[which], exact_refs[r])
+            parts[which] = space.parts(exact_top[which], exact_refs[r])
     order = np.lexsort((top, distance[top]))
-    top, exact_top = top[order], exact_top[order]
+    top, parts = top[order], parts[order]
     report(0.9, "Explaining each neighbour")
     ids = fitted.ids if fitted.ids is not None else np.arange(1, n + 1)
     rows = pd.DataFrame({"rank": np.arange(1, kk + 1), "id": ids[top], "distance": distance[top],
@@ -182,11 +184,6 @@ def find(ws, table: str, to, *, id_column: str | None = None, columns=None, excl
     values = fitted.frame.iloc[top].reset_index(drop=True)
     for c in used:
         rows[c if c not in rows.columns else f"{c} (value)"] = values[c].to_numpy()
-    parts = np.zeros((kk, len(used)))
-    for r in range(len(ref_positions)):
-        which = nearest[top] == r
-        if which.any():
-            parts[which] = space.parts(exact_top[which], exact_refs[r])
     contributions = pd.DataFrame(parts, columns=used, index=rows.index)
     reference_rows = pd.DataFrame({"id": ids[ref_positions]})
     for c in used:
